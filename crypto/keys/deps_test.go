@@ -1,0 +1,31 @@
+package keys
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestDependencies enforces the layering: crypto/keys imports no package
+// of this module, and no UI or storage library.
+func TestDependencies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v: %s", err, out)
+	}
+	const module = "github.com/vnwallet/citizenwallet/"
+	banned := []string{"fyne.io/", "github.com/dgraph-io/", "github.com/go-resty/"}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, module) && dep != module+"crypto/keys" {
+			t.Errorf("crypto/keys depends on %s", dep)
+		}
+		for _, b := range banned {
+			if strings.HasPrefix(dep, b) {
+				t.Errorf("crypto/keys depends on %s", dep)
+			}
+		}
+	}
+}

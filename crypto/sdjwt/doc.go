@@ -1,0 +1,113 @@
+// Package sdjwt owns selective disclosure: issuing records as SD-JWTs
+// (RFC 9901, "Selective Disclosure for JSON Web Tokens"), presenting a
+// chosen subset of their claims with a holder key binding, and verifying
+// both, strictly and offline.
+//
+// Issuing agencies sign each record version with Issue; the wallet checks
+// what it syncs with Verify (no key binding, VerifyOptions.Holder = its
+// device key) and stores the issued string; to share, it calls Present
+// with the claims the citizen chose; the counter calls Verify with a
+// BindingPolicy and the province's trust list.
+//
+// # Issued credential
+//
+//	<issuer-signed JWT>~<disclosure>~...~<disclosure>~
+//
+// The issuer-signed JWT is a compact JWS of package keys (header exactly
+// alg, typ "dc+sd-jwt", kid = the issuer key's RFC 7638 thumbprint) whose
+// payload is
+//
+//	{
+//	  "_sd": ["<digest>", ...],            sorted; claims' digests and decoys
+//	  "_sd_alg": "sha-256",
+//	  "iss": "vn.dongnai.soyte",           the issuer's id in the trust list
+//	  "iat": 1767225600,                   whole Unix seconds
+//	  "nbf": ..., "exp": ...,              optional
+//	  "vct": "health.insurance_card",      the record type
+//	  "cnf": {"jwk": {<holder public key>}},
+//	  "<metadata>": ...                    plain claims chosen by the issuer
+//	}
+//
+// Each disclosure is base64url(JSON [salt, name, value]) with a 128-bit
+// random salt; its digest is base64url(SHA-256(the disclosure's ASCII)).
+// One disclosure per top-level claim; values are plain JSON.
+//
+// What is always visible: iss, iat, nbf, exp, vct, cnf and the metadata
+// (record id, version ...). Every claim about the citizen, including the
+// 12-digit personal identification number, is a disclosure. There is
+// deliberately no "sub": a plain citizen id would be shown to every
+// verifier of every field, and a hash of it can be reversed by trying all
+// 10^12 numbers. The credential is bound to the citizen through cnf (the
+// device key the warehouse enrolled against the citizen's id); a
+// verifier that needs the id asks for the id claim. Issue refuses "sub"
+// and the other reserved names (iss, aud, iat, nbf, exp, jti, vct,
+// vct#integrity, cnf, status, _sd, _sd_alg, "...") as metadata or claim
+// names.
+//
+// # Presentation of several credentials
+//
+// A consent token shares fields of several records, possibly from several
+// issuers. All records of a profile are bound to the same device key, so
+// Present writes the chosen credentials one after another, each followed
+// by its chosen disclosures, and closes them with ONE key-binding JWT:
+//
+//	<JWT 1>~<D>~<D>~<JWT 2>~<D>~...~<KB-JWT>
+//
+// The KB-JWT (typ "kb+jwt", signed by the holder key, kid = its
+// thumbprint) holds aud, nonce, iat, optional exp, sd_hash and the
+// caller's extra claims (jti, purpose, procedure code ...). sd_hash is
+// base64url(SHA-256) over everything before the KB-JWT, that is every
+// credential with its disclosures and the final '~'. Parsing is
+// unambiguous because a JWT segment contains '.' and a disclosure never
+// does. With one credential this is exactly an RFC 9901 SD-JWT+KB; with
+// several it is our extension of it, chosen over one KB-JWT per
+// credential because the token must fit in as few QR codes as possible
+// (one holds under 3 KB) and each KB-JWT costs 300 to 500 bytes. For
+// scale: a 15-claim record with 4 decoys is about 2.9 KB issued; one
+// presentation of 4 of its claims is about 2.6 KB, of which the
+// issuer-signed JWT (mostly the 19 digests of _sd) is 1.7 KB. Verify
+// requires every credential of a presentation to carry the same cnf key,
+// which the one signature then covers.
+//
+// # Verification guarantees
+//
+// Verify returns only claims whose disclosures the issuer signed (by
+// digest), for credentials signed by a key the caller's IssuerKey lookup
+// trusts at the credential's iat, presented (with a key binding) by the
+// holder of the cnf key, to the expected audience, within the time
+// limits. Every failure has its own sentinel wrapping ErrInvalid:
+// ErrTooLarge, ErrMalformed, ErrIssuerJWT, ErrIssuerKey, ErrSDAlg,
+// ErrDuplicateDigest, ErrDuplicateDisclosure, ErrUnreferencedDisclosure,
+// ErrMalformedDisclosure, ErrClaimConflict, ErrUnsupported, ErrExpired,
+// ErrNotYetValid, ErrNoKeyBinding, ErrUnexpectedKeyBinding,
+// ErrKeyBinding, ErrHolderMismatch, ErrSDHash, ErrAudience, ErrNonce.
+// Verify never panics on any input (fuzzed), and all JSON it reads goes
+// through keys.CheckJSON (valid UTF-8, no duplicate member names).
+//
+// Time checks allow VerifyOptions.Skew (DefaultSkew, 5 minutes, when
+// zero): a credential's iat and nbf may be up to skew in the future, its
+// exp up to skew in the past; the same for the key binding, whose age is
+// bounded by BindingPolicy.MaxAge, or, without exp and MaxAge, by
+// DefaultKeyBindingMaxAge. Replay of a still-valid presentation is not
+// detected here: the counter records the KB-JWT's jti (or nonce) and
+// refuses a second use. Use that id, never the token string, since ECDSA
+// signatures are malleable (package keys).
+//
+// Limits, checked before the work they bound: MaxSize bytes in all,
+// MaxCredentials credentials, MaxDisclosures disclosures per credential,
+// MaxDigests digests per _sd, MaxNameLen bytes per claim name, and those
+// of package keys (64 KiB per JWT, JSON depth 32).
+//
+// # Differences from RFC 9901
+//
+//   - Only top-level object claims are selectively disclosable. Nested
+//     disclosures ("_sd" inside a value) and array-element disclosures
+//     ("...") are neither issued nor accepted (ErrUnsupported).
+//   - The only _sd_alg is sha-256; an absent _sd_alg means sha-256 as the
+//     RFC says.
+//   - typ values are compared exactly ("dc+sd-jwt", "kb+jwt"); every JWT
+//     must carry a kid, the KB-JWT included; no other header members.
+//   - cnf must be {"jwk": ...} (no kid or jku confirmation).
+//   - NumericDates are whole seconds (JSON integers) only.
+//   - Several credentials may share one KB-JWT, as described above.
+package sdjwt

@@ -1,0 +1,144 @@
+package sdjwt
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/vnwallet/citizenwallet/crypto/keys"
+)
+
+// Fixed keys (RFC 7515 A.3 and RFC 8037 A), so inputs the fuzzer saves
+// stay meaningful from run to run.
+const (
+	fuzzIssuerJWK = `{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}`
+	fuzzHolderJWK = `{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}`
+)
+
+func fuzzFixture(t testing.TB) *fixture {
+	t.Helper()
+	issuer, err := keys.ParsePrivateJWK([]byte(fuzzIssuerJWK))
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder, err := keys.ParsePrivateJWK([]byte(fuzzHolderJWK))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{root: gen(t, keys.EdDSA), issuer: issuer, holder: holder}
+	f.list = trustList(t, f.root, map[string]*keys.PrivateKey{issuerID: f.issuer})
+	return f
+}
+
+// seeds returns an issued credential, a one-credential presentation, a
+// two-credential presentation and some broken forms of them.
+func seeds(t testing.TB, f *fixture) []string {
+	issued := f.issue(t, healthCard())
+	other := f.issue(t, map[string]any{"ho_ten": "B", "diem": 9.5})
+	one, err := Present(f.holder, f.binding(), Selection{Credential: issued, Disclose: []string{"ho_ten", "gioi_tinh"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := Present(f.holder, f.binding(), Selection{Credential: issued, Disclose: []string{"so_dinh_danh"}}, Selection{Credential: other, Disclose: []string{"diem"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := parts(one)
+	return []string{
+		issued, one, two,
+		ps[0] + "~" + ps[1] + "~" + ps[1] + "~" + ps[3],
+		ps[0] + "~" + ps[3],
+		strings.TrimSuffix(issued, "~"),
+		"~", "~~", ".~.", "a.b.c~d~e.f.g",
+		encodeDisclosure(`["s","n","v"]`), encodeDisclosure(`["s","_sd",{"_sd":[]}]`),
+	}
+}
+
+// FuzzParse: splitting and disclosure parsing never panic, fail only with
+// ErrInvalid, and a split serialization joins back to its input.
+func FuzzParse(f *testing.F) {
+	for _, s := range seeds(f, fuzzFixture(f)) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if _, err := ParseDisclosure(s); err != nil && !errors.Is(err, ErrInvalid) {
+			t.Fatalf("ParseDisclosure error %v is not ErrInvalid", err)
+		}
+		ser, err := split(s)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("split error %v is not ErrInvalid", err)
+			}
+			return
+		}
+		var b strings.Builder
+		for _, c := range ser.creds {
+			b.WriteString(c.jwt + "~")
+			for _, d := range c.disclosures {
+				if strings.Contains(d, ".") || d == "" {
+					t.Fatalf("disclosure %q", d)
+				}
+				b.WriteString(d + "~")
+			}
+		}
+		if b.String() != ser.prefix || ser.prefix+ser.kb != s {
+			t.Fatalf("split does not join back to %q", s)
+		}
+		for _, c := range ser.creds {
+			for _, d := range c.disclosures {
+				if _, err := ParseDisclosure(d); err != nil && !errors.Is(err, ErrInvalid) {
+					t.Fatalf("ParseDisclosure error %v is not ErrInvalid", err)
+				}
+			}
+		}
+	})
+}
+
+// FuzzVerify: Verify never panics, fails only with ErrInvalid, and
+// whatever it accepts the issuer really vouched for: every disclosed claim
+// carries a value the issuer issued under that name, for this holder.
+func FuzzVerify(f *testing.F) {
+	fx := fuzzFixture(f)
+	for _, s := range seeds(f, fx) {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	issued := map[string]any{}
+	for k, v := range healthCard() {
+		issued[k] = v
+	}
+	issued["diem"] = 9.5
+	f.Fuzz(func(t *testing.T, s string, binding bool) {
+		opts := fx.verifyOpts()
+		if !binding {
+			opts = fx.issuedOpts()
+		}
+		p, err := Verify(s, opts)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error %v is not ErrInvalid", err)
+			}
+			if p != nil {
+				t.Fatal("presentation returned with an error")
+			}
+			return
+		}
+		for _, c := range p.Credentials {
+			if c.Issuer != issuerID || c.KID != fx.issuer.KID() || !c.Holder.Equal(fx.holder.Public()) {
+				t.Fatalf("credential from %s/%s for %s", c.Issuer, c.KID, c.Holder.KID())
+			}
+			for name, v := range c.Claims {
+				want, ok := issued[name]
+				if name == "ho_ten" && v == "B" {
+					continue // the second seed credential's value
+				}
+				if !ok || !jsonEqual(v, want) {
+					t.Fatalf("claim %s = %v was never issued", name, v)
+				}
+			}
+		}
+		if binding && (p.KeyBinding == nil || p.KeyBinding.Audience != counterAud) {
+			t.Fatal("accepted without the required key binding")
+		}
+	})
+}

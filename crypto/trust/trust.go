@@ -1,0 +1,384 @@
+package trust
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vnwallet/citizenwallet/crypto/keys"
+)
+
+// Typ is the JWS typ of a signed trust list.
+const Typ = "trustlist+jwt"
+
+// Limits a list must keep to; Verify refuses a list beyond them.
+const (
+	MaxIssuers        = 128 // issuing agencies in one province's list
+	MaxKeysPerIssuer  = 8   // current, next and a few retired keys
+	MaxIDLen          = 64  // province and issuer ids
+	MaxNameLen        = 256 // bytes of one display name
+	maxSignedListSize = keys.MaxJWSSize
+)
+
+// Sentinel errors; match them with errors.Is.
+var (
+	// ErrInvalidList: the list breaks a rule of Validate (or its JSON is
+	// not the documented format). Signature and header failures wrap the
+	// keys package's sentinels instead (keys.ErrSignature, keys.ErrTyp ...).
+	ErrInvalidList = errors.New("trust: invalid trust list")
+	// ErrUnknownIssuer: no issuer with that id is in the list.
+	ErrUnknownIssuer = errors.New("trust: unknown issuer")
+	// ErrUnknownKey: the issuer is listed but has no key with that kid
+	// (including a kid that belongs to another issuer).
+	ErrUnknownKey = errors.New("trust: unknown issuer key")
+	// ErrKeyNotValidAt: the key exists but its validity window does not
+	// contain the time asked about (expired or not yet valid then).
+	ErrKeyNotValidAt = errors.New("trust: issuer key not valid at that time")
+	// ErrRollback: a newer-looking list has a lower version than the one
+	// held, or is for another province.
+	ErrRollback = errors.New("trust: trust list rollback")
+)
+
+// Name is a display name in Vietnamese and English.
+type Name struct {
+	VI string `json:"vi"`
+	EN string `json:"en,omitempty"`
+}
+
+// IssuerKey is one signing key of an issuer and the period in which
+// credentials it signed are accepted: NotBefore <= issued-at < NotAfter.
+// A zero NotAfter means no end (the key stays valid until a new list
+// removes it).
+type IssuerKey struct {
+	Key       *keys.PublicKey
+	NotBefore time.Time
+	NotAfter  time.Time
+}
+
+// Issuer is an issuing agency (Sở Y tế, BHXH, ...) and its keys.
+type Issuer struct {
+	ID   string // e.g. "vn.dongnai.soyte"; the iss of its credentials
+	Name Name
+	Keys []IssuerKey
+}
+
+// List is one version of a province's trust list. Times travel as Unix
+// seconds: Sign drops anything finer, and Verify returns UTC times.
+type List struct {
+	Province   string // e.g. "vn.dongnai"
+	Version    int64  // increases with every new list
+	IssuedAt   time.Time
+	NextUpdate time.Time // when a newer list should be fetched
+	Issuers    []Issuer
+}
+
+// The wire format: the JWS payload. Times are Unix seconds.
+type wireKey struct {
+	JWK       json.RawMessage `json:"jwk"`
+	NotBefore int64           `json:"nbf"`
+	NotAfter  int64           `json:"exp,omitempty"`
+}
+
+type wireIssuer struct {
+	ID   string    `json:"id"`
+	Name Name      `json:"name"`
+	Keys []wireKey `json:"keys"`
+}
+
+type wireList struct {
+	Province   string       `json:"province"`
+	Version    int64        `json:"version"`
+	IssuedAt   int64        `json:"iat"`
+	NextUpdate int64        `json:"next_update"`
+	Issuers    []wireIssuer `json:"issuers"`
+}
+
+// Sign validates l and signs it with the province's root key as a
+// compact JWS of typ "trustlist+jwt".
+func Sign(l List, root *keys.PrivateKey) (string, error) {
+	l = l.seconds()
+	if err := l.Validate(); err != nil {
+		return "", fmt.Errorf("trust: sign: %w", err)
+	}
+	w := wireList{
+		Province:   l.Province,
+		Version:    l.Version,
+		IssuedAt:   l.IssuedAt.Unix(),
+		NextUpdate: l.NextUpdate.Unix(),
+	}
+	for _, is := range l.Issuers {
+		wi := wireIssuer{ID: is.ID, Name: is.Name}
+		for _, k := range is.Keys {
+			j, err := k.Key.MarshalJSON()
+			if err != nil {
+				return "", fmt.Errorf("trust: sign: issuer %s: %w", is.ID, err)
+			}
+			wk := wireKey{JWK: j, NotBefore: k.NotBefore.Unix()}
+			if !k.NotAfter.IsZero() {
+				wk.NotAfter = k.NotAfter.Unix()
+			}
+			wi.Keys = append(wi.Keys, wk)
+		}
+		w.Issuers = append(w.Issuers, wi)
+	}
+	payload, err := json.Marshal(w)
+	if err != nil {
+		return "", fmt.Errorf("trust: sign: %w", err)
+	}
+	signed, err := keys.Sign(root, Typ, payload)
+	if err != nil {
+		return "", fmt.Errorf("trust: sign: %w", err)
+	}
+	return signed, nil
+}
+
+// Verify checks signed against the province's root public key (header
+// policy and signature of keys.Verify, typ "trustlist+jwt", kid = the
+// root's thumbprint), then decodes the list strictly (no unknown or
+// duplicate members, every JWK through keys.ParsePublicJWK) and validates
+// it. It does not judge freshness: see Stale and CheckSuccessor.
+func Verify(signed string, root *keys.PublicKey) (*List, error) {
+	if root == nil {
+		return nil, errors.New("trust: verify: no root key")
+	}
+	if len(signed) > maxSignedListSize {
+		return nil, fmt.Errorf("trust: verify: %w", keys.ErrTooLarge)
+	}
+	payload, _, err := keys.Verify(signed, Typ, keys.StaticKey(root))
+	if err != nil {
+		return nil, fmt.Errorf("trust: verify: %w", err)
+	}
+	l, err := decode(payload)
+	if err != nil {
+		return nil, fmt.Errorf("trust: verify: %w", err)
+	}
+	if err := l.Validate(); err != nil {
+		return nil, fmt.Errorf("trust: verify: %w", err)
+	}
+	return l, nil
+}
+
+// seconds returns a copy of l with every time truncated to the second,
+// as it will read after Verify.
+func (l List) seconds() List {
+	sec := func(t time.Time) time.Time {
+		if t.IsZero() {
+			return t
+		}
+		return t.Truncate(time.Second).UTC()
+	}
+	l.IssuedAt, l.NextUpdate = sec(l.IssuedAt), sec(l.NextUpdate)
+	issuers := make([]Issuer, len(l.Issuers))
+	for i, is := range l.Issuers {
+		ks := make([]IssuerKey, len(is.Keys))
+		for j, k := range is.Keys {
+			ks[j] = IssuerKey{Key: k.Key, NotBefore: sec(k.NotBefore), NotAfter: sec(k.NotAfter)}
+		}
+		is.Keys = ks
+		issuers[i] = is
+	}
+	l.Issuers = issuers
+	return l
+}
+
+func decode(payload []byte) (*List, error) {
+	if err := keys.CheckJSON(payload); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidList, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.DisallowUnknownFields()
+	var w wireList
+	if err := dec.Decode(&w); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidList, err)
+	}
+	l := &List{
+		Province:   w.Province,
+		Version:    w.Version,
+		IssuedAt:   unix(w.IssuedAt),
+		NextUpdate: unix(w.NextUpdate),
+	}
+	for _, wi := range w.Issuers {
+		is := Issuer{ID: wi.ID, Name: wi.Name}
+		for _, wk := range wi.Keys {
+			k, err := keys.ParsePublicJWK(wk.JWK)
+			if err != nil {
+				return nil, fmt.Errorf("%w: issuer %q: %w", ErrInvalidList, wi.ID, err)
+			}
+			ik := IssuerKey{Key: k, NotBefore: unix(wk.NotBefore)}
+			if wk.NotAfter != 0 {
+				ik.NotAfter = unix(wk.NotAfter)
+			}
+			is.Keys = append(is.Keys, ik)
+		}
+		l.Issuers = append(l.Issuers, is)
+	}
+	return l, nil
+}
+
+// unix converts Unix seconds to UTC time; 0 and negative values become
+// the zero time, which Validate rejects where a time is required.
+func unix(s int64) time.Time {
+	if s <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(s, 0).UTC()
+}
+
+// maxUnix bounds the times a list may hold (year 9999), so every time
+// converts to Unix seconds and back unchanged.
+var maxUnix = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+
+// Validate checks the rules Sign and Verify enforce:
+//
+//   - Province and every issuer ID: 1 to MaxIDLen bytes of a-z, 0-9,
+//     '.', '-', '_';
+//   - Version >= 1; IssuedAt set; NextUpdate after IssuedAt;
+//   - 1 to MaxIssuers issuers with unique IDs, each with a Vietnamese name
+//     (English optional, each at most MaxNameLen bytes);
+//   - each issuer has 1 to MaxKeysPerIssuer keys; each key is set, has a
+//     NotBefore, and a NotAfter that is zero or after NotBefore;
+//   - a key (by kid) appears only once in the whole list: one key never
+//     speaks for two issuers;
+//   - every time lies after 1970 and before the year 10000.
+//
+// Errors wrap ErrInvalidList.
+func (l *List) Validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidList, fmt.Sprintf(format, a...))
+	}
+	if !validID(l.Province) {
+		return bad("province id %q", l.Province)
+	}
+	if l.Version < 1 {
+		return bad("version must be 1 or more")
+	}
+	if !validTime(l.IssuedAt) || !validTime(l.NextUpdate) {
+		return bad("issued-at and next-update must be set and before the year 10000")
+	}
+	if !l.NextUpdate.After(l.IssuedAt) {
+		return bad("next update must be after issue")
+	}
+	if len(l.Issuers) == 0 || len(l.Issuers) > MaxIssuers {
+		return bad("must list 1 to %d issuers", MaxIssuers)
+	}
+	ids := make(map[string]bool, len(l.Issuers))
+	kids := make(map[string]string)
+	for _, is := range l.Issuers {
+		if !validID(is.ID) {
+			return bad("issuer id %q", is.ID)
+		}
+		if ids[is.ID] {
+			return bad("issuer %s listed twice", is.ID)
+		}
+		ids[is.ID] = true
+		if is.Name.VI == "" || len(is.Name.VI) > MaxNameLen || len(is.Name.EN) > MaxNameLen {
+			return bad("issuer %s: Vietnamese name required, names at most %d bytes", is.ID, MaxNameLen)
+		}
+		if len(is.Keys) == 0 || len(is.Keys) > MaxKeysPerIssuer {
+			return bad("issuer %s: must have 1 to %d keys", is.ID, MaxKeysPerIssuer)
+		}
+		for _, k := range is.Keys {
+			if k.Key == nil || !k.Key.Alg().Valid() {
+				return bad("issuer %s: empty key", is.ID)
+			}
+			if other, dup := kids[k.Key.KID()]; dup {
+				return bad("key %s listed for both %s and %s", k.Key.KID(), other, is.ID)
+			}
+			kids[k.Key.KID()] = is.ID
+			if !validTime(k.NotBefore) || (!k.NotAfter.IsZero() && !validTime(k.NotAfter)) {
+				return bad("issuer %s key %s: not-before must be set; times before the year 10000", is.ID, k.Key.KID())
+			}
+			if !k.NotAfter.IsZero() && !k.NotAfter.After(k.NotBefore) {
+				return bad("issuer %s key %s: not-after must be after not-before", is.ID, k.Key.KID())
+			}
+		}
+	}
+	return nil
+}
+
+func validTime(t time.Time) bool {
+	return t.Unix() > 0 && !t.After(maxUnix)
+}
+
+func validID(s string) bool {
+	if len(s) == 0 || len(s) > MaxIDLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Issuer returns the listed issuer with that id.
+func (l *List) Issuer(id string) (*Issuer, bool) {
+	for i := range l.Issuers {
+		if l.Issuers[i].ID == id {
+			return &l.Issuers[i], true
+		}
+	}
+	return nil, false
+}
+
+// Key returns the key with that kid of that issuer if the key was valid
+// at at (NotBefore <= at < NotAfter), which callers set to the
+// credential's issue time. The method value l.Key is the issuer-key
+// lookup sdjwt.Verify takes.
+//
+// Judging keys by issue time means a credential stays verifiable after
+// its key is retired, as long as the list keeps the retired key. A key
+// that leaked must therefore be removed from the list (or its NotAfter
+// moved back), not merely succeeded by a new one: the issue time inside a
+// credential signed with a leaked key can be anything.
+func (l *List) Key(issuer, kid string, at time.Time) (*keys.PublicKey, error) {
+	is, ok := l.Issuer(issuer)
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownIssuer, truncate(issuer))
+	}
+	for _, k := range is.Keys {
+		if k.Key.KID() != kid {
+			continue
+		}
+		if at.Before(k.NotBefore) {
+			return nil, fmt.Errorf("%w: key %s of %s is valid from %s, asked for %s", ErrKeyNotValidAt, kid, issuer, k.NotBefore.Format(time.RFC3339), at.UTC().Format(time.RFC3339))
+		}
+		if !k.NotAfter.IsZero() && !at.Before(k.NotAfter) {
+			return nil, fmt.Errorf("%w: key %s of %s expired at %s, asked for %s", ErrKeyNotValidAt, kid, issuer, k.NotAfter.Format(time.RFC3339), at.UTC().Format(time.RFC3339))
+		}
+		return k.Key, nil
+	}
+	return nil, fmt.Errorf("%w: %q has no key %q", ErrUnknownKey, issuer, truncate(kid))
+}
+
+// Stale reports whether the list is past its NextUpdate at now. A stale
+// list still verifies (counters work offline); the caller decides what
+// to show and when to refetch.
+func (l *List) Stale(now time.Time) bool { return now.After(l.NextUpdate) }
+
+// CheckSuccessor returns nil if next may replace held: same province and
+// a version at least as high (equal means the same list fetched again).
+// It returns ErrRollback otherwise. A nil held accepts any list.
+func CheckSuccessor(held, next *List) error {
+	if held == nil {
+		return nil
+	}
+	if next.Province != held.Province {
+		return fmt.Errorf("%w: list is for %s, held list for %s", ErrRollback, next.Province, held.Province)
+	}
+	if next.Version < held.Version {
+		return fmt.Errorf("%w: version %d is older than held version %d", ErrRollback, next.Version, held.Version)
+	}
+	return nil
+}
+
+func truncate(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}

@@ -1,0 +1,160 @@
+package protocol
+
+import "time"
+
+// Version is the protocol version; every path starts with "/" + Version.
+const Version = "v1"
+
+// Paths of the endpoints, relative to the warehouse base URL.
+const (
+	PathEnrol       = "/v1/enrol"
+	PathTrustList   = "/v1/trust-list"
+	PathChanges     = "/v1/changes"
+	PathRevocations = "/v1/consents/revocations"
+	PathAccessLog   = "/v1/access-log"
+)
+
+// Limits both sides enforce.
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 500
+	// MaxResponseBytes bounds any response body the client reads, before
+	// and after gzip decompression.
+	MaxResponseBytes = 8 << 20
+	// MaxRequestBytes bounds any request body the server reads.
+	MaxRequestBytes = 1 << 20
+)
+
+// AuthScheme is the Authorization scheme of device-signed requests:
+// "Authorization: Device <jwt>", where the JWT (typ RequestJWTType) is
+// signed by the device key enrolled for the citizen.
+const AuthScheme = "Device"
+
+// RequestJWTType is the typ header of a device request JWT.
+const RequestJWTType = "device-req+jwt"
+
+// RequestClaims are the claims of a device request JWT. The server checks
+// the signature with the enrolled device key named by kid, that Method
+// and Path equal the request's, that IssuedAt is within the allowed skew
+// and that ID was not seen before (replay cache).
+type RequestClaims struct {
+	Device   string `json:"sub"` // device id from enrolment
+	Method   string `json:"htm"`
+	Path     string `json:"htu"` // path and query, e.g. "/v1/changes?cursor=..."
+	IssuedAt int64  `json:"iat"` // unix seconds
+	ID       string `json:"jti"` // unique, 128-bit random, base64url
+	// BodyHash is base64url(SHA-256(body)) for requests with a body.
+	BodyHash string `json:"bh,omitempty"`
+}
+
+// EnrolRequest binds a device public key to a citizen, authorised by a
+// single-use enrolment code (standing in for VNeID level-2 login).
+type EnrolRequest struct {
+	Code      string         `json:"code"`
+	CitizenID string         `json:"citizen_id"`
+	DeviceKey map[string]any `json:"device_key"` // public JWK (ES256 or EdDSA)
+	Label     string         `json:"label,omitempty"`
+}
+
+// EnrolResponse answers a successful enrolment.
+type EnrolResponse struct {
+	DeviceID  string `json:"device_id"`
+	CitizenID string `json:"citizen_id"`
+	Province  string `json:"province"`
+	// TrustList is the signed trust list (compact JWS), so a freshly
+	// enrolled device can verify its first sync without another request.
+	TrustList string `json:"trust_list"`
+}
+
+// TrustListResponse carries the province's signed trust list.
+type TrustListResponse struct {
+	TrustList string `json:"trust_list"` // compact JWS, typ "trustlist+jwt", signed by the province root key
+}
+
+// ChangeKind says what a change-feed entry does.
+type ChangeKind string
+
+// Change kinds.
+const (
+	ChangeRecord     ChangeKind = "record"     // a new record or a new version (correction)
+	ChangeWithdrawal ChangeKind = "withdrawal" // a signed tombstone version
+)
+
+// Change is one entry of a citizen's change feed: one issuer-signed record
+// version as an SD-JWT (with all its disclosures), bound to this device.
+type Change struct {
+	Seq        int64      `json:"seq"` // position in this citizen's feed, strictly increasing
+	Kind       ChangeKind `json:"kind"`
+	RecordID   string     `json:"record_id"`
+	Version    int        `json:"version"`
+	Credential string     `json:"credential"`
+}
+
+// ChangesResponse is one page of the change feed, from the request's
+// cursor. NextCursor is opaque; the client stores it with the page.
+type ChangesResponse struct {
+	Changes    []Change `json:"changes"`
+	NextCursor string   `json:"next_cursor"`
+	More       bool     `json:"more"`      // another page follows
+	Remaining  int      `json:"remaining"` // entries after this page
+	// RemainingBytes estimates the bytes of credentials after this page,
+	// for progress reporting.
+	RemainingBytes int64 `json:"remaining_bytes"`
+}
+
+// Revocation withdraws one consent the citizen gave.
+type Revocation struct {
+	ConsentID string    `json:"consent_id"` // the token's jti
+	RevokedAt time.Time `json:"revoked_at"`
+}
+
+// RevocationsRequest uploads the citizen's revocations.
+type RevocationsRequest struct {
+	Revocations []Revocation `json:"revocations"`
+}
+
+// RevocationsResponse acknowledges them.
+type RevocationsResponse struct {
+	Accepted int `json:"accepted"`
+}
+
+// Counter names the one-stop counter that used a consent.
+type Counter struct {
+	Agency    string `json:"agency"`
+	Unit      string `json:"unit"`
+	CounterID string `json:"counter_id"`
+	Name      string `json:"name"`
+}
+
+// AccessEntry records one use of a consent at a counter.
+type AccessEntry struct {
+	Seq       int64     `json:"seq"`
+	ConsentID string    `json:"consent_id"`
+	UsedAt    time.Time `json:"used_at"`
+	Counter   Counter   `json:"counter"`
+	Fields    []string  `json:"fields"` // field names disclosed, never values
+}
+
+// AccessLogResponse is one page of the access log.
+type AccessLogResponse struct {
+	Entries    []AccessEntry `json:"entries"`
+	NextCursor string        `json:"next_cursor"`
+	More       bool          `json:"more"`
+}
+
+// Error is the body of every non-2xx response.
+type Error struct {
+	Code    string `json:"code"` // stable machine code, see the Err* constants
+	Message string `json:"message"`
+}
+
+// Error codes.
+const (
+	ErrCodeBadRequest   = "bad_request"
+	ErrCodeUnauthorized = "unauthorized"   // missing, bad, expired or wrong-device signature
+	ErrCodeReplay       = "replay"         // request id seen before
+	ErrCodeBadCode      = "bad_enrol_code" // unknown, used or expired enrolment code
+	ErrCodeBadCursor    = "bad_cursor"
+	ErrCodeNotFound     = "not_found"
+	ErrCodeInternal     = "internal"
+)
