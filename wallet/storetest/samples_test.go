@@ -1,0 +1,156 @@
+package storetest
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/vnwallet/citizenwallet/wallet"
+)
+
+func TestSampleProfile(t *testing.T) {
+	ids := map[string]int{}
+	women := 0
+	for i := -3; i < 2000; i++ {
+		p := SampleProfile(i)
+		if err := p.Validate(); err != nil {
+			t.Fatalf("SampleProfile(%d) = %+v: %v", i, p, err)
+		}
+		if !strings.HasPrefix(p.CitizenID, "075") {
+			t.Errorf("SampleProfile(%d): %s is not a Đồng Nai number", i, p.CitizenID)
+		}
+		if j, dup := ids[p.CitizenID]; dup {
+			t.Errorf("SampleProfile(%d) and (%d) share %s", i, j, p.CitizenID)
+		}
+		ids[p.CitizenID] = i
+		_, female, _ := wallet.CitizenIDBirthYear(p.CitizenID)
+		if female {
+			women++
+		}
+		if i >= 0 && female != (i%2 == 1) {
+			t.Errorf("SampleProfile(%d): female = %v", i, female)
+		}
+		if !reflect.DeepEqual(p, SampleProfile(i)) {
+			t.Fatalf("SampleProfile(%d) is not deterministic", i)
+		}
+	}
+	if women < 900 || women > 1100 {
+		t.Errorf("%d women among 2003 samples", women)
+	}
+	if p := SampleProfile(1); utf8.RuneCountInString(p.FullName) == len(p.FullName) {
+		t.Errorf("SampleProfile(1).FullName %q has no Vietnamese letters", p.FullName)
+	}
+}
+
+func TestSampleRecordEveryType(t *testing.T) {
+	ids := map[string]bool{}
+	for _, rt := range wallet.Types() {
+		optional, filled := 0, 0
+		for i := -2; i < 300; i++ {
+			r := SampleRecord(rt, i)
+			if err := r.Validate(); err != nil {
+				t.Fatalf("SampleRecord(%s, %d): %v\n%+v", rt.Code, i, err, r.Claims)
+			}
+			if r.Type != rt.Code || r.Domain != rt.Domain || r.Version != 1 || r.Status != wallet.StatusActive {
+				t.Errorf("SampleRecord(%s, %d): header %+v", rt.Code, i, r)
+			}
+			if ids[r.ID] {
+				t.Errorf("SampleRecord(%s, %d): ID %s repeats", rt.Code, i, r.ID)
+			}
+			ids[r.ID] = true
+			if !strings.HasPrefix(r.Issuer, "vn.") {
+				t.Errorf("SampleRecord(%s, %d): issuer %q", rt.Code, i, r.Issuer)
+			}
+			if !reflect.DeepEqual(r, SampleRecord(rt, i)) {
+				t.Fatalf("SampleRecord(%s, %d) is not deterministic", rt.Code, i)
+			}
+			// A JSON round trip (what a store does) gives the same record.
+			data, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back wallet.Record
+			if err := json.Unmarshal(data, &back); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(r, back) {
+				t.Fatalf("SampleRecord(%s, %d) changes in a JSON round trip:\n%#v\n%#v", rt.Code, i, r, back)
+			}
+			for _, f := range rt.Fields {
+				if !f.Required {
+					optional++
+					if _, ok := r.Claims[f.Name]; ok {
+						filled++
+					}
+				}
+			}
+		}
+		if optional > 0 && filled*10 < optional*6 {
+			t.Errorf("%s: only %d of %d optional claims filled", rt.Code, filled, optional)
+		}
+		// Values vary with i.
+		if reflect.DeepEqual(SampleRecord(rt, 1).Claims, SampleRecord(rt, 2).Claims) {
+			t.Errorf("%s: samples 1 and 2 have the same claims", rt.Code)
+		}
+	}
+}
+
+// The subject of a record is the citizen of SampleProfile(i).
+func TestSampleRecordSubject(t *testing.T) {
+	rt, _ := wallet.LookupType("identity.citizen")
+	for i := range 50 {
+		p, r := SampleProfile(i), SampleRecord(rt, i)
+		if r.Claims["citizen_id"] != p.CitizenID || r.Claims["full_name"] != p.FullName ||
+			r.Claims["birth_date"] != p.BirthDate.Format(wallet.DateLayout) {
+			t.Errorf("SampleRecord(identity.citizen, %d) is about %v, profile is %+v", i, r.Claims, p)
+		}
+		wantSex := "male"
+		if i%2 == 1 {
+			wantSex = "female"
+		}
+		if r.Claims["sex"] != wantSex {
+			t.Errorf("sample %d: sex %v, want %s", i, r.Claims["sex"], wantSex)
+		}
+	}
+}
+
+func TestWithMarker(t *testing.T) {
+	const marker = "MARKER-7f3a9c"
+	for _, rt := range wallet.Types() {
+		r := SampleRecord(rt, 5)
+		orig := SampleRecord(rt, 5)
+		m := WithMarker(r, marker)
+		if !reflect.DeepEqual(r, orig) {
+			t.Fatalf("%s: WithMarker changed its argument", rt.Code)
+		}
+		if err := m.Validate(); err != nil {
+			t.Fatalf("%s: marked record is invalid: %v", rt.Code, err)
+		}
+		marked := 0
+		for name, v := range m.Claims {
+			f, _ := rt.Field(name)
+			switch v := v.(type) {
+			case string:
+				has := strings.HasSuffix(v, " "+marker)
+				if free := f.Kind == wallet.KindText && len(f.Options) == 0; free != has {
+					t.Errorf("%s.%s = %q: marker present %v, free text %v", rt.Code, name, v, has, free)
+				}
+				if has {
+					marked++
+				}
+			case []any:
+				for _, it := range v {
+					if !strings.HasSuffix(it.(string), " "+marker) {
+						t.Errorf("%s.%s item %q not marked", rt.Code, name, it)
+					}
+				}
+				marked++
+			}
+		}
+		if marked == 0 {
+			t.Errorf("%s: nothing was marked", rt.Code)
+		}
+	}
+}
