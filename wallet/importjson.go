@@ -17,8 +17,14 @@ const (
 	MaxImportRecords = 10000
 )
 
-// Import file format (ImportFormat, for demos and tests until sync brings
-// signed records):
+// importFile is the encoded form, used by EncodeImport.
+type importFile struct {
+	Format  string   `json:"format"`
+	Records []Record `json:"records"`
+}
+
+// ParseImport reads a record import file: the format for demos and tests
+// until sync brings signed records.
 //
 //	{
 //	  "format": "citizenwallet.records/v1",
@@ -43,17 +49,10 @@ const (
 // object, a record that fails Record.Validate and a repeated (id,
 // version) pair are all rejected, and the whole file with them (nothing is
 // returned). The error wraps ErrInvalid and names the record by its index
-// in "records" ("record #0" is the first) and its id. Numbers in claims decode as float64.
-// As everywhere with encoding/json, member names match case-insensitively
-// and a repeated member inside a record keeps its last value.
-
-// importFile is the encoded form, used by EncodeImport.
-type importFile struct {
-	Format  string   `json:"format"`
-	Records []Record `json:"records"`
-}
-
-// ParseImport reads a record import file (see ImportFormat).
+// in "records" ("record #0" is the first) and its id. Numbers in claims
+// decode as float64. As everywhere with encoding/json, member names match
+// case-insensitively and a repeated member inside a record keeps its last
+// value.
 func ParseImport(r io.Reader) ([]Record, error) {
 	cr := &countingReader{r: io.LimitReader(r, MaxImportBytes+1)}
 	recs, err := parseImport(cr)
@@ -195,7 +194,7 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 	return nil
 }
 
-// EncodeImport writes records as an import file (see ImportFormat) that
+// EncodeImport writes records as an import file (see ParseImport) that
 // ParseImport reads back. Credentials are not written (ParseImport would
 // refuse them). It checks each record
 // with Record.Validate first and writes nothing if one fails.

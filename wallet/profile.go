@@ -176,3 +176,34 @@ func CitizenBirthCheck(id string, birth time.Time) error {
 	}
 	return nil
 }
+
+// PIN rules shared by the app and walletctl.
+const (
+	// MinPINLength is the shortest PIN or passphrase accepted, in
+	// characters.
+	MinPINLength = 6
+	// MaxPINBytes bounds a PIN or passphrase.
+	MaxPINBytes = 1024
+)
+
+// ValidatePIN checks a new PIN or passphrase: valid UTF-8, at least
+// MinPINLength characters, at most MaxPINBytes bytes, and no control
+// characters (which a terminal or a scanner would not type the same way
+// twice). The error wraps ErrInvalid and never contains the PIN.
+func ValidatePIN(pin []byte) error {
+	if !utf8.Valid(pin) {
+		return fmt.Errorf("%w: PIN is not valid UTF-8", ErrInvalid)
+	}
+	if len(pin) > MaxPINBytes {
+		return fmt.Errorf("%w: PIN is longer than %d bytes", ErrInvalid, MaxPINBytes)
+	}
+	if n := utf8.RuneCount(pin); n < MinPINLength {
+		return fmt.Errorf("%w: PIN must have at least %d characters, has %d", ErrInvalid, MinPINLength, n)
+	}
+	for _, r := range string(pin) {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("%w: PIN contains a control character", ErrInvalid)
+		}
+	}
+	return nil
+}

@@ -153,3 +153,44 @@ func TestProfileValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestValidatePIN(t *testing.T) {
+	for _, pin := range []string{"123456", "mật khẩu dài", "000000", strings.Repeat("9", MaxPINBytes)} {
+		if err := ValidatePIN([]byte(pin)); err != nil {
+			t.Errorf("ValidatePIN(%q): %v", pin, err)
+		}
+	}
+	for _, tc := range []struct{ pin, want string }{
+		{"", "at least 6"},
+		{"12345", "at least 6"},
+		{"ễễễễễ", "at least 6"}, // 5 characters, 15 bytes
+		{"123456\x00", "control"},
+		{"1234567\n", "control"},
+		{"\xff\xfe123456", "UTF-8"},
+		{strings.Repeat("9", MaxPINBytes+1), "longer"},
+	} {
+		err := ValidatePIN([]byte(tc.pin))
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ValidatePIN(%q) = %v; want ErrInvalid mentioning %q", tc.pin, err, tc.want)
+		}
+		if err != nil && len(tc.pin) >= 6 && strings.Contains(err.Error(), tc.pin) {
+			t.Errorf("error %q contains the PIN", err)
+		}
+	}
+}
+
+func TestLabels(t *testing.T) {
+	for _, d := range Domains {
+		if l := DomainLabel(d); l.VI == string(d) || l.EN == "" {
+			t.Errorf("DomainLabel(%s) = %+v", d, l)
+		}
+	}
+	for _, s := range []Status{StatusActive, StatusSuperseded, StatusWithdrawn} {
+		if l := StatusLabel(s); l.VI == string(s) || l.EN != string(s) {
+			t.Errorf("StatusLabel(%s) = %+v", s, l)
+		}
+	}
+	if l := DomainLabel("x"); l.VI != "x" {
+		t.Errorf("DomainLabel(x) = %+v", l)
+	}
+}

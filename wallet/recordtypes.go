@@ -376,3 +376,35 @@ func truncate(s string, n int) string {
 	}
 	return s[:cut] + "…"
 }
+
+// DomainLabel names a domain in Vietnamese and English.
+func DomainLabel(d Domain) Label {
+	switch d {
+	case DomainIdentity:
+		return Label{VI: "Căn cước & cư trú", EN: "Identity & residence"}
+	case DomainCivilStatus:
+		return Label{VI: "Hộ tịch", EN: "Civil status"}
+	case DomainJustice:
+		return Label{VI: "Tư pháp", EN: "Justice"}
+	case DomainHealth:
+		return Label{VI: "Sức khỏe", EN: "Health"}
+	case DomainEducation:
+		return Label{VI: "Giáo dục", EN: "Education"}
+	case DomainLabour:
+		return Label{VI: "Lao động & BHXH", EN: "Labour & social insurance"}
+	}
+	return Label{VI: string(d), EN: string(d)}
+}
+
+// StatusLabel names a record status in Vietnamese and English.
+func StatusLabel(s Status) Label {
+	switch s {
+	case StatusActive:
+		return Label{VI: "còn hiệu lực", EN: "active"}
+	case StatusSuperseded:
+		return Label{VI: "đã được thay thế", EN: "superseded"}
+	case StatusWithdrawn:
+		return Label{VI: "đã bị thu hồi", EN: "withdrawn"}
+	}
+	return Label{VI: string(s), EN: string(s)}
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -301,5 +302,46 @@ func TestFieldOption(t *testing.T) {
 	}
 	if _, ok := f.Option("nữ"); ok {
 		t.Error("Option accepted a label instead of a code")
+	}
+}
+
+// Record.Validate: identifiers are printable, and a tombstone's claims,
+// while optional, are still checked.
+func TestRecordValidateIdentsAndTombstones(t *testing.T) {
+	base := Record{
+		ID: "r1", Type: "health.prescription", Domain: DomainHealth, Issuer: "vn.dongnai.soyte",
+		IssuedAt: time.Date(2025, 3, 14, 8, 0, 0, 0, time.UTC), Version: 1, Status: StatusActive,
+		Claims: validPrescription(),
+	}
+	if err := base.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	tomb := base
+	tomb.Status, tomb.Version, tomb.Claims = StatusWithdrawn, 2, nil
+	if err := tomb.Validate(); err != nil {
+		t.Errorf("tombstone without claims: %v", err)
+	}
+	tomb.Claims = Claims{"diagnosis": "Viêm họng cấp"}
+	if err := tomb.Validate(); err != nil {
+		t.Errorf("tombstone with some claims: %v", err)
+	}
+	for name, edit := range map[string]func(*Record){
+		"id with space":       func(r *Record) { r.ID = "r 1" },
+		"id with escape":      func(r *Record) { r.ID = "r1\x1b[2J" },
+		"id not UTF-8":        func(r *Record) { r.ID = "r\xff" },
+		"issuer with newline": func(r *Record) { r.Issuer = "vn.soyte\n" },
+		"issuer too long":     func(r *Record) { r.Issuer = strings.Repeat("a", 201) },
+		"tombstone bad claim": func(r *Record) { r.Status, r.Claims = StatusWithdrawn, Claims{"days_supply": "7"} },
+		"tombstone unknown":   func(r *Record) { r.Status, r.Claims = StatusWithdrawn, Claims{"blood_type": "O"} },
+		"tombstone huge claim": func(r *Record) {
+			r.Status, r.Claims = StatusWithdrawn, Claims{"advice": strings.Repeat("a", MaxTextBytes+1)}
+		},
+	} {
+		r := base
+		r.Claims = validPrescription()
+		edit(&r)
+		if err := r.Validate(); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: Validate = %v, want ErrInvalid", name, err)
+		}
 	}
 }
