@@ -1,0 +1,5 @@
+//go:build !windows
+
+package badgerstore
+
+func isUnsupportedSync(error) bool { return false }
