@@ -1,0 +1,117 @@
+package app_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/vnwallet/citizenwallet/app"
+	"github.com/vnwallet/citizenwallet/app/viewmodel"
+	"github.com/vnwallet/citizenwallet/assets"
+	"github.com/vnwallet/citizenwallet/crypto/kdf"
+	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
+)
+
+// labels returns the text of every label under o.
+func labels(o fyne.CanvasObject) []string {
+	var out []string
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *widget.Label:
+			out = append(out, v.Text)
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			r := test.WidgetRenderer(v)
+			for _, c := range r.Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return out
+}
+
+func screenHas(t *testing.T, w fyne.Window, want string) bool {
+	t.Helper()
+	for _, l := range labels(w.Content()) {
+		if strings.Contains(l, want) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCreateLockUnlockInVietnamese(t *testing.T) {
+	if err := assets.UseLanguage("vi"); err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	dir := filepath.Join(t.TempDir(), "profile")
+	ui := app.New(a, viewmodel.NewWallet(dir, badgerstore.Options{KDF: kdf.Test()}))
+	defer ui.Wallet.Lock()
+
+	if !screenHas(t, ui.Window, "Tạo hồ sơ của bạn") {
+		t.Fatalf("first run does not show the create screen: %q", labels(ui.Window.Content()))
+	}
+	// Golden render: the Vietnamese labels with their diacritics, drawn
+	// with the bundled font (open testdata/create.png to look at it).
+	test.AssertImageMatches(t, "create.png", ui.Window.Canvas().Capture())
+	c := ui.Window.Content().(*container.Scroll).Content.(*fyne.Container)
+	form := c.Objects[1].(*widget.Form)
+	entries := make([]*widget.Entry, len(form.Items))
+	for i, it := range form.Items {
+		entries[i] = it.Widget.(*widget.Entry)
+	}
+	button := c.Objects[2].(*widget.Button)
+
+	// A mismatched PIN confirmation is refused with a clear message.
+	test.Type(entries[0], "075090001234")
+	test.Type(entries[1], "Nguyễn Thị Hồng Nhung")
+	test.Type(entries[2], "15/08/1990")
+	test.Type(entries[3], "246810")
+	test.Type(entries[4], "246811")
+	test.Tap(button)
+	if !screenHas(t, ui.Window, "Hai mã PIN không giống nhau.") {
+		t.Fatalf("mismatched PINs not reported: %q", labels(ui.Window.Content()))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "header")); err == nil {
+		t.Fatal("a profile was created despite the mismatched PIN")
+	}
+
+	entries[4].SetText("")
+	test.Type(entries[4], "246810")
+	test.Tap(button)
+	if !screenHas(t, ui.Window, "Nguyễn Thị Hồng Nhung") || !screenHas(t, ui.Window, "Sức khỏe (0)") {
+		t.Fatalf("home does not show the profile and domains: %q", labels(ui.Window.Content()))
+	}
+	test.AssertImageMatches(t, "home.png", ui.Window.Canvas().Capture())
+
+	ui.Lock()
+	if ui.Wallet.Unlocked() || !screenHas(t, ui.Window, "Nhập mã PIN để mở hồ sơ của bạn.") {
+		t.Fatalf("lock does not return to the unlock screen: %q", labels(ui.Window.Content()))
+	}
+	box := ui.Window.Content().(*fyne.Container)
+	pin := box.Objects[2].(*widget.Entry)
+	unlock := box.Objects[3].(*widget.Button)
+
+	test.Type(pin, "000000")
+	test.Tap(unlock)
+	if ui.Wallet.Unlocked() || !screenHas(t, ui.Window, "Mã PIN không đúng.") {
+		t.Fatalf("wrong PIN not reported: %q", labels(ui.Window.Content()))
+	}
+	test.Type(pin, "246810")
+	test.Tap(unlock)
+	if !ui.Wallet.Unlocked() || !screenHas(t, ui.Window, "Căn cước & cư trú (0)") {
+		t.Fatalf("right PIN does not open home: %q", labels(ui.Window.Content()))
+	}
+}

@@ -1,0 +1,212 @@
+package viewmodel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/vnwallet/citizenwallet/wallet"
+	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
+)
+
+// Wallet is the state of one profile on this device: whether it exists,
+// whether it is unlocked, and the open store while it is.
+type Wallet struct {
+	dir  string
+	opts badgerstore.Options
+
+	mu    sync.Mutex
+	store wallet.Store
+}
+
+// NewWallet manages the profile stored in dir.
+func NewWallet(dir string, opts badgerstore.Options) *Wallet {
+	return &Wallet{dir: dir, opts: opts}
+}
+
+// HasProfile reports whether a profile was created in this place.
+func (w *Wallet) HasProfile() bool {
+	_, err := os.Stat(filepath.Join(w.dir, "header"))
+	return err == nil
+}
+
+// Unlocked reports whether the store is open.
+func (w *Wallet) Unlocked() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.store != nil
+}
+
+// CreateForm is what the first-run screen collects.
+type CreateForm struct {
+	CitizenID  string
+	FullName   string
+	BirthDate  string // DD/MM/YYYY, as Vietnamese forms write it
+	PIN        string
+	PINConfirm string
+}
+
+// MinPINLength is the shortest PIN the app accepts.
+const MinPINLength = 6
+
+// Create makes the profile and leaves it unlocked.
+func (w *Wallet) Create(f CreateForm) error {
+	birth, err := time.Parse("02/01/2006", strings.TrimSpace(f.BirthDate))
+	if err != nil {
+		return errors.New(lang.L("Enter the birth date as DD/MM/YYYY."))
+	}
+	if len([]rune(f.PIN)) < MinPINLength {
+		return errors.New(lang.L("The PIN must have at least 6 characters."))
+	}
+	if f.PIN != f.PINConfirm {
+		return errors.New(lang.L("The two PINs are not the same."))
+	}
+	p := wallet.Profile{
+		CitizenID: strings.TrimSpace(f.CitizenID),
+		FullName:  strings.TrimSpace(f.FullName),
+		BirthDate: birth.UTC(),
+		CreatedAt: time.Now().UTC().Truncate(time.Second),
+	}
+	s, err := badgerstore.Create(w.dir, []byte(f.PIN), p, w.opts)
+	if err != nil {
+		return errors.New(ErrorText(err))
+	}
+	w.mu.Lock()
+	w.store = s
+	w.mu.Unlock()
+	return nil
+}
+
+// Unlock opens the store with the PIN.
+func (w *Wallet) Unlock(pin string) error {
+	s, err := badgerstore.Open(w.dir, []byte(pin), w.opts)
+	if err != nil {
+		return errors.New(ErrorText(err))
+	}
+	w.mu.Lock()
+	old := w.store
+	w.store = s
+	w.mu.Unlock()
+	if old != nil {
+		_ = old.Close()
+	}
+	return nil
+}
+
+// Lock closes the store and drops its keys.
+func (w *Wallet) Lock() error {
+	w.mu.Lock()
+	s := w.store
+	w.store = nil
+	w.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	return s.Close()
+}
+
+func (w *Wallet) open() (wallet.Store, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.store == nil {
+		return nil, wallet.ErrLocked
+	}
+	return w.store, nil
+}
+
+// Profile returns the unlocked profile.
+func (w *Wallet) Profile() (wallet.Profile, error) {
+	s, err := w.open()
+	if err != nil {
+		return wallet.Profile{}, err
+	}
+	return s.Profile(context.Background())
+}
+
+// DomainRow is one line of the home screen.
+type DomainRow struct {
+	Domain wallet.Domain
+	Label  string
+	Count  int
+}
+
+// Domains returns every domain with its record count, in display order.
+func (w *Wallet) Domains() ([]DomainRow, error) {
+	s, err := w.open()
+	if err != nil {
+		return nil, err
+	}
+	counts, err := s.Counts(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]DomainRow, 0, len(wallet.Domains))
+	for _, d := range wallet.Domains {
+		rows = append(rows, DomainRow{Domain: d, Label: DomainLabel(d), Count: counts[d]})
+	}
+	return rows, nil
+}
+
+// RecordRow is one line of a domain's record list.
+type RecordRow struct {
+	ID, Title, Issuer, Issued string
+	Withdrawn                 bool
+}
+
+// Records lists the latest version of every record of a domain.
+func (w *Wallet) Records(d wallet.Domain) ([]RecordRow, error) {
+	s, err := w.open()
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.Records(context.Background(), wallet.Query{Domain: d})
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]RecordRow, 0, len(recs))
+	for _, r := range recs {
+		title := r.Type
+		if t, ok := wallet.LookupType(r.Type); ok {
+			title = Localized(t.Label)
+		}
+		rows = append(rows, RecordRow{
+			ID:        r.ID,
+			Title:     title,
+			Issuer:    r.Issuer,
+			Issued:    r.IssuedAt.Local().Format("02/01/2006"),
+			Withdrawn: r.Status == wallet.StatusWithdrawn,
+		})
+	}
+	return rows, nil
+}
+
+// ErrorText turns an error of the wallet into a sentence for the user that
+// says what happened and what to do.
+func ErrorText(err error) string {
+	var th *wallet.ThrottledError
+	switch {
+	case errors.As(err, &th):
+		return lang.L("Too many wrong PINs. Try again in {{.Wait}}.", map[string]any{"Wait": th.RetryAfter.Round(time.Second).String()})
+	case errors.Is(err, wallet.ErrWrongPIN):
+		return lang.L("Wrong PIN. Check it and try again.")
+	case errors.Is(err, wallet.ErrCorruptHeader):
+		return lang.L("The profile's key file is damaged. Ask the commune digital team for help; do not delete the app data.")
+	case errors.Is(err, wallet.ErrIntegrity):
+		return lang.L("Some stored data failed its integrity check and was not shown. Sync again to restore it.")
+	case errors.Is(err, wallet.ErrExists):
+		return lang.L("A profile already exists here.")
+	case errors.Is(err, wallet.ErrLocked):
+		return lang.L("The wallet is locked. Enter your PIN.")
+	case errors.Is(err, wallet.ErrInvalid):
+		return fmt.Sprintf("%s (%v)", lang.L("The information is not valid."), err)
+	default:
+		return fmt.Sprintf("%s (%v)", lang.L("Something went wrong."), err)
+	}
+}

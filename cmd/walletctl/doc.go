@@ -1,0 +1,46 @@
+// Command walletctl is the headless command-line client of the citizen data
+// wallet. It proves that the domain runs without the UI: it creates a
+// profile, imports records, lists and shows them with their version
+// history, and changes the PIN, on the same encrypted store the app uses
+// (wallet/badgerstore).
+//
+// # Usage
+//
+//	walletctl [global flags] <command> [flags] [arguments]
+//
+//	create --citizen-id N --name "Họ và tên" --birth YYYY-MM-DD
+//	                      make a new profile (asks for a new PIN twice)
+//	list [--domain D] [--type T] [--issuer I] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--status S]
+//	                      the latest version of every matching record
+//	show <id>             one record, its claims and its version history
+//	import <file.json>    add records from an import file (wallet.ParseImport;
+//	                      format citizenwallet.records/v1), all or nothing
+//	change-pin            rewrap the profile's key under a new PIN
+//	types                 the record types, their codes and domains
+//	help                  this text
+//
+// Global flags (before or after the command):
+//
+//	--profile NAME  the profile (default "default"), kept in
+//	                <user config dir>/citizenwallet/profiles/NAME
+//	--data DIR      use the profile in DIR instead
+//	--pin-stdin     read PINs from standard input, one per line (for
+//	                scripts): create reads the new PIN, change-pin the
+//	                current then the new one, other commands the PIN.
+//	                Without it the PIN is asked on the terminal without echo.
+//
+// Output is plain text, Vietnamese first with English beside it. Errors are
+// one line on standard error, beginning with "walletctl: ".
+//
+// # Exit codes
+//
+//	0  success
+//	1  any other failure (file system, store)
+//	2  usage: unknown command or flag, missing argument, no terminal for the PIN
+//	3  wrong PIN
+//	4  too many wrong PINs: wait (the message says how long)
+//	5  invalid input: citizen number, name, birth date, PIN rules, import file
+//	6  not found: no profile in the directory, or no record with that id
+//	7  damaged: the profile header or a stored value failed its check
+//	8  a profile already exists in the directory (create)
+package main

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/vnwallet/citizenwallet/wallet"
+	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
+)
+
+// Exit codes (documented in doc.go).
+const (
+	exitOK       = 0
+	exitFailure  = 1
+	exitUsage    = 2
+	exitWrongPIN = 3
+	exitThrottle = 4
+	exitInvalid  = 5
+	exitNotFound = 6
+	exitDamaged  = 7
+	exitExists   = 8
+)
+
+// storeOptions are the options every command creates and opens stores
+// with. Only tests change them (to kdf.Test(), so that creating a profile
+// does not cost a production Argon2id derivation); the program has no flag
+// or variable that can, so a real profile is never wrapped with the cheap
+// setting.
+var storeOptions = badgerstore.Options{}
+
+const usageText = `walletctl: ví dữ liệu công dân, dòng lệnh / citizen data wallet, command line
+
+Cách dùng / Usage:
+  walletctl [--profile NAME | --data DIR] [--pin-stdin] <lệnh/command> ...
+
+Lệnh / Commands:
+  create --citizen-id N --name "Họ và tên" --birth YYYY-MM-DD
+                        tạo hồ sơ / create a profile
+  list [--domain D] [--type T] [--issuer I] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--status S]
+                        liệt kê hồ sơ / list records
+  show <id>             xem một hồ sơ và lịch sử phiên bản / show a record and its versions
+  import <file.json>    nhập hồ sơ từ tệp / import records from a file
+  change-pin            đổi mã PIN / change the PIN
+  types                 các loại hồ sơ / record types
+  help                  hướng dẫn này / this help
+
+Tùy chọn chung / Global flags:
+  --profile NAME        hồ sơ / profile (mặc định/default "default")
+  --data DIR            thư mục hồ sơ / profile directory
+  --pin-stdin           đọc PIN từ đầu vào chuẩn, mỗi dòng một PIN / read PINs from stdin, one per line
+
+Mã thoát / Exit codes:
+  0 thành công/success  1 lỗi khác/other failure  2 sai cách dùng/usage
+  3 sai PIN/wrong PIN  4 tạm khóa vì sai PIN nhiều lần/throttled
+  5 dữ liệu không hợp lệ/invalid input  6 không tìm thấy/not found
+  7 dữ liệu hỏng/damaged  8 hồ sơ đã tồn tại/profile exists
+`
+
+// globals are the flags every command accepts.
+type globals struct {
+	profile  string
+	data     string
+	pinStdin bool
+}
+
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.profile, "profile", g.profile, "profile name")
+	fs.StringVar(&g.data, "data", g.data, "profile directory")
+	fs.BoolVar(&g.pinStdin, "pin-stdin", g.pinStdin, "read PINs from standard input")
+}
+
+var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// dir returns the profile directory the flags select.
+func (g *globals) dir() (string, error) {
+	if g.data != "" {
+		return filepath.Clean(g.data), nil
+	}
+	if !profileName.MatchString(g.profile) {
+		return "", usageErr("tên hồ sơ không hợp lệ / invalid profile name %q (letters, digits, . _ -)", g.profile)
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", usageErr("không tìm thấy thư mục cấu hình, hãy dùng --data / no user config directory, use --data: %v", err)
+	}
+	return filepath.Join(base, "citizenwallet", "profiles", g.profile), nil
+}
+
+// cliError carries an exit code and a message that is already a full,
+// user-facing sentence.
+type cliError struct {
+	code int
+	msg  string
+}
+
+func (e *cliError) Error() string { return e.msg }
+
+func usageErr(format string, args ...any) error {
+	return &cliError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
+}
+
+// env is what a command runs with.
+type env struct {
+	g      globals
+	ctx    context.Context
+	stdout io.Writer
+	stderr io.Writer
+	pins   *pinReader
+	now    func() time.Time
+}
+
+// runner runs a command on its positional arguments.
+type runner func(e *env, args []string) error
+
+// command is one subcommand: setup registers its own flags and returns
+// the runner that reads them.
+type command struct {
+	name  string
+	setup func(fs *flag.FlagSet) runner
+}
+
+func noFlags(f runner) func(*flag.FlagSet) runner {
+	return func(*flag.FlagSet) runner { return f }
+}
+
+// run is the whole program: it parses args (without the program name),
+// runs one command and returns the exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{
+		g:      globals{profile: "default"},
+		ctx:    context.Background(),
+		stdout: stdout,
+		stderr: stderr,
+		now:    time.Now,
+	}
+	top := flag.NewFlagSet("walletctl", flag.ContinueOnError)
+	top.SetOutput(io.Discard)
+	e.g.register(top)
+	if err := top.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usageText)
+			return exitOK
+		}
+		return fail(stderr, usageErr("%v (walletctl help)", err))
+	}
+	rest := top.Args()
+	if len(rest) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return exitUsage
+	}
+	name, rest := rest[0], rest[1:]
+	var cmd *command
+	for i := range commands {
+		if commands[i].name == name {
+			cmd = &commands[i]
+		}
+	}
+	if name == "help" || name == "-h" || name == "--help" {
+		fmt.Fprint(stdout, usageText)
+		return exitOK
+	}
+	if cmd == nil {
+		return fail(stderr, usageErr("không có lệnh %q / unknown command %q (walletctl help)", name, name))
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	e.g.register(fs)
+	runCmd := cmd.setup(fs)
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usageText)
+			return exitOK
+		}
+		return fail(stderr, usageErr("%s: %v (walletctl help)", name, err))
+	}
+	e.pins = newPINReader(stdin, stderr, e.g.pinStdin)
+	if err := runCmd(e, fs.Args()); err != nil {
+		return fail(stderr, err)
+	}
+	return exitOK
+}
+
+var commands = []command{
+	{name: "create", setup: setupCreate},
+	{name: "list", setup: setupList},
+	{name: "show", setup: noFlags(cmdShow)},
+	{name: "import", setup: noFlags(cmdImport)},
+	{name: "change-pin", setup: noFlags(cmdChangePIN)},
+	{name: "types", setup: noFlags(cmdTypes)},
+}
+
+// fail prints err as one line and returns its exit code.
+func fail(stderr io.Writer, err error) int {
+	code, msg := describe(err)
+	msg = strings.Join(strings.Fields(msg), " ") // one line, whatever the error holds
+	fmt.Fprintf(stderr, "walletctl: %s\n", msg)
+	return code
+}
+
+// describe turns an error into an exit code and a bilingual message.
+func describe(err error) (int, string) {
+	var ce *cliError
+	if errors.As(err, &ce) {
+		return ce.code, ce.msg
+	}
+	var th *wallet.ThrottledError
+	switch {
+	case errors.As(err, &th):
+		wait := th.RetryAfter.Round(time.Second)
+		return exitThrottle, fmt.Sprintf("nhập sai PIN %d lần liên tiếp, hãy thử lại sau %s / %d wrong PINs in a row, try again in %s", th.Failures, wait, th.Failures, wait)
+	case errors.Is(err, wallet.ErrThrottled):
+		return exitThrottle, "nhập sai PIN quá nhiều lần, hãy chờ rồi thử lại / too many wrong PINs, wait and try again"
+	case errors.Is(err, wallet.ErrWrongPIN):
+		return exitWrongPIN, "sai mã PIN / wrong PIN"
+	case errors.Is(err, wallet.ErrCorruptHeader):
+		return exitDamaged, fmt.Sprintf("tệp khóa của hồ sơ bị hỏng, đừng xóa dữ liệu; hãy nhờ tổ công nghệ số hỗ trợ / the profile's key header is damaged (%v)", err)
+	case errors.Is(err, wallet.ErrIntegrity):
+		return exitDamaged, fmt.Sprintf("dữ liệu lưu trữ không qua được kiểm tra toàn vẹn / stored data failed its integrity check (%v)", err)
+	case errors.Is(err, wallet.ErrExists):
+		return exitExists, fmt.Sprintf("hồ sơ đã tồn tại / profile already exists (%v)", err)
+	case errors.Is(err, wallet.ErrNotFound):
+		return exitNotFound, fmt.Sprintf("không tìm thấy / not found (%v)", err)
+	case errors.Is(err, wallet.ErrInvalid), errors.Is(err, wallet.ErrStaleVersion):
+		return exitInvalid, fmt.Sprintf("dữ liệu không hợp lệ / invalid input (%v)", err)
+	case errors.Is(err, wallet.ErrLocked):
+		return exitFailure, fmt.Sprintf("ví đang khóa / the wallet is locked (%v)", err)
+	}
+	return exitFailure, fmt.Sprintf("lỗi / error: %v", err)
+}
