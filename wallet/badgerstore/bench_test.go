@@ -130,7 +130,7 @@ func BenchmarkQuery10k(b *testing.B) {
 	}{
 		{"Domain", wallet.Query{Domain: wallet.DomainHealth}},
 		{"Type", wallet.Query{Type: "education.diploma"}},
-		{"IssuerAndDate", wallet.Query{Domain: wallet.DomainLabour, Issuer: some.Issuer, IssuedFrom: some.IssuedAt.AddDate(-1, 0, 0)}},
+		{"IssuerAndDate", wallet.Query{Domain: some.Domain, Issuer: some.Issuer, IssuedFrom: some.IssuedAt.AddDate(-1, 0, 0)}},
 		{"All", wallet.Query{}},
 	}
 	for _, q := range queries {
