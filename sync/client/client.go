@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -87,6 +88,7 @@ func New(cfg Config) (*Client, error) {
 	// Retries are ours, not resty's: every attempt must be signed anew
 	// (the server refuses a request id it has seen).
 	r := resty.NewWithClient(hc).SetRetryCount(0).SetTimeout(cfg.Timeout).
+		SetRedirectPolicy(resty.NoRedirectPolicy()).
 		SetHeader("User-Agent", "citizenwallet-sync/1")
 	return &Client{cfg: cfg, http: r, base: u}, nil
 }
@@ -186,7 +188,7 @@ func (c *Client) once(ctx context.Context, method, uri string, body []byte, dev 
 		}
 		req.SetHeader("Authorization", auth)
 	}
-	resp, err := req.Execute(method, c.base.JoinPath().String()+uri)
+	resp, err := req.Execute(method, strings.TrimSuffix(c.base.String(), "/")+uri)
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, false, ctx.Err()

@@ -212,10 +212,14 @@ func (c *Client) Sync(ctx context.Context, st wallet.Store, progress wallet.Prog
 		batch := wallet.Batch{Meta: map[string][]byte{MetaCursor: []byte(page.NextCursor)}}
 		var pageBytes int64
 		for _, ch := range page.Changes {
-			pageBytes += int64(len(ch.Credential))
-			rec, err := credential.Verify(ch.Credential, credential.VerifyOptions{
-				Trust: list, Holder: dev.Public(), CitizenID: p.CitizenID, Now: now,
-			})
+			cred, err := ch.SDJWT()
+			pageBytes += int64(len(cred))
+			var rec wallet.Record
+			if err == nil {
+				rec, err = credential.Verify(cred, credential.VerifyOptions{
+					Trust: list, Holder: dev.Public(), CitizenID: p.CitizenID, Now: now,
+				})
+			}
 			if err == nil && (rec.ID != ch.RecordID || rec.Version != ch.Version) {
 				err = fmt.Errorf("%w: feed entry names %s v%d, credential holds %s v%d", ErrBadResponse, ch.RecordID, ch.Version, rec.ID, rec.Version)
 			}

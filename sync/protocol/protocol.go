@@ -1,6 +1,9 @@
 package protocol
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Version is the protocol version; every path starts with "/" + Version.
 const Version = "v1"
@@ -82,12 +85,26 @@ const (
 
 // Change is one entry of a citizen's change feed: one issuer-signed record
 // version as an SD-JWT (with all its disclosures), bound to this device.
+// The credential travels in exactly one of two forms: Compact (what the
+// reference server sends) or Credential (the SD-JWT text).
 type Change struct {
-	Seq        int64      `json:"seq"` // position in this citizen's feed, strictly increasing
-	Kind       ChangeKind `json:"kind"`
-	RecordID   string     `json:"record_id"`
-	Version    int        `json:"version"`
-	Credential string     `json:"credential"`
+	Seq        int64              `json:"seq"` // position in this citizen's feed, strictly increasing
+	Kind       ChangeKind         `json:"kind"`
+	RecordID   string             `json:"record_id"`
+	Version    int                `json:"version"`
+	Credential string             `json:"credential,omitempty"`
+	Compact    *CompactCredential `json:"compact,omitempty"`
+}
+
+// SDJWT returns the change's credential text, expanding the compact form.
+func (c Change) SDJWT() (string, error) {
+	switch {
+	case c.Compact != nil && c.Credential == "":
+		return c.Compact.Expand()
+	case c.Compact == nil && c.Credential != "":
+		return c.Credential, nil
+	}
+	return "", fmt.Errorf("%w: change %d carries %s", ErrCompact, c.Seq, map[bool]string{true: "both forms", false: "no credential"}[c.Compact != nil])
 }
 
 // ChangesResponse is one page of the change feed, from the request's

@@ -51,8 +51,7 @@ func (s *Server) AdminHandler() http.Handler {
 		}
 		out := []wallet.Profile{}
 		for i := max(offset, 0); i < s.cfg.Source.Citizens() && len(out) < limit; i++ {
-			p, _ := s.cfg.Source.Citizen(i)
-			out = append(out, p)
+			out = append(out, s.cfg.Source.Profile(i))
 		}
 		writeJSON(w, r, http.StatusOK, out)
 	})

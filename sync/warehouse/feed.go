@@ -135,7 +135,13 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request, dev *devi
 		if e.Record.Status == wallet.StatusWithdrawn {
 			kind = protocol.ChangeWithdrawal
 		}
-		resp.Changes = append(resp.Changes, protocol.Change{Seq: e.Seq, Kind: kind, RecordID: e.Record.ID, Version: e.Record.Version, Credential: cred})
+		ch := protocol.Change{Seq: e.Seq, Kind: kind, RecordID: e.Record.ID, Version: e.Record.Version}
+		if c, ok := protocol.Compact(cred); ok {
+			ch.Compact = &c
+		} else {
+			ch.Credential = cred
+		}
+		resp.Changes = append(resp.Changes, ch)
 		resp.NextCursor = strconv.FormatInt(e.Seq, 10)
 		pageBytes += int64(len(cred))
 	}

@@ -33,6 +33,8 @@ type Source interface {
 	Province() string
 	// Citizens is how many citizens there are; indexes are 0..Citizens()-1.
 	Citizens() int
+	// Profile returns citizen i alone (cheaper than Citizen).
+	Profile(i int) wallet.Profile
 	// Citizen returns citizen i and every version of every record issued
 	// to them, in feed order (a record's versions in increasing order).
 	Citizen(i int) (wallet.Profile, []wallet.Record)
@@ -166,7 +168,7 @@ func (s *Server) create(m demoMeta) error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	for i := 0; i < m.Citizens; i++ {
-		p, _ := s.cfg.Source.Citizen(i)
+		p := s.cfg.Source.Profile(i)
 		if err := wb.Set(key(kCitizen, p.CitizenID), binary.BigEndian.AppendUint32(nil, uint32(i))); err != nil {
 			return err
 		}

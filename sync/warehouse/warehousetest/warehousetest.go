@@ -26,6 +26,9 @@ func (s Source) Province() string { return "vn.dongnai" }
 func (s Source) Citizens() int    { return s.N }
 func (s Source) Version() string  { return "storetest-samples/1" }
 
+// Profile returns sample citizen i.
+func (s Source) Profile(i int) wallet.Profile { return storetest.SampleProfile(i) }
+
 // Citizen returns sample citizen i and their records.
 func (s Source) Citizen(i int) (wallet.Profile, []wallet.Record) {
 	p := storetest.SampleProfile(i)

@@ -1,0 +1,170 @@
+package protocol_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vnwallet/citizenwallet/crypto/keys"
+	"github.com/vnwallet/citizenwallet/sync/credential"
+	"github.com/vnwallet/citizenwallet/sync/protocol"
+	"github.com/vnwallet/citizenwallet/wallet"
+	"github.com/vnwallet/citizenwallet/wallet/storetest"
+)
+
+func mustKey(t testing.TB, alg keys.Alg) *keys.PrivateKey {
+	k, err := keys.Generate(alg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// issued returns real credentials of every record type.
+func issued(t testing.TB) []string {
+	issuer, holder := mustKey(t, keys.EdDSA), mustKey(t, keys.ES256)
+	var out []string
+	for _, typ := range wallet.Types() {
+		r := storetest.SampleRecord(typ, 7)
+		c, err := credential.Issue(r, storetest.SampleProfile(7).CitizenID, issuer, holder.Public())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func TestCompactRoundTrip(t *testing.T) {
+	creds := issued(t)
+	var full, compact int
+	for _, cred := range creds {
+		c, ok := protocol.Compact(cred)
+		if !ok {
+			t.Fatalf("not compactable: %s", cred[:40])
+		}
+		if c.Payload == "" || strings.Count(c.Payload, `"~`) != len(c.Disclosures) {
+			t.Errorf("payload keeps digests: %s", c.Payload)
+		}
+		// Through JSON, as on the wire.
+		b, _ := json.Marshal(protocol.Change{Seq: 1, Compact: &c})
+		var ch protocol.Change
+		if err := json.Unmarshal(b, &ch); err != nil {
+			t.Fatal(err)
+		}
+		back, err := ch.SDJWT()
+		if err != nil || back != cred {
+			t.Fatalf("expand: %v; equal=%v", err, back == cred)
+		}
+		full += len(cred)
+		compact += len(b)
+	}
+	t.Logf("%d credentials: %d bytes as SD-JWT, %d as compact JSON (before gzip)", len(creds), full, compact)
+}
+
+func TestCompactRefusesAndFallsBack(t *testing.T) {
+	cred := issued(t)[0]
+	for _, bad := range []string{"", "a.b.c", "no-tilde", "a.b~", "!!.b.c~", cred + "x"} {
+		if _, ok := protocol.Compact(bad); ok {
+			t.Errorf("Compact(%q) ok", bad)
+		}
+	}
+	// A payload that contains "~ travels as it was issued.
+	payload := base64.RawURLEncoding.EncodeToString([]byte(`{"rid":"a\"~1","_sd":[]}`))
+	odd := "eyJhbGciOiJFZERTQSJ9." + payload + ".c2ln~"
+	c, ok := protocol.Compact(odd)
+	if !ok || c.RawPayload != payload || c.Payload != "" {
+		t.Fatalf("odd payload: %+v %v", c, ok)
+	}
+	if back, err := c.Expand(); err != nil || back != odd {
+		t.Fatalf("odd payload expands to %q, %v", back, err)
+	}
+
+	good, _ := protocol.Compact(cred)
+	edits := map[string]func(c *protocol.CompactCredential){
+		"placeholder out of range": func(c *protocol.CompactCredential) { c.Payload = strings.Replace(c.Payload, `"~0"`, `"~99"`, 1) },
+		"placeholder twice":        func(c *protocol.CompactCredential) { c.Payload = strings.Replace(c.Payload, `"~1"`, `"~0"`, 1) },
+		"placeholder not a number": func(c *protocol.CompactCredential) { c.Payload = strings.Replace(c.Payload, `"~0"`, `"~x"`, 1) },
+		"leading zero":             func(c *protocol.CompactCredential) { c.Payload = strings.Replace(c.Payload, `"~0"`, `"~00"`, 1) },
+		"unterminated":             func(c *protocol.CompactCredential) { c.Payload = c.Payload[:strings.Index(c.Payload, `"~0"`)+3] },
+		"both payload forms":       func(c *protocol.CompactCredential) { c.RawPayload = "e30" },
+		"no payload":               func(c *protocol.CompactCredential) { c.Payload = "" },
+		"no signature":             func(c *protocol.CompactCredential) { c.Signature = "" },
+		"too many disclosures":     func(c *protocol.CompactCredential) { c.Disclosures = make([]string, 300) },
+		"too large":                func(c *protocol.CompactCredential) { c.Header = strings.Repeat("x", 300<<10) },
+	}
+	for name, edit := range edits {
+		c := good
+		c.Disclosures = append([]string(nil), good.Disclosures...)
+		edit(&c)
+		if _, err := c.Expand(); !errors.Is(err, protocol.ErrCompact) {
+			t.Errorf("%s: %v; want ErrCompact", name, err)
+		}
+	}
+	for _, ch := range []protocol.Change{{Seq: 1}, {Seq: 2, Credential: cred, Compact: &good}} {
+		if _, err := ch.SDJWT(); !errors.Is(err, protocol.ErrCompact) {
+			t.Errorf("change %d: %v", ch.Seq, err)
+		}
+	}
+}
+
+func FuzzExpand(f *testing.F) {
+	for _, cred := range issued(f)[:3] {
+		c, _ := protocol.Compact(cred)
+		b, _ := json.Marshal(c)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"h":"{}","p":"\"~0\"","s":"x","d":["[]"]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var c protocol.CompactCredential
+		if json.Unmarshal(b, &c) != nil {
+			return
+		}
+		s, err := c.Expand()
+		if err != nil {
+			return
+		}
+		// What expands compacts back to something that expands the same.
+		if c2, ok := protocol.Compact(s); ok {
+			if s2, err := c2.Expand(); err != nil || s2 != s {
+				t.Fatalf("re-expansion differs")
+			}
+		}
+	})
+}
+
+func TestSignRequest(t *testing.T) {
+	dev := mustKey(t, keys.ES256)
+	now := time.Unix(1_800_000_000, 0)
+	body := []byte(`{"revocations":[]}`)
+	auth, err := protocol.SignRequest(dev, "POST", "/v1/consents/revocations", body, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwt, ok := strings.CutPrefix(auth, protocol.AuthScheme+" ")
+	if !ok {
+		t.Fatalf("header %q", auth)
+	}
+	claims, kid, err := keys.VerifyJWT(jwt, protocol.RequestJWTType, func(k string, _ keys.Alg) (*keys.PublicKey, error) {
+		return dev.Public(), nil
+	})
+	if err != nil || kid != dev.KID() {
+		t.Fatal(err)
+	}
+	if claims["sub"] != dev.KID() || claims["htm"] != "POST" || claims["htu"] != "/v1/consents/revocations" ||
+		claims["iat"] != float64(now.Unix()) || claims["bh"] == nil || len(claims["jti"].(string)) != 22 {
+		t.Errorf("claims %v", claims)
+	}
+	again, _ := protocol.SignRequest(dev, "POST", "/v1/consents/revocations", body, now)
+	if again == auth {
+		t.Error("two requests share an id")
+	}
+	get, _ := protocol.SignRequest(dev, "GET", "/v1/changes", nil, now)
+	c2, _, _ := keys.VerifyJWT(strings.TrimPrefix(get, "Device "), protocol.RequestJWTType, func(string, keys.Alg) (*keys.PublicKey, error) { return dev.Public(), nil })
+	if _, has := c2["bh"]; has {
+		t.Error("a request without a body carries a body hash")
+	}
+}
