@@ -1,8 +1,9 @@
 // Command walletctl is the headless command-line client of the citizen data
 // wallet. It proves that the domain runs without the UI: it creates a
-// profile, imports records, lists and shows them with their version
-// history, and changes the PIN, on the same encrypted store the app uses
-// (wallet/badgerstore).
+// profile, enrols it with the provincial warehouse and syncs its records
+// (verified before they are stored), imports records, lists and shows them
+// with their version history, and changes the PIN, on the same encrypted
+// store the app uses (wallet/badgerstore).
 //
 // # Usage
 //
@@ -16,6 +17,14 @@
 //	import <file.json>    add records from an import file (wallet.ParseImport;
 //	                      format citizenwallet.records/v1), all or nothing
 //	change-pin            rewrap the profile's key under a new PIN
+//	enrol --root-key FILE --code XXXXX-XXXXX [--warehouse URL] [--label L]
+//	                      make a device key, bind it to the citizen with the
+//	                      enrolment code (`warehouse code <citizen id>`); the
+//	                      root key is the province's (`warehouse serve`
+//	                      writes root-key.jwk); URL defaults to
+//	                      http://127.0.0.1:8640
+//	sync                  pull the change feed from where the last sync
+//	                      stopped; rejected records are listed with why
 //	types                 the record types, their codes and domains
 //	help                  this text
 //
@@ -35,12 +44,14 @@
 // # Exit codes
 //
 //	0  success
-//	1  any other failure (file system, store)
+//	1  any other failure (file system, store, warehouse unreachable or refusing)
 //	2  usage: unknown command or flag, missing argument, no terminal for the PIN
 //	3  wrong PIN
 //	4  too many wrong PINs: wait (the message says how long)
-//	5  invalid input: citizen number, name, birth date, PIN rules, import file
-//	6  not found: no profile in the directory, or no record with that id
+//	5  invalid input: citizen number, name, birth date, PIN rules, import
+//	   file, root key file, enrolment code refused
+//	6  not found: no profile in the directory, no record with that id, or
+//	   (sync) the profile is not enrolled
 //	7  damaged: the profile header or a stored value failed its check
 //	8  a profile already exists in the directory (create)
 package main

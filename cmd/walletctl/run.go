@@ -49,6 +49,9 @@ Lệnh / Commands:
   show <id>             xem một hồ sơ và lịch sử phiên bản / show a record and its versions
   import <file.json>    nhập hồ sơ từ tệp / import records from a file
   change-pin            đổi mã PIN / change the PIN
+  enrol --root-key FILE --code XXXXX-XXXXX [--warehouse URL]
+                        đăng ký thiết bị với kho dữ liệu / enrol this device with the warehouse
+  sync                  đồng bộ hồ sơ từ kho dữ liệu / sync records from the warehouse
   types                 các loại hồ sơ / record types
   help                  hướng dẫn này / this help
 
@@ -195,6 +198,8 @@ var commands = []command{
 	{name: "import", setup: noFlags(cmdImport)},
 	{name: "change-pin", setup: noFlags(cmdChangePIN)},
 	{name: "types", setup: noFlags(cmdTypes)},
+	{name: "enrol", setup: setupEnrol},
+	{name: "sync", setup: noFlags(cmdSync)},
 }
 
 // fail prints err as one line and returns its exit code.

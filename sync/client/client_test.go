@@ -25,7 +25,7 @@ import (
 	"github.com/vnwallet/citizenwallet/sync/warehouse/warehousetest"
 	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
-	"github.com/vnwallet/citizenwallet/wallet/storetest"
+	"github.com/vnwallet/citizenwallet/wallet/sample"
 )
 
 const pin = "246810"
@@ -36,7 +36,7 @@ var ctx = context.Background()
 func newWallet(t testing.TB, i int) (*badgerstore.Store, string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "profile")
-	st, err := badgerstore.Create(dir, []byte(pin), storetest.SampleProfile(i), badgerstore.Options{KDF: kdf.Test()})
+	st, err := badgerstore.Create(dir, []byte(pin), sample.Profile(i), badgerstore.Options{KDF: kdf.Test()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func newClient(t testing.TB, url string, root *keys.PublicKey, hc *http.Client) 
 
 func enrol(t testing.TB, srv *warehouse.Server, c *client.Client, st wallet.Store, i int) {
 	t.Helper()
-	code, err := srv.EnrolmentCode(storetest.SampleProfile(i).CitizenID)
+	code, err := srv.EnrolmentCode(sample.Profile(i).CitizenID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,15 @@ func TestEnrolAndSync(t *testing.T) {
 	if _, err := c.Enrol(ctx, st, "AAAAA-AAAAA", ""); !errors.Is(err, client.ErrRefused) {
 		t.Fatalf("enrol with a wrong code: %v", err)
 	}
+	if _, _, err := client.Warehouse(ctx, st); !errors.Is(err, client.ErrNotEnrolled) {
+		t.Fatalf("warehouse after a refused enrolment: %v", err)
+	}
 	enrol(t, srv, c, st, 1)
+	// The profile remembers where it is enrolled.
+	base, root, err := client.Warehouse(ctx, st)
+	if err != nil || base != ts.URL || !root.Equal(srv.RootKey()) {
+		t.Fatalf("stored warehouse: %q, %v, %v", base, root, err)
+	}
 
 	var seen []wallet.SyncProgress
 	res, err := c.Sync(ctx, st, wallet.ProgressFunc(func(p wallet.SyncProgress) { seen = append(seen, p) }))
@@ -119,7 +127,7 @@ func TestEnrolAndSync(t *testing.T) {
 		}
 	}
 	// What is stored is what the agencies issued, with the credential.
-	_, issued, _ := srv.Latest(storetest.SampleProfile(1).CitizenID)
+	_, issued, _ := srv.Latest(sample.Profile(1).CitizenID)
 	for _, want := range issued {
 		got, err := st.Record(ctx, want.ID)
 		if err != nil {
@@ -140,7 +148,7 @@ func TestEnrolAndSync(t *testing.T) {
 	}
 
 	// A correction and a withdrawal arrive as new versions.
-	citizen := storetest.SampleProfile(1).CitizenID
+	citizen := sample.Profile(1).CitizenID
 	fix := issued[4]
 	fix.Version, fix.IssuedAt, fix.Credential = 0, time.Time{}, ""
 	if _, err := srv.Issue(citizen, fix); err != nil {
@@ -211,7 +219,7 @@ func TestBadRecordsAreRejectedAndSyncGoesOn(t *testing.T) {
 	defer srv.Close()
 	st, _ := newWallet(t, 1)
 	var dev *keys.PrivateKey
-	other := storetest.SampleProfile(2).CitizenID
+	other := sample.Profile(2).CitizenID
 	stranger, _ := keys.Generate(keys.EdDSA)
 	p := &proxy{target: srv.Handler()}
 	ts := httptest.NewServer(p)
@@ -222,11 +230,11 @@ func TestBadRecordsAreRejectedAndSyncGoesOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, recs, _ := srv.Latest(storetest.SampleProfile(1).CitizenID)
+	_, recs, _ := srv.Latest(sample.Profile(1).CitizenID)
 	rogue, _ := keys.Generate(keys.ES256)
 	unknownIssuer := recs[3]
 	unknownIssuer.Issuer = "vn.rogue"
-	rogueCred, err := credential.Issue(unknownIssuer, storetest.SampleProfile(1).CitizenID, rogue, dev.Public())
+	rogueCred, err := credential.Issue(unknownIssuer, sample.Profile(1).CitizenID, rogue, dev.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +242,7 @@ func TestBadRecordsAreRejectedAndSyncGoesOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherDevice, err := srv.IssueCredential(recs[5], storetest.SampleProfile(1).CitizenID, stranger.Public())
+	otherDevice, err := srv.IssueCredential(recs[5], sample.Profile(1).CitizenID, stranger.Public())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -24,14 +25,44 @@ const (
 	MetaTrustList = "sync/trust-list" // the last verified signed trust list
 	MetaCursor    = "sync/cursor"     // change-feed cursor, stored with each page
 	MetaLastSync  = "sync/last-sync"  // RFC 3339 time of the last complete sync
+	MetaWarehouse = "sync/warehouse"  // JSON {"base_url", "root_key"}: where the profile is enrolled
 )
+
+// storedWarehouse is the value of MetaWarehouse.
+type storedWarehouse struct {
+	BaseURL string          `json:"base_url"`
+	RootKey json.RawMessage `json:"root_key"` // public JWK
+}
+
+// Warehouse returns the warehouse the profile was enrolled with: its base
+// URL and root key, as the Config of a Client that syncs the profile
+// needs them. ErrNotEnrolled if the profile has none.
+func Warehouse(ctx context.Context, st wallet.Store) (baseURL string, root *keys.PublicKey, err error) {
+	b, err := st.Meta(ctx, MetaWarehouse)
+	if errors.Is(err, wallet.ErrNotFound) {
+		return "", nil, ErrNotEnrolled
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	var w storedWarehouse
+	if err := json.Unmarshal(b, &w); err != nil {
+		return "", nil, fmt.Errorf("stored warehouse: %w", err)
+	}
+	root, err = keys.ParsePublicJWK(w.RootKey)
+	if err != nil {
+		return "", nil, fmt.Errorf("stored warehouse root key: %w", err)
+	}
+	return w.BaseURL, root, nil
+}
 
 // ErrNotEnrolled: the profile has no device key yet; call Enrol.
 var ErrNotEnrolled = errors.New("this profile's device is not enrolled with the warehouse")
 
 // Enrol makes a device key for the profile, binds it to the citizen with
 // the enrolment code, verifies the trust list the warehouse returns, and
-// stores key, device id and trust list in the profile, atomically.
+// stores key, device id, trust list and the warehouse (base URL and root
+// key, see Warehouse) in the profile, atomically.
 func (c *Client) Enrol(ctx context.Context, st wallet.Store, code, label string) (protocol.EnrolResponse, error) {
 	p, err := st.Profile(ctx)
 	if err != nil {
@@ -61,7 +92,16 @@ func (c *Client) Enrol(ctx context.Context, st wallet.Store, code, label string)
 	if err != nil {
 		return resp, err
 	}
+	root, err := c.cfg.RootKey.MarshalJSON()
+	if err != nil {
+		return resp, err
+	}
+	where, err := json.Marshal(storedWarehouse{BaseURL: c.base.String(), RootKey: root})
+	if err != nil {
+		return resp, err
+	}
 	err = st.Apply(ctx, wallet.Batch{Meta: map[string][]byte{
+		MetaWarehouse: where,
 		MetaDeviceKey: priv,
 		MetaDeviceID:  []byte(resp.DeviceID),
 		MetaTrustList: []byte(resp.TrustList),

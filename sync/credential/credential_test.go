@@ -14,7 +14,7 @@ import (
 	"github.com/vnwallet/citizenwallet/crypto/trust"
 	"github.com/vnwallet/citizenwallet/sync/credential"
 	"github.com/vnwallet/citizenwallet/wallet"
-	"github.com/vnwallet/citizenwallet/wallet/storetest"
+	"github.com/vnwallet/citizenwallet/wallet/sample"
 )
 
 // province is a real trust list: a root key and one key per issuer of the
@@ -33,7 +33,7 @@ func newProvince(t testing.TB, edit func(*trust.List)) *province {
 	p := &province{keys: map[string]*keys.PrivateKey{}, holder: mustKey(t, keys.ES256)}
 	l := trust.List{Province: "vn.dongnai", Version: 1, IssuedAt: time.Now().Add(-time.Hour), NextUpdate: time.Now().Add(time.Hour)}
 	for i, typ := range wallet.Types() {
-		iss := storetest.SampleRecord(typ, 0).Issuer
+		iss := sample.Record(typ, 0).Issuer
 		if p.keys[iss] != nil {
 			continue
 		}
@@ -66,8 +66,8 @@ func mustKey(t testing.TB, alg keys.Alg) *keys.PrivateKey {
 	return k
 }
 
-func sample(typ *wallet.RecordType, i int) (wallet.Record, string) {
-	return storetest.SampleRecord(typ, i), storetest.SampleProfile(i).CitizenID
+func sampleOf(typ *wallet.RecordType, i int) (wallet.Record, string) {
+	return sample.Record(typ, i), sample.Profile(i).CitizenID
 }
 
 func (p *province) issue(t testing.TB, r wallet.Record, citizen string) string {
@@ -98,7 +98,7 @@ func TestRoundTripEveryType(t *testing.T) {
 	p := newProvince(t, nil)
 	for i := 0; i < 3; i++ {
 		for _, typ := range wallet.Types() {
-			r, citizen := sample(typ, i)
+			r, citizen := sampleOf(typ, i)
 			r.ValidUntil = r.IssuedAt.AddDate(5, 0, 0)
 			cred := p.issue(t, r, citizen)
 			got, err := credential.Verify(cred, p.opts(citizen))
@@ -121,7 +121,7 @@ func TestRoundTripEveryType(t *testing.T) {
 
 func TestWithdrawalAndExpiredRecord(t *testing.T) {
 	p := newProvince(t, nil)
-	r, citizen := sample(wallet.Types()[0], 1)
+	r, citizen := sampleOf(wallet.Types()[0], 1)
 	r.Version, r.Status, r.Claims = 2, wallet.StatusWithdrawn, nil
 	got, err := credential.Verify(p.issue(t, r, citizen), p.opts(citizen))
 	if err != nil {
@@ -131,7 +131,7 @@ func TestWithdrawalAndExpiredRecord(t *testing.T) {
 
 	// A record whose validity ended years ago still verifies: validity
 	// is content, not a signature property.
-	old, _ := sample(wallet.Types()[3], 1)
+	old, _ := sampleOf(wallet.Types()[3], 1)
 	old.ValidFrom = time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
 	old.ValidUntil = time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)
 	if _, err := credential.Verify(p.issue(t, old, citizen), p.opts(citizen)); err != nil {
@@ -141,7 +141,7 @@ func TestWithdrawalAndExpiredRecord(t *testing.T) {
 
 func TestIssueRefuses(t *testing.T) {
 	p := newProvince(t, nil)
-	r, citizen := sample(wallet.Types()[0], 1)
+	r, citizen := sampleOf(wallet.Types()[0], 1)
 	bad := []struct {
 		name    string
 		edit    func(*wallet.Record)
@@ -156,7 +156,7 @@ func TestIssueRefuses(t *testing.T) {
 	}
 	for _, tc := range bad {
 		rr := r
-		rr.Claims = storetest.SampleRecord(wallet.Types()[0], 1).Claims
+		rr.Claims = sample.Record(wallet.Types()[0], 1).Claims
 		tc.edit(&rr)
 		if _, err := credential.Issue(rr, tc.citizen, p.keys[r.Issuer], p.holder.Public()); !errors.Is(err, credential.ErrInvalidRecord) {
 			t.Errorf("%s: %v; want ErrInvalidRecord", tc.name, err)
@@ -189,7 +189,7 @@ func editDisclosure(t *testing.T, cred, claim string, value any) string {
 func TestVerifyRefuses(t *testing.T) {
 	p := newProvince(t, nil)
 	typ, _ := wallet.LookupType("health.insurance_card")
-	r, citizen := sample(typ, 2)
+	r, citizen := sampleOf(typ, 2)
 	cred := p.issue(t, r, citizen)
 	jwt, rest, _ := strings.Cut(cred, "~")
 	head, sig := jwt[:strings.LastIndex(jwt, ".")], jwt[strings.LastIndex(jwt, ".")+1:]
@@ -200,7 +200,7 @@ func TestVerifyRefuses(t *testing.T) {
 	}
 
 	other := newProvince(t, nil) // same issuer ids, other keys
-	otherCitizen := storetest.SampleProfile(3).CitizenID
+	otherCitizen := sample.Profile(3).CitizenID
 	late := newProvince(t, func(l *trust.List) {
 		for i := range l.Issuers {
 			l.Issuers[i].Keys[0].NotBefore = time.Now().Add(-time.Minute) // key newer than the record
@@ -294,7 +294,7 @@ func TestVerifyRefuses(t *testing.T) {
 
 func FuzzVerify(f *testing.F) {
 	p := newProvince(f, nil)
-	r, citizen := sample(wallet.Types()[1], 1)
+	r, citizen := sampleOf(wallet.Types()[1], 1)
 	cred := p.issue(f, r, citizen)
 	f.Add(cred)
 	f.Add(strings.Replace(cred, "~", "~~", 1))
@@ -314,7 +314,7 @@ func FuzzVerify(f *testing.F) {
 func BenchmarkIssue(b *testing.B) {
 	p := newProvince(b, nil)
 	typ, _ := wallet.LookupType("health.checkup")
-	r, citizen := sample(typ, 1)
+	r, citizen := sampleOf(typ, 1)
 	for b.Loop() {
 		if _, err := credential.Issue(r, citizen, p.keys[r.Issuer], p.holder.Public()); err != nil {
 			b.Fatal(err)
@@ -325,7 +325,7 @@ func BenchmarkIssue(b *testing.B) {
 func BenchmarkVerify(b *testing.B) {
 	p := newProvince(b, nil)
 	typ, _ := wallet.LookupType("health.checkup")
-	r, citizen := sample(typ, 1)
+	r, citizen := sampleOf(typ, 1)
 	cred := p.issue(b, r, citizen)
 	o := p.opts(citizen)
 	b.SetBytes(int64(len(cred)))

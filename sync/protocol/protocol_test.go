@@ -12,7 +12,7 @@ import (
 	"github.com/vnwallet/citizenwallet/sync/credential"
 	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/wallet"
-	"github.com/vnwallet/citizenwallet/wallet/storetest"
+	"github.com/vnwallet/citizenwallet/wallet/sample"
 )
 
 func mustKey(t testing.TB, alg keys.Alg) *keys.PrivateKey {
@@ -28,8 +28,8 @@ func issued(t testing.TB) []string {
 	issuer, holder := mustKey(t, keys.EdDSA), mustKey(t, keys.ES256)
 	var out []string
 	for _, typ := range wallet.Types() {
-		r := storetest.SampleRecord(typ, 7)
-		c, err := credential.Issue(r, storetest.SampleProfile(7).CitizenID, issuer, holder.Public())
+		r := sample.Record(typ, 7)
+		c, err := credential.Issue(r, sample.Profile(7).CitizenID, issuer, holder.Public())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,7 +21,7 @@ import (
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/warehousetest"
 	"github.com/vnwallet/citizenwallet/wallet"
-	"github.com/vnwallet/citizenwallet/wallet/storetest"
+	"github.com/vnwallet/citizenwallet/wallet/sample"
 )
 
 // clock is a settable server clock.
@@ -117,7 +117,7 @@ func enrolBody(t *testing.T, code, citizen string, dev *keys.PrivateKey) []byte 
 // enrol enrols a new device for sample citizen i.
 func (f *fixture) enrol(i int) (*keys.PrivateKey, string) {
 	f.t.Helper()
-	citizen := storetest.SampleProfile(i).CitizenID
+	citizen := sample.Profile(i).CitizenID
 	code, err := f.srv.EnrolmentCode(citizen)
 	if err != nil {
 		f.t.Fatal(err)
@@ -139,7 +139,7 @@ func (f *fixture) enrol(i int) (*keys.PrivateKey, string) {
 
 func TestEnrolment(t *testing.T) {
 	f := newFixture(t, warehouse.Config{CodeTTL: 10 * time.Minute})
-	citizen := storetest.SampleProfile(1).CitizenID
+	citizen := sample.Profile(1).CitizenID
 	code, err := f.srv.EnrolmentCode(citizen)
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +151,7 @@ func TestEnrolment(t *testing.T) {
 		t.Error("code for a citizen not in the province")
 	}
 	dev := newKey(t)
-	other := storetest.SampleProfile(2).CitizenID
+	other := sample.Profile(2).CitizenID
 	refused := map[string][]byte{
 		"wrong code":          enrolBody(t, "ABCDE-FGHJK", citizen, dev),
 		"other citizen":       enrolBody(t, code, other, dev),
@@ -452,7 +452,7 @@ func TestRestartKeepsKeysAndChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	citizen := storetest.SampleProfile(1).CitizenID
+	citizen := sample.Profile(1).CitizenID
 	_, recs, _ := s1.Latest(citizen)
 	if _, err := s1.Withdraw(citizen, recs[2].ID); err != nil {
 		t.Fatal(err)
@@ -482,7 +482,7 @@ func TestRestartKeepsKeysAndChanges(t *testing.T) {
 
 func TestAdminRefusals(t *testing.T) {
 	f := newFixture(t, warehouse.Config{})
-	citizen := storetest.SampleProfile(1).CitizenID
+	citizen := sample.Profile(1).CitizenID
 	_, recs, err := f.srv.Latest(citizen)
 	if err != nil {
 		t.Fatal(err)

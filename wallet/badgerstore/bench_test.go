@@ -15,7 +15,7 @@ import (
 	"github.com/vnwallet/citizenwallet/crypto/kdf"
 	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
-	"github.com/vnwallet/citizenwallet/wallet/storetest"
+	"github.com/vnwallet/citizenwallet/wallet/sample"
 )
 
 const benchRecords = 10_000
@@ -30,7 +30,7 @@ var (
 // the 20 types, realistic sizes (no credential).
 func benchRecord(n int) wallet.Record {
 	types := wallet.Types()
-	return storetest.SampleRecord(types[n%len(types)], n/len(types))
+	return sample.Record(types[n%len(types)], n/len(types))
 }
 
 // tenK returns the directory of a profile with 10 000 records, made once
@@ -42,7 +42,7 @@ func tenK(b *testing.B) string {
 			return
 		}
 		dir := filepath.Join(benchDir, "profile")
-		s, err := badgerstore.Create(dir, []byte(pin), storetest.SampleProfile(1), badgerstore.Options{KDF: kdf.Test()})
+		s, err := badgerstore.Create(dir, []byte(pin), sample.Profile(1), badgerstore.Options{KDF: kdf.Test()})
 		if err != nil {
 			benchErr = err
 			return
@@ -172,7 +172,7 @@ func BenchmarkQuery10k(b *testing.B) {
 // BenchmarkPut: one record per durable (fsync'ed) transaction, as the
 // app's single writes are. Records/s = 1e9 / ns/op.
 func BenchmarkPut(b *testing.B) {
-	s, err := badgerstore.Create(filepath.Join(b.TempDir(), "p"), []byte(pin), storetest.SampleProfile(1), badgerstore.Options{KDF: kdf.Test()})
+	s, err := badgerstore.Create(filepath.Join(b.TempDir(), "p"), []byte(pin), sample.Profile(1), badgerstore.Options{KDF: kdf.Test()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func BenchmarkPut(b *testing.B) {
 // BenchmarkApplyPage100: a sync page of 100 records and the cursor in one
 // durable transaction.
 func BenchmarkApplyPage100(b *testing.B) {
-	s, err := badgerstore.Create(filepath.Join(b.TempDir(), "p"), []byte(pin), storetest.SampleProfile(1), badgerstore.Options{KDF: kdf.Test()})
+	s, err := badgerstore.Create(filepath.Join(b.TempDir(), "p"), []byte(pin), sample.Profile(1), badgerstore.Options{KDF: kdf.Test()})
 	if err != nil {
 		b.Fatal(err)
 	}

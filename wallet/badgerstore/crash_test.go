@@ -17,13 +17,13 @@ import (
 	"github.com/vnwallet/citizenwallet/crypto/kdf"
 	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
-	"github.com/vnwallet/citizenwallet/wallet/storetest"
+	"github.com/vnwallet/citizenwallet/wallet/sample"
 )
 
 // crashRecord is the n-th record the crash child writes.
 func crashRecord(n int) wallet.Record {
 	types := wallet.Types()
-	return storetest.SampleRecord(types[n%len(types)], n/len(types))
+	return sample.Record(types[n%len(types)], n/len(types))
 }
 
 // TestCrashChild is the child process of TestCrashSafety; it does nothing
@@ -42,7 +42,7 @@ func TestCrashChild(t *testing.T) {
 	if badgerstore.Exists(dir) {
 		s, err = badgerstore.Open(dir, []byte(pin), o)
 	} else {
-		s, err = badgerstore.Create(dir, []byte(pin), storetest.SampleProfile(1), o)
+		s, err = badgerstore.Create(dir, []byte(pin), sample.Profile(1), o)
 	}
 	if err != nil {
 		fmt.Println("error", err)
@@ -203,7 +203,7 @@ func verifyCrash(t *testing.T, run int, dir string, acked map[int]bool, total in
 // opens, with its records.
 func TestOpenAfterKillDuringMemtableCreate(t *testing.T) {
 	dir := t.TempDir()
-	s, err := badgerstore.Create(dir, []byte(pin), storetest.SampleProfile(1), testOptions)
+	s, err := badgerstore.Create(dir, []byte(pin), sample.Profile(1), testOptions)
 	if err != nil {
 		t.Fatal(err)
 	}

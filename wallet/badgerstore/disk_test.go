@@ -16,7 +16,7 @@ import (
 
 	"github.com/vnwallet/citizenwallet/crypto/kdf"
 	"github.com/vnwallet/citizenwallet/wallet"
-	"github.com/vnwallet/citizenwallet/wallet/storetest"
+	"github.com/vnwallet/citizenwallet/wallet/sample"
 )
 
 var testOpts = Options{KDF: kdf.Test()}
@@ -28,14 +28,14 @@ const testPIN = "246810"
 func fill(t *testing.T, dir, marker string) []wallet.Record {
 	t.Helper()
 	ctx := context.Background()
-	p := storetest.SampleProfile(42)
+	p := sample.Profile(42)
 	s, err := Create(dir, []byte(testPIN), p, testOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var recs []wallet.Record
 	for _, typ := range wallet.Types() {
-		recs = append(recs, storetest.WithMarker(storetest.SampleRecord(typ, 42), marker))
+		recs = append(recs, sample.WithMarker(sample.Record(typ, 42), marker))
 	}
 	if err := s.Apply(ctx, wallet.Batch{Records: recs, Meta: map[string][]byte{"note": []byte(marker)}}); err != nil {
 		t.Fatal(err)
@@ -59,7 +59,7 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	dir := t.TempDir()
 	marker := "MARKER-7f3a9c-ĐÂY-LÀ-BÍ-MẬT"
 	recs := fill(t, dir, marker)
-	p := storetest.SampleProfile(42)
+	p := sample.Profile(42)
 	needles := map[string][]byte{
 		"marker":       []byte(marker),
 		"marker ascii": []byte("MARKER-7f3a9c"),

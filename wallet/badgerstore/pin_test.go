@@ -13,7 +13,7 @@ import (
 	"github.com/vnwallet/citizenwallet/crypto/vault"
 	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
-	"github.com/vnwallet/citizenwallet/wallet/storetest"
+	"github.com/vnwallet/citizenwallet/wallet/sample"
 )
 
 const pin = "246810"
@@ -30,11 +30,11 @@ func optsWith(c *clock) badgerstore.Options { return badgerstore.Options{KDF: kd
 func newProfile(t *testing.T, o badgerstore.Options) (dir string, rec wallet.Record) {
 	t.Helper()
 	dir = filepath.Join(t.TempDir(), "profile")
-	s, err := badgerstore.Create(dir, []byte(pin), storetest.SampleProfile(1), o)
+	s, err := badgerstore.Create(dir, []byte(pin), sample.Profile(1), o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec = storetest.SampleRecord(wallet.Types()[0], 1)
+	rec = sample.Record(wallet.Types()[0], 1)
 	if err := s.Put(context.Background(), rec); err != nil {
 		t.Fatal(err)
 	}
@@ -178,17 +178,17 @@ func TestCreateRules(t *testing.T) {
 	if !badgerstore.Exists(dir) {
 		t.Fatal("Exists = false after Create")
 	}
-	if _, err := badgerstore.Create(dir, []byte(pin), storetest.SampleProfile(2), o); !errors.Is(err, wallet.ErrExists) {
+	if _, err := badgerstore.Create(dir, []byte(pin), sample.Profile(2), o); !errors.Is(err, wallet.ErrExists) {
 		t.Errorf("Create over a profile: %v; want ErrExists", err)
 	}
 	// The first profile is untouched.
 	mustOpen(t, dir, pin, o).Close()
 
 	empty := t.TempDir()
-	if _, err := badgerstore.Create(empty, []byte("12345"), storetest.SampleProfile(2), o); !errors.Is(err, wallet.ErrInvalid) {
+	if _, err := badgerstore.Create(empty, []byte("12345"), sample.Profile(2), o); !errors.Is(err, wallet.ErrInvalid) {
 		t.Errorf("Create with a 5-digit PIN: %v; want ErrInvalid", err)
 	}
-	bad := storetest.SampleProfile(2)
+	bad := sample.Profile(2)
 	bad.CitizenID = "123"
 	if _, err := badgerstore.Create(empty, []byte(pin), bad, o); !errors.Is(err, wallet.ErrInvalid) {
 		t.Errorf("Create with a bad citizen number: %v; want ErrInvalid", err)
@@ -202,7 +202,7 @@ func TestCreateRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(empty, "db", "000001.sst"), []byte("junk"), 0o600)
-	s, err := badgerstore.Create(empty, []byte(pin), storetest.SampleProfile(2), o)
+	s, err := badgerstore.Create(empty, []byte(pin), sample.Profile(2), o)
 	if err != nil {
 		t.Fatalf("Create over remains: %v", err)
 	}

@@ -1,7 +1,6 @@
 // Package storetest is the conformance suite every wallet.Store
-// implementation runs (Run with a Factory), and the deterministic,
-// realistic sample profiles and records (SampleProfile, SampleRecord,
-// WithMarker) that tests, benchmarks and demos share.
+// implementation runs (Run with a Factory), over the sample citizens and
+// records of wallet/sample.
 //
 // The suite checks the contract of wallet.Store, not an implementation's
 // files: every record type round-trips and survives a reopen; the

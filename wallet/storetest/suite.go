@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vnwallet/citizenwallet/wallet"
+	"github.com/vnwallet/citizenwallet/wallet/sample"
 )
 
 // Factory makes stores for the conformance suite.
@@ -54,7 +55,7 @@ func Run(t *testing.T, f Factory) {
 
 func create(t *testing.T, f Factory, i int) (wallet.Store, Reopen) {
 	t.Helper()
-	s, reopen := f.Create(t, SampleProfile(i), []byte(PIN))
+	s, reopen := f.Create(t, sample.Profile(i), []byte(PIN))
 	t.Cleanup(func() { s.Close() })
 	return s, reopen
 }
@@ -91,7 +92,7 @@ func sameRecord(t *testing.T, got, put wallet.Record) {
 func allSamples(i int) []wallet.Record {
 	var out []wallet.Record
 	for _, typ := range wallet.Types() {
-		out = append(out, SampleRecord(typ, i))
+		out = append(out, sample.Record(typ, i))
 	}
 	return out
 }
@@ -108,8 +109,8 @@ func testRoundTripEveryType(t *testing.T, f Factory) {
 	check := func(s wallet.Store) {
 		t.Helper()
 		p, err := s.Profile(ctx)
-		if err != nil || !reflect.DeepEqual(p, SampleProfile(1)) {
-			t.Errorf("Profile = %+v, %v; want %+v", p, err, SampleProfile(1))
+		if err != nil || !reflect.DeepEqual(p, sample.Profile(1)) {
+			t.Errorf("Profile = %+v, %v; want %+v", p, err, sample.Profile(1))
 		}
 		for _, rec := range recs {
 			got, err := s.Record(ctx, rec.ID)
@@ -142,11 +143,11 @@ func testVersions(t *testing.T, f Factory) {
 	ctx := context.Background()
 	s, r := create(t, f, 2)
 	typ, _ := wallet.LookupType("health.insurance_card")
-	v1 := SampleRecord(typ, 2)
+	v1 := sample.Record(typ, 2)
 	v2 := v1
 	v2.Version = 2
 	v2.IssuedAt = v1.IssuedAt.Add(24 * time.Hour)
-	v2.Claims = SampleRecord(typ, 3).Claims
+	v2.Claims = sample.Record(typ, 3).Claims
 	for _, rec := range []wallet.Record{v1, v2} {
 		if err := s.Put(ctx, rec); err != nil {
 			t.Fatalf("Put v%d: %v", rec.Version, err)
@@ -459,7 +460,7 @@ func testNotFoundAndInvalid(t *testing.T, f Factory) {
 	other.Version = 2
 	other.Type = "education.diploma"
 	other.Domain = wallet.DomainEducation
-	other.Claims = SampleRecord(mustType("education.diploma"), 9).Claims
+	other.Claims = sample.Record(mustType("education.diploma"), 9).Claims
 	if err := s.Put(ctx, other); !errors.Is(err, wallet.ErrInvalid) {
 		t.Errorf("new version with another type = %v; want ErrInvalid", err)
 	}

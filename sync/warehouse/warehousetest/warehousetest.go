@@ -11,11 +11,11 @@ import (
 
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/wallet"
-	"github.com/vnwallet/citizenwallet/wallet/storetest"
+	"github.com/vnwallet/citizenwallet/wallet/sample"
 )
 
 // Source is a warehouse.Source of N sample citizens; citizen i has one
-// record of every type (storetest.SampleRecord(type, i)), plus Extra more
+// record of every type (sample.Record(type, i)), plus Extra more
 // health checkups for citizen 0 (to size a first sync).
 type Source struct {
 	N     int
@@ -27,21 +27,21 @@ func (s Source) Citizens() int    { return s.N }
 func (s Source) Version() string  { return "storetest-samples/1" }
 
 // Profile returns sample citizen i.
-func (s Source) Profile(i int) wallet.Profile { return storetest.SampleProfile(i) }
+func (s Source) Profile(i int) wallet.Profile { return sample.Profile(i) }
 
 // Citizen returns sample citizen i and their records.
 func (s Source) Citizen(i int) (wallet.Profile, []wallet.Record) {
-	p := storetest.SampleProfile(i)
+	p := sample.Profile(i)
 	var recs []wallet.Record
 	for _, t := range wallet.Types() {
-		recs = append(recs, storetest.SampleRecord(t, i))
+		recs = append(recs, sample.Record(t, i))
 	}
 	if i == 0 {
 		checkup, _ := wallet.LookupType("health.checkup")
 		for k := 0; k < s.Extra; k++ {
-			r := storetest.SampleRecord(checkup, 1000+k)
+			r := sample.Record(checkup, 1000+k)
 			r.ID = r.ID + "-c0"
-			r.Claims = storetest.SampleRecord(checkup, 0).Claims
+			r.Claims = sample.Record(checkup, 0).Claims
 			r.IssuedAt = r.IssuedAt.Add(time.Duration(k) * time.Hour)
 			recs = append(recs, r)
 		}
@@ -53,7 +53,7 @@ func (s Source) Citizen(i int) (wallet.Profile, []wallet.Record) {
 func (s Source) Agencies() []warehouse.Agency {
 	var out []warehouse.Agency
 	for _, t := range wallet.Types() {
-		id := storetest.SampleRecord(t, 0).Issuer
+		id := sample.Record(t, 0).Issuer
 		if !slices.ContainsFunc(out, func(a warehouse.Agency) bool { return a.ID == id }) {
 			out = append(out, warehouse.Agency{ID: id, Name: wallet.Label{VI: "Cơ quan " + id, EN: "Agency " + id}})
 		}

@@ -1,4 +1,4 @@
-package storetest
+package sample
 
 import (
 	"fmt"
@@ -18,12 +18,12 @@ import (
 // []any lists, times in UTC without a monotonic reading), so a record that
 // a store round-trips through JSON is reflect.DeepEqual to its sample.
 
-// SampleProfile returns a valid, realistic profile of a citizen whose
+// Profile returns a valid, realistic profile of a citizen whose
 // birth was registered in Đồng Nai (citizen number 075...). i selects the
 // person; even i are men and odd i women; different i from 0 to 999 999
 // give different citizen numbers. CreatedAt is a fixed time plus i
 // minutes (modulo 100 000).
-func SampleProfile(i int) wallet.Profile {
+func Profile(i int) wallet.Profile {
 	n := index(i)
 	female := n%2 == 1
 	birth := sampleBirth(n)
@@ -35,8 +35,8 @@ func SampleProfile(i int) wallet.Profile {
 	}
 }
 
-// SampleRecord returns a valid record of type t about the citizen of
-// SampleProfile(i): version 1, active, every required claim and most
+// Record returns a valid record of type t about the citizen of
+// Profile(i): version 1, active, every required claim and most
 // optional ones filled with realistic values that vary with i (which
 // optional claims are left out varies with i too). Its ID is
 // "sample-<type>-<i>", unique per (t, i); its Issuer is the agency that
@@ -45,10 +45,48 @@ func SampleProfile(i int) wallet.Profile {
 // vn.dongnai.sldtbxh ...). ReceivedAt and Credential are left empty.
 //
 // Claims whose names the sampler does not know (a type added to the
-// registry later) get a valid value of their kind, so SampleRecord stays
+// registry later) get a valid value of their kind, so Record stays
 // valid for every registered type.
-func SampleRecord(t *wallet.RecordType, i int) wallet.Record {
-	s := newSampler(t, i)
+func Record(t *wallet.RecordType, i int) wallet.Record {
+	r := newSampler(t, i, index(i)).record()
+	r.ID = fmt.Sprintf("sample-%s-%d", t.Code, i)
+	return r
+}
+
+// Nth returns the k-th record of type t about the citizen of Profile(i)
+// (several visits, doses, jobs ...): Nth(t, i, 0) has the claims of
+// Record(t, i); a larger k varies the date and the event's own values
+// (facility, diagnosis, employer ...) while the claims about the person
+// (names, dates of birth, numbers, addresses, parents) stay those of
+// Record(t, i). Its ID is "sample-<type>-<i>-<k>".
+func Nth(t *wallet.RecordType, i, k int) wallet.Record {
+	base := Record(t, i)
+	r := newSampler(t, i, index(i)+uint(k)*1_000_003).record()
+	for name := range personClaims {
+		if v, ok := base.Claims[name]; ok {
+			r.Claims[name] = v
+		} else {
+			delete(r.Claims, name)
+		}
+	}
+	r.ID = fmt.Sprintf("sample-%s-%d-%d", t.Code, i, k)
+	return r
+}
+
+// personClaims are the claims about the citizen rather than the event,
+// which Nth keeps from Record.
+var personClaims = map[string]bool{
+	"full_name": true, "holder_name": true, "student_name": true, "candidate_name": true,
+	"birth_date": true, "sex": true, "citizen_id": true, "ethnicity": true, "religion": true,
+	"nationality": true, "hometown": true, "birth_registration_place": true, "birth_place": true,
+	"permanent_address": true, "current_address": true, "residence": true, "address": true,
+	"father_name": true, "mother_name": true, "spouse_name": true,
+	"social_insurance_number": true, "card_number": true, "height_cm": true,
+}
+
+// record generates the record's claims, issuer and dates.
+func (s *sampler) record() wallet.Record {
+	t := s.t
 	claims := wallet.Claims{}
 	for j, f := range t.Fields {
 		if !f.Required && (s.n+uint(j)*3)%7 == 6 {
@@ -59,7 +97,6 @@ func SampleRecord(t *wallet.RecordType, i int) wallet.Record {
 		}
 	}
 	r := wallet.Record{
-		ID:       fmt.Sprintf("sample-%s-%d", t.Code, i),
 		Type:     t.Code,
 		Domain:   t.Domain,
 		Issuer:   issuerOf(t.Code),
@@ -191,7 +228,7 @@ var (
 	wards = []string{"Trấn Biên", "Biên Hòa", "Tam Hiệp", "Long Bình", "Hố Nai", "Trảng Dài", "Long Hưng", "Phước Tân", "Tam Phước", "Long Khánh", "Bình Lộc", "Bảo Vinh"}
 	// Wards of Biên Hòa city before it.
 	oldWards  = []string{"Quyết Thắng", "Tân Hiệp", "Trảng Dài", "Long Bình Tân", "Tân Phong", "Hố Nai", "Thống Nhất", "Tam Hòa", "Bửu Long", "Hòa Bình"}
-	hospitals = []string{"Bệnh viện Đa khoa Đồng Nai", "Bệnh viện Đa khoa Thống Nhất Đồng Nai", "Bệnh viện Nhi đồng Đồng Nai", "Bệnh viện Đa khoa khu vực Long Khánh", "Bệnh viện Đa khoa Biên Hòa", "Trung tâm Y tế thành phố Biên Hòa"}
+	hospitals = []string{"Bệnh viện Đa khoa Đồng Nai", "Bệnh viện Đa khoa Thống Nhất Đồng Nai", "Trung tâm Y tế huyện Long Thành", "Bệnh viện Đa khoa khu vực Long Khánh", "Bệnh viện Đa khoa Biên Hòa", "Trung tâm Y tế thành phố Biên Hòa"}
 	employers = []string{"Công ty TNHH Thương mại Dịch vụ Phước Thành", "Công ty Cổ phần Cơ khí Tân Mai", "Công ty TNHH May mặc Long Bình", "Công ty Cổ phần Thực phẩm Đồng Nai Xanh", "Hợp tác xã Nông nghiệp Xuân Lộc"}
 	positions = []string{"Kế toán tổng hợp", "Công nhân may", "Kỹ thuật viên điện", "Nhân viên kinh doanh", "Thủ kho", "Kỹ sư cơ khí"}
 	// diagnoses pairs a diagnosis with its ICD-10 code.
@@ -236,16 +273,18 @@ type sampler struct {
 	event  time.Time // the record's main date (issue, visit, registration ...)
 }
 
-func newSampler(t *wallet.RecordType, i int) *sampler {
-	n := index(i)
-	p := SampleProfile(i)
+// newSampler samples a record of type t about citizen person; variety
+// drives everything about the event (its date and values).
+func newSampler(t *wallet.RecordType, person int, variety uint) *sampler {
+	n := variety
+	p := Profile(person)
 	// Recent events: 2019 to 2026, never before the citizen's 18th
 	// birthday where the record is about an adult matter.
 	ev := day(2019+int(n*3%7), time.Month(1+n*7%12), 1+int(n*13%28))
 	if adult := p.BirthDate.AddDate(18, 0, 0); ev.Before(adult) {
 		ev = adult.AddDate(0, 1+int(n%10), 0)
 	}
-	return &sampler{t: t, n: n, p: p, female: n%2 == 1, event: ev}
+	return &sampler{t: t, n: n, p: p, female: index(person)%2 == 1, event: ev}
 }
 
 func (s *sampler) pick(list []string, salt uint) string {
@@ -394,7 +433,7 @@ func (s *sampler) value(f wallet.Field, claims wallet.Claims) (any, bool) {
 	case "facility_code", "primary_care_facility_code":
 		return fmt.Sprintf("750%02d", 1+s.n%40), true
 	case "department":
-		return s.pick([]string{"Khoa Khám bệnh", "Khoa Nội tổng hợp", "Khoa Ngoại", "Khoa Nhi"}, 0), true
+		return s.pick([]string{"Khoa Khám bệnh", "Khoa Nội tổng hợp", "Khoa Ngoại", "Khoa Y học cổ truyền"}, 0), true
 	case "physician", "prescriber":
 		return "BS. " + s.relative(5, s.n%3 == 0), true
 	case "diagnosis":

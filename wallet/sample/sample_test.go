@@ -1,10 +1,12 @@
-package storetest
+package sample
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/vnwallet/citizenwallet/wallet"
@@ -14,15 +16,15 @@ func TestSampleProfile(t *testing.T) {
 	ids := map[string]int{}
 	women := 0
 	for i := -3; i < 2000; i++ {
-		p := SampleProfile(i)
+		p := Profile(i)
 		if err := p.Validate(); err != nil {
-			t.Fatalf("SampleProfile(%d) = %+v: %v", i, p, err)
+			t.Fatalf("Profile(%d) = %+v: %v", i, p, err)
 		}
 		if !strings.HasPrefix(p.CitizenID, "075") {
-			t.Errorf("SampleProfile(%d): %s is not a Đồng Nai number", i, p.CitizenID)
+			t.Errorf("Profile(%d): %s is not a Đồng Nai number", i, p.CitizenID)
 		}
 		if j, dup := ids[p.CitizenID]; dup {
-			t.Errorf("SampleProfile(%d) and (%d) share %s", i, j, p.CitizenID)
+			t.Errorf("Profile(%d) and (%d) share %s", i, j, p.CitizenID)
 		}
 		ids[p.CitizenID] = i
 		_, female, _ := wallet.CitizenIDBirthYear(p.CitizenID)
@@ -30,17 +32,17 @@ func TestSampleProfile(t *testing.T) {
 			women++
 		}
 		if i >= 0 && female != (i%2 == 1) {
-			t.Errorf("SampleProfile(%d): female = %v", i, female)
+			t.Errorf("Profile(%d): female = %v", i, female)
 		}
-		if !reflect.DeepEqual(p, SampleProfile(i)) {
-			t.Fatalf("SampleProfile(%d) is not deterministic", i)
+		if !reflect.DeepEqual(p, Profile(i)) {
+			t.Fatalf("Profile(%d) is not deterministic", i)
 		}
 	}
 	if women < 900 || women > 1100 {
 		t.Errorf("%d women among 2003 samples", women)
 	}
-	if p := SampleProfile(1); utf8.RuneCountInString(p.FullName) == len(p.FullName) {
-		t.Errorf("SampleProfile(1).FullName %q has no Vietnamese letters", p.FullName)
+	if p := Profile(1); utf8.RuneCountInString(p.FullName) == len(p.FullName) {
+		t.Errorf("Profile(1).FullName %q has no Vietnamese letters", p.FullName)
 	}
 }
 
@@ -49,22 +51,22 @@ func TestSampleRecordEveryType(t *testing.T) {
 	for _, rt := range wallet.Types() {
 		optional, filled := 0, 0
 		for i := -2; i < 300; i++ {
-			r := SampleRecord(rt, i)
+			r := Record(rt, i)
 			if err := r.Validate(); err != nil {
-				t.Fatalf("SampleRecord(%s, %d): %v\n%+v", rt.Code, i, err, r.Claims)
+				t.Fatalf("Record(%s, %d): %v\n%+v", rt.Code, i, err, r.Claims)
 			}
 			if r.Type != rt.Code || r.Domain != rt.Domain || r.Version != 1 || r.Status != wallet.StatusActive {
-				t.Errorf("SampleRecord(%s, %d): header %+v", rt.Code, i, r)
+				t.Errorf("Record(%s, %d): header %+v", rt.Code, i, r)
 			}
 			if ids[r.ID] {
-				t.Errorf("SampleRecord(%s, %d): ID %s repeats", rt.Code, i, r.ID)
+				t.Errorf("Record(%s, %d): ID %s repeats", rt.Code, i, r.ID)
 			}
 			ids[r.ID] = true
 			if !strings.HasPrefix(r.Issuer, "vn.") {
-				t.Errorf("SampleRecord(%s, %d): issuer %q", rt.Code, i, r.Issuer)
+				t.Errorf("Record(%s, %d): issuer %q", rt.Code, i, r.Issuer)
 			}
-			if !reflect.DeepEqual(r, SampleRecord(rt, i)) {
-				t.Fatalf("SampleRecord(%s, %d) is not deterministic", rt.Code, i)
+			if !reflect.DeepEqual(r, Record(rt, i)) {
+				t.Fatalf("Record(%s, %d) is not deterministic", rt.Code, i)
 			}
 			// A JSON round trip (what a store does) gives the same record.
 			data, err := json.Marshal(r)
@@ -76,7 +78,7 @@ func TestSampleRecordEveryType(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(r, back) {
-				t.Fatalf("SampleRecord(%s, %d) changes in a JSON round trip:\n%#v\n%#v", rt.Code, i, r, back)
+				t.Fatalf("Record(%s, %d) changes in a JSON round trip:\n%#v\n%#v", rt.Code, i, r, back)
 			}
 			for _, f := range rt.Fields {
 				if !f.Required {
@@ -91,20 +93,20 @@ func TestSampleRecordEveryType(t *testing.T) {
 			t.Errorf("%s: only %d of %d optional claims filled", rt.Code, filled, optional)
 		}
 		// Values vary with i.
-		if reflect.DeepEqual(SampleRecord(rt, 1).Claims, SampleRecord(rt, 2).Claims) {
+		if reflect.DeepEqual(Record(rt, 1).Claims, Record(rt, 2).Claims) {
 			t.Errorf("%s: samples 1 and 2 have the same claims", rt.Code)
 		}
 	}
 }
 
-// The subject of a record is the citizen of SampleProfile(i).
+// The subject of a record is the citizen of Profile(i).
 func TestSampleRecordSubject(t *testing.T) {
 	rt, _ := wallet.LookupType("identity.citizen")
 	for i := range 50 {
-		p, r := SampleProfile(i), SampleRecord(rt, i)
+		p, r := Profile(i), Record(rt, i)
 		if r.Claims["citizen_id"] != p.CitizenID || r.Claims["full_name"] != p.FullName ||
 			r.Claims["birth_date"] != p.BirthDate.Format(wallet.DateLayout) {
-			t.Errorf("SampleRecord(identity.citizen, %d) is about %v, profile is %+v", i, r.Claims, p)
+			t.Errorf("Record(identity.citizen, %d) is about %v, profile is %+v", i, r.Claims, p)
 		}
 		wantSex := "male"
 		if i%2 == 1 {
@@ -119,8 +121,8 @@ func TestSampleRecordSubject(t *testing.T) {
 func TestWithMarker(t *testing.T) {
 	const marker = "MARKER-7f3a9c"
 	for _, rt := range wallet.Types() {
-		r := SampleRecord(rt, 5)
-		orig := SampleRecord(rt, 5)
+		r := Record(rt, 5)
+		orig := Record(rt, 5)
 		m := WithMarker(r, marker)
 		if !reflect.DeepEqual(r, orig) {
 			t.Fatalf("%s: WithMarker changed its argument", rt.Code)
@@ -151,6 +153,37 @@ func TestWithMarker(t *testing.T) {
 		}
 		if marked == 0 {
 			t.Errorf("%s: nothing was marked", rt.Code)
+		}
+	}
+}
+
+// Nth varies the event and keeps the person.
+func TestNth(t *testing.T) {
+	for _, rt := range wallet.Types() {
+		for i := range 40 {
+			base := Record(rt, i)
+			if got := Nth(rt, i, 0); !reflect.DeepEqual(got.Claims, base.Claims) {
+				t.Fatalf("Nth(%s, %d, 0) claims differ from Record", rt.Code, i)
+			}
+			dates := map[time.Time]bool{}
+			for k := range 6 {
+				r := Nth(rt, i, k)
+				if err := r.Validate(); err != nil {
+					t.Fatalf("Nth(%s, %d, %d): %v", rt.Code, i, k, err)
+				}
+				if want := fmt.Sprintf("sample-%s-%d-%d", rt.Code, i, k); r.ID != want {
+					t.Errorf("ID %s, want %s", r.ID, want)
+				}
+				for name := range personClaims {
+					if !reflect.DeepEqual(r.Claims[name], base.Claims[name]) {
+						t.Errorf("Nth(%s, %d, %d).%s = %v; Record has %v", rt.Code, i, k, name, r.Claims[name], base.Claims[name])
+					}
+				}
+				dates[r.IssuedAt] = true
+			}
+			if len(dates) < 4 {
+				t.Errorf("Nth(%s, %d, 0..5): only %d different issue times", rt.Code, i, len(dates))
+			}
 		}
 	}
 }

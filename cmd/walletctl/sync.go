@@ -1,0 +1,134 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/vnwallet/citizenwallet/crypto/keys"
+	"github.com/vnwallet/citizenwallet/sync/client"
+	"github.com/vnwallet/citizenwallet/sync/credential"
+	"github.com/vnwallet/citizenwallet/sync/protocol"
+	"github.com/vnwallet/citizenwallet/wallet"
+)
+
+// ---- enrol ----
+
+type enrolArgs struct{ warehouse, rootKey, code, label string }
+
+func setupEnrol(fs *flag.FlagSet) runner {
+	var a enrolArgs
+	fs.StringVar(&a.warehouse, "warehouse", "http://127.0.0.1:8640", "warehouse address")
+	fs.StringVar(&a.rootKey, "root-key", "", "the province root key (JWK file; `warehouse serve` writes root-key.jwk)")
+	fs.StringVar(&a.code, "code", "", "enrolment code (XXXXX-XXXXX)")
+	fs.StringVar(&a.label, "label", "", "device name shown to the citizen")
+	return func(e *env, args []string) error { return cmdEnrol(e, a, args) }
+}
+
+func cmdEnrol(e *env, a enrolArgs, args []string) error {
+	if len(args) != 0 || a.rootKey == "" || a.code == "" {
+		return usageErr("cách dùng / usage: walletctl enrol --root-key FILE --code XXXXX-XXXXX [--warehouse URL]")
+	}
+	b, err := os.ReadFile(a.rootKey)
+	if err != nil {
+		return &cliError{code: exitInvalid, msg: fmt.Sprintf("không đọc được khóa gốc / cannot read the root key: %v", err)}
+	}
+	root, err := keys.ParsePublicJWK(b)
+	if err != nil {
+		return &cliError{code: exitInvalid, msg: fmt.Sprintf("%s không phải khóa gốc (JWK) / is not a root key (JWK): %v", a.rootKey, err)}
+	}
+	if a.label == "" {
+		host, _ := os.Hostname()
+		a.label = "walletctl " + host
+	}
+	c, err := client.New(client.Config{BaseURL: a.warehouse, RootKey: root})
+	if err != nil {
+		return usageErr("--warehouse %q: %v", a.warehouse, err)
+	}
+	return e.withStore(func(s wallet.Store) error {
+		resp, err := c.Enrol(e.ctx, s, strings.TrimSpace(a.code), a.label)
+		if err != nil {
+			return syncError(err)
+		}
+		fmt.Fprintf(e.stdout, "Đã đăng ký thiết bị / device enrolled: %s cho / for %s\nĐồng bộ bằng / sync with: walletctl sync\n", resp.DeviceID, resp.CitizenID)
+		return nil
+	})
+}
+
+// ---- sync ----
+
+func cmdSync(e *env, args []string) error {
+	if len(args) != 0 {
+		return usageErr("cách dùng / usage: walletctl sync")
+	}
+	return e.withStore(func(s wallet.Store) error {
+		base, root, err := client.Warehouse(e.ctx, s)
+		if err != nil {
+			return syncError(err)
+		}
+		c, err := client.New(client.Config{BaseURL: base, RootKey: root})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Đồng bộ với / syncing with %s\n", base)
+		res, err := c.Sync(e.ctx, s, wallet.ProgressFunc(func(p wallet.SyncProgress) {
+			fmt.Fprintf(e.stdout, "  %d/%d hồ sơ / records, %s/%s\n", p.RecordsDone, p.RecordsTotal, kb(p.BytesDone), kb(p.BytesTotal))
+		}))
+		for _, r := range res.Rejected {
+			fmt.Fprintf(e.stdout, "  TỪ CHỐI / REJECTED %s v%d: %s\n", r.RecordID, r.Version, rejectReason(r.Err))
+		}
+		if err != nil {
+			if res.Stored > 0 {
+				fmt.Fprintf(e.stdout, "Đã lưu %d hồ sơ trước khi dừng; lần sau sẽ tiếp tục / stored %d records before stopping; the next sync resumes\n", res.Stored, res.Stored)
+			}
+			return syncError(err)
+		}
+		fmt.Fprintf(e.stdout, "Xong / done: %d hồ sơ mới hoặc cập nhật / new or updated records, %d bị từ chối / rejected, %s nhận / received\n",
+			res.Stored, len(res.Rejected), kb(res.Bytes))
+		return nil
+	})
+}
+
+func kb(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	return fmt.Sprintf("%.1f KB", float64(n)/1024)
+}
+
+// rejectReason explains why a record was not stored.
+func rejectReason(err error) string {
+	switch {
+	case errors.Is(err, credential.ErrForged):
+		return "chữ ký không hợp lệ (giả mạo hoặc bị sửa) / invalid signature (forged or altered)"
+	case errors.Is(err, credential.ErrUnknownIssuer):
+		return "cơ quan cấp không có trong danh sách tin cậy / issuer not in the trust list"
+	case errors.Is(err, credential.ErrIssuerKey):
+		return "khóa của cơ quan cấp không còn hiệu lực khi ký / issuer key not valid at signing time"
+	case errors.Is(err, credential.ErrOtherCitizen):
+		return "hồ sơ của người khác / record of another citizen"
+	case errors.Is(err, credential.ErrOtherDevice):
+		return "hồ sơ dành cho thiết bị khác / record bound to another device"
+	}
+	return err.Error()
+}
+
+// syncError turns a sync or enrolment failure into what to do.
+func syncError(err error) error {
+	var se *client.ServerError
+	switch {
+	case errors.Is(err, client.ErrNotEnrolled):
+		return &cliError{code: exitNotFound, msg: "thiết bị chưa đăng ký với kho dữ liệu, hãy chạy \"walletctl enrol\" / this device is not enrolled, run \"walletctl enrol\""}
+	case errors.Is(err, client.ErrOffline):
+		return &cliError{code: exitFailure, msg: fmt.Sprintf("không kết nối được kho dữ liệu; dữ liệu trên máy không thay đổi, hãy thử lại khi có mạng / cannot reach the warehouse; nothing on this device changed, try again when online (%v)", err)}
+	case errors.As(err, &se) && se.Code == protocol.ErrCodeBadCode:
+		return &cliError{code: exitInvalid, msg: fmt.Sprintf("mã đăng ký sai, đã dùng hoặc hết hạn / the enrolment code is wrong, used or expired (%v)", err)}
+	case errors.Is(err, client.ErrRefused):
+		return &cliError{code: exitFailure, msg: fmt.Sprintf("kho dữ liệu từ chối yêu cầu / the warehouse refused the request (%v)", err)}
+	case errors.Is(err, client.ErrBadResponse):
+		return &cliError{code: exitFailure, msg: fmt.Sprintf("kho dữ liệu trả lời sai định dạng; dữ liệu trên máy không thay đổi / bad answer from the warehouse; nothing on this device changed (%v)", err)}
+	}
+	return err
+}

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vnwallet/citizenwallet/sync/protocol"
+	"github.com/vnwallet/citizenwallet/sync/warehouse"
+	"github.com/vnwallet/citizenwallet/wallet"
+)
+
+func osGetenv(k string) string { return os.Getenv(k) }
+
+// adminFlags are the flags of every admin command.
+type adminFlags struct {
+	url  string
+	json bool
+}
+
+func (a *adminFlags) register(e *env, fs *flag.FlagSet) {
+	def := e.getenv("WAREHOUSE_ADMIN")
+	if def == "" {
+		def = "http://127.0.0.1:8641"
+	}
+	fs.StringVar(&a.url, "admin-url", def, "admin API of the running warehouse")
+	fs.BoolVar(&a.json, "json", false, "print the server's JSON answer")
+}
+
+// call sends one admin request and decodes the answer into out (raw
+// JSON is also returned for -json).
+func (a *adminFlags) call(e *env, method, path string, body []byte, out any) ([]byte, error) {
+	u, err := url.Parse(strings.TrimSuffix(a.url, "/") + path)
+	if err != nil {
+		return nil, usageErr("-admin-url %q: %v", a.url, err)
+	}
+	req, err := http.NewRequestWithContext(e.ctx, method, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	hc := &http.Client{Timeout: 30 * time.Second}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach the warehouse admin API at %s (is `warehouse serve` running?): %w", a.url, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		var pe protocol.Error
+		msg := strings.TrimSpace(string(raw))
+		if json.Unmarshal(raw, &pe) == nil && pe.Message != "" {
+			msg = pe.Message
+		}
+		code := exitFailure
+		switch resp.StatusCode {
+		case http.StatusNotFound:
+			code = exitNotFound
+		case http.StatusBadRequest:
+			code = exitInvalid
+		}
+		return nil, &cliError{code: code, msg: msg}
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return nil, fmt.Errorf("bad answer from the warehouse: %w", err)
+		}
+	}
+	return raw, nil
+}
+
+func (a *adminFlags) print(e *env, raw []byte) {
+	var buf bytes.Buffer
+	if json.Indent(&buf, raw, "", "  ") != nil {
+		buf.Reset()
+		buf.Write(raw)
+	}
+	fmt.Fprintln(e.stdout, buf.String())
+}
+
+func cmdCitizens(e *env, args []string) error {
+	fs := flag.NewFlagSet("citizens", flag.ContinueOnError)
+	var a adminFlags
+	a.register(e, fs)
+	offset := fs.Int("offset", 0, "first citizen")
+	limit := fs.Int("limit", 20, "how many (at most 1000)")
+	if _, err := parse(e, fs, args); err != nil {
+		return err
+	}
+	var out []wallet.Profile
+	raw, err := a.call(e, http.MethodGet, warehouse.AdminPathCitizens+"?offset="+strconv.Itoa(*offset)+"&limit="+strconv.Itoa(*limit), nil, &out)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		a.print(e, raw)
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SỐ ĐỊNH DANH\tHỌ VÀ TÊN\tNGÀY SINH")
+	for _, p := range out {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.CitizenID, p.FullName, p.BirthDate.Format(time.DateOnly))
+	}
+	return tw.Flush()
+}
+
+func cmdCode(e *env, args []string) error {
+	fs := flag.NewFlagSet("code", flag.ContinueOnError)
+	var a adminFlags
+	a.register(e, fs)
+	pos, err := parse(e, fs, args, "<citizen-id>")
+	if err != nil {
+		return err
+	}
+	var out warehouse.CodeResponse
+	raw, err := a.call(e, http.MethodPost, warehouse.AdminPathCitizens+"/"+url.PathEscape(pos[0])+"/enrolment-code", nil, &out)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		a.print(e, raw)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s\n(dùng một lần, hết hạn / single use, expires %s)\n", out.Code, out.Expires.Local().Format("2006-01-02 15:04"))
+	return nil
+}
+
+func cmdShow(e *env, args []string) error {
+	fs := flag.NewFlagSet("show", flag.ContinueOnError)
+	var a adminFlags
+	a.register(e, fs)
+	pos, err := parse(e, fs, args, "<citizen-id>")
+	if err != nil {
+		return err
+	}
+	var out warehouse.CitizenResponse
+	raw, err := a.call(e, http.MethodGet, warehouse.AdminPathCitizens+"/"+url.PathEscape(pos[0]), nil, &out)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		a.print(e, raw)
+		return nil
+	}
+	p := out.Profile
+	fmt.Fprintf(e.stdout, "%s  %s  (sinh/born %s)\n\n", p.CitizenID, p.FullName, p.BirthDate.Format(time.DateOnly))
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MÃ HỒ SƠ\tLOẠI\tPB\tTRẠNG THÁI\tCƠ QUAN CẤP\tNGÀY CẤP")
+	for _, r := range out.Records {
+		label := r.Type
+		if t, ok := wallet.LookupType(r.Type); ok {
+			label = t.Label.VI
+		}
+		fmt.Fprintf(tw, "%s\t%s\tv%d\t%s\t%s\t%s\n", r.ID, label, r.Version, wallet.StatusLabel(r.Status).VI, r.Issuer, r.IssuedAt.Format(time.DateOnly))
+	}
+	return tw.Flush()
+}
+
+func cmdIssue(e *env, args []string) error {
+	fs := flag.NewFlagSet("issue", flag.ContinueOnError)
+	var a adminFlags
+	a.register(e, fs)
+	pos, err := parse(e, fs, args, "<citizen-id>", "<record.json | ->")
+	if err != nil {
+		return err
+	}
+	var body []byte
+	if pos[1] == "-" {
+		body, err = io.ReadAll(io.LimitReader(e.stdin, 1<<20))
+	} else {
+		body, err = os.ReadFile(pos[1])
+	}
+	if err != nil {
+		return &cliError{code: exitInvalid, msg: err.Error()}
+	}
+	var rec wallet.Record
+	if err := json.Unmarshal(body, &rec); err != nil {
+		return &cliError{code: exitInvalid, msg: fmt.Sprintf("%s is not a record (JSON of wallet.Record): %v", pos[1], err)}
+	}
+	var out wallet.Record
+	raw, err := a.call(e, http.MethodPost, warehouse.AdminPathCitizens+"/"+url.PathEscape(pos[0])+"/records", body, &out)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		a.print(e, raw)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "đã cấp / issued %s v%d (%s) by %s at %s\n", out.ID, out.Version, out.Type, out.Issuer, out.IssuedAt.Format(time.RFC3339))
+	return nil
+}
+
+func cmdWithdraw(e *env, args []string) error {
+	fs := flag.NewFlagSet("withdraw", flag.ContinueOnError)
+	var a adminFlags
+	a.register(e, fs)
+	pos, err := parse(e, fs, args, "<citizen-id>", "<record-id>")
+	if err != nil {
+		return err
+	}
+	var out wallet.Record
+	raw, err := a.call(e, http.MethodPost, warehouse.AdminPathCitizens+"/"+url.PathEscape(pos[0])+"/records/"+url.PathEscape(pos[1])+"/withdraw", nil, &out)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		a.print(e, raw)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "đã thu hồi / withdrew %s (v%d)\n", out.ID, out.Version)
+	return nil
+}
+
+func cmdRootKey(e *env, args []string) error {
+	fs := flag.NewFlagSet("root-key", flag.ContinueOnError)
+	var a adminFlags
+	a.register(e, fs)
+	if _, err := parse(e, fs, args); err != nil {
+		return err
+	}
+	raw, err := a.call(e, http.MethodGet, warehouse.AdminPathRootKey, nil, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, strings.TrimSpace(string(raw)))
+	return nil
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFailure  = 1
+	exitUsage    = 2
+	exitInvalid  = 5
+	exitNotFound = 6
+)
+
+const usageText = `warehouse: kho dữ liệu dùng chung tham chiếu / reference provincial data warehouse
+
+Cách dùng / Usage:
+  warehouse serve [-addr 127.0.0.1:8640] [-admin 127.0.0.1:8641] [-data DIR] [-citizens 1000] [-seed 1]
+        chạy máy chủ với tỉnh mẫu / run the server with a demo province
+  warehouse citizens [-offset N] [-limit N]   danh sách công dân / list citizens
+  warehouse code <số định danh>               mã đăng ký thiết bị / print an enrolment code
+  warehouse show <số định danh>               xem công dân và hồ sơ / show a citizen's records
+  warehouse issue <số định danh> <tệp.json|->  cấp hoặc đính chính hồ sơ / issue or correct a record
+  warehouse withdraw <số định danh> <mã hồ sơ> thu hồi hồ sơ / withdraw a record
+  warehouse root-key                          khóa gốc của tỉnh (JWK) / the province root key
+
+The admin commands reach a running server at -admin-url (default
+http://127.0.0.1:8641, or $WAREHOUSE_ADMIN).
+
+Mã thoát / Exit codes: 0 ok, 1 lỗi/failure, 2 sai cách dùng/usage,
+5 dữ liệu không hợp lệ/invalid input, 6 không tìm thấy/not found
+`
+
+// cliError carries an exit code and a user-facing message.
+type cliError struct {
+	code int
+	msg  string
+}
+
+func (e *cliError) Error() string { return e.msg }
+
+func usageErr(format string, args ...any) error {
+	return &cliError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
+}
+
+// env is what a command runs with.
+type env struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+type command func(e *env, args []string) error
+
+var commands = map[string]command{
+	"serve":    cmdServe,
+	"citizens": cmdCitizens,
+	"code":     cmdCode,
+	"show":     cmdShow,
+	"issue":    cmdIssue,
+	"withdraw": cmdWithdraw,
+	"root-key": cmdRootKey,
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runEnv(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: osGetenv}, args)
+}
+
+func runEnv(e *env, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(e.stdout, usageText)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "warehouse: lệnh không rõ / unknown command %q\n\n%s", args[0], usageText)
+		return exitUsage
+	}
+	err := cmd(e, args[1:])
+	if err == nil {
+		return exitOK
+	}
+	var ce *cliError
+	if errors.As(err, &ce) {
+		fmt.Fprintf(e.stderr, "warehouse %s: %s\n", args[0], ce.msg)
+		return ce.code
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(e.stderr, "warehouse %s: %v\n", args[0], err)
+	return exitFailure
+}
+
+// parse parses flags of a command and checks the number of positional
+// arguments.
+func parse(e *env, fs *flag.FlagSet, args []string, positional ...string) ([]string, error) {
+	fs.SetOutput(e.stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageErr("%v", err)
+	}
+	if fs.NArg() != len(positional) {
+		return nil, usageErr("cần / expects %d argument(s): %s", len(positional), strings.Join(positional, " "))
+	}
+	return fs.Args(), nil
+}

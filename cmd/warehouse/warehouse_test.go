@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vnwallet/citizenwallet/crypto/keys"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/demo"
+	"github.com/vnwallet/citizenwallet/wallet"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServe runs `warehouse serve` in the background on loopback ports
+// chosen by the system; it stops when the test ends.
+func startServe(t *testing.T, dir string, citizens int, seed int64) (adminURL string, out *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out = &syncBuffer{}
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	e := &env{ctx: ctx, stdout: out, stderr: out, getenv: func(string) string { return "" }}
+	go func() {
+		done <- serve(e, serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", data: dir, citizens: citizens, seed: seed,
+			ready: func(_, admin string) { ready <- admin }})
+	}()
+	select {
+	case a := <-ready:
+		adminURL = "http://" + a
+	case err := <-done:
+		t.Fatalf("serve: %v\n%s", err, out)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return adminURL, out
+}
+
+// cli runs one admin command against adminURL.
+func cli(t *testing.T, adminURL, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	env := &env{ctx: context.Background(), stdin: strings.NewReader(stdin), stdout: &o, stderr: &e,
+		getenv: func(k string) string {
+			if k == "WAREHOUSE_ADMIN" {
+				return adminURL
+			}
+			return ""
+		}}
+	code = runEnv(env, args)
+	return code, o.String(), e.String()
+}
+
+func TestServeAndAdminCommands(t *testing.T) {
+	dir := t.TempDir()
+	admin, out := startServe(t, dir, 50, 9)
+	prov, _ := demo.New(50, 9)
+	p0 := prov.Profile(0)
+	if !strings.Contains(out.String(), p0.CitizenID) || !strings.Contains(out.String(), p0.FullName) {
+		t.Errorf("serve banner does not name the demo citizen:\n%s", out)
+	}
+
+	// The root key file is the server's root key.
+	b, err := os.ReadFile(filepath.Join(dir, RootKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fileKey, err := keys.ParsePublicJWK(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ := cli(t, admin, "", "root-key")
+	apiKey, err := keys.ParsePublicJWK([]byte(stdout))
+	if code != 0 || err != nil || !apiKey.Equal(fileKey) {
+		t.Fatalf("root-key: %d %v %s", code, err, stdout)
+	}
+
+	code, stdout, _ = cli(t, admin, "", "citizens", "-limit", "3")
+	if code != 0 || strings.Count(stdout, "\n") != 4 || !strings.Contains(stdout, p0.FullName) {
+		t.Errorf("citizens: %d\n%s", code, stdout)
+	}
+
+	code, stdout, _ = cli(t, admin, "", "code", p0.CitizenID)
+	if code != 0 || !regexp.MustCompile(`^[0-9A-Z]{5}-[0-9A-Z]{5}\n`).MatchString(stdout) {
+		t.Errorf("code: %d %q", code, stdout)
+	}
+
+	code, stdout, _ = cli(t, admin, "", "show", p0.CitizenID)
+	_, recs := prov.Citizen(0)
+	if code != 0 || !strings.Contains(stdout, "Thông tin công dân (CCCD)") || !strings.Contains(stdout, recs[0].ID) {
+		t.Errorf("show: %d\n%s", code, stdout)
+	}
+
+	// Correct a record (new version), then withdraw it.
+	var cur struct{ Records []wallet.Record }
+	_, stdout, _ = cli(t, admin, "", "show", "-json", p0.CitizenID)
+	if err := json.Unmarshal([]byte(stdout), &cur); err != nil || len(cur.Records) == 0 {
+		t.Fatalf("show -json: %v\n%s", err, stdout)
+	}
+	var res wallet.Record
+	for _, r := range cur.Records {
+		if r.Type == "identity.residence" {
+			res = r
+		}
+	}
+	res.Claims["address"] = "Số 99, đường Võ Thị Sáu, khu phố 2"
+	res.Version = 0 // the server numbers it
+	res.Credential = ""
+	body, _ := json.Marshal(res)
+	code, stdout, stderr := cli(t, admin, string(body), "issue", p0.CitizenID, "-")
+	if code != 0 || !strings.Contains(stdout, res.ID) {
+		t.Fatalf("issue: %d %s %s", code, stdout, stderr)
+	}
+	code, stdout, stderr = cli(t, admin, "", "withdraw", p0.CitizenID, res.ID)
+	if code != 0 || !strings.Contains(stdout, res.ID) {
+		t.Fatalf("withdraw: %d %s %s", code, stdout, stderr)
+	}
+	_, stdout, _ = cli(t, admin, "", "show", "-json", p0.CitizenID)
+	json.Unmarshal([]byte(stdout), &cur)
+	for _, r := range cur.Records {
+		if r.ID == res.ID && (r.Status != wallet.StatusWithdrawn || r.Claims["address"] != "Số 99, đường Võ Thị Sáu, khu phố 2") {
+			t.Errorf("after correct + withdraw: %+v", r)
+		}
+	}
+
+	// Bad input: each a clear message and its exit code.
+	for _, c := range []struct {
+		args  []string
+		stdin string
+		code  int
+		msg   string
+	}{
+		{[]string{"show", "079000000000"}, "", exitNotFound, "unknown citizen"},
+		{[]string{"code", "079000000000"}, "", exitNotFound, "not found"},
+		{[]string{"withdraw", p0.CitizenID, "no-such-record"}, "", exitNotFound, "no-such-record"},
+		{[]string{"withdraw", p0.CitizenID, res.ID}, "", exitInvalid, "already withdrawn"},
+		{[]string{"issue", p0.CitizenID, "-"}, "{not json", exitInvalid, "not a record"},
+		{[]string{"issue", p0.CitizenID, "-"}, `{"id":"x","type":"no.such.type"}`, exitInvalid, "invalid"},
+		{[]string{"show"}, "", exitUsage, "expects 1 argument"},
+		{[]string{"frobnicate"}, "", exitUsage, "unknown command"},
+	} {
+		code, stdout, stderr := cli(t, admin, c.stdin, c.args...)
+		if code != c.code || !strings.Contains(stdout+stderr, c.msg) {
+			t.Errorf("%v: exit %d, want %d; output %q, want %q", c.args, code, c.code, stdout+stderr, c.msg)
+		}
+	}
+	// A server that is not running.
+	code, _, stderr = cli(t, "http://127.0.0.1:1", "", "show", p0.CitizenID)
+	if code != exitFailure || !strings.Contains(stderr, "is `warehouse serve` running?") {
+		t.Errorf("no server: %d %s", code, stderr)
+	}
+}
+
+func TestServeRefuses(t *testing.T) {
+	e := &env{ctx: context.Background(), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, getenv: func(string) string { return "" }}
+	for _, admin := range []string{"0.0.0.0:8641", "192.168.1.10:8641", ":8641", "example.com:8641"} {
+		err := serve(e, serveConfig{addr: "127.0.0.1:0", admin: admin, data: t.TempDir(), citizens: 10, seed: 1})
+		if err == nil || !strings.Contains(err.Error(), "loopback") {
+			t.Errorf("admin on %s: %v", admin, err)
+		}
+	}
+	if err := serve(e, serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", data: t.TempDir(), citizens: 0, seed: 1}); err == nil {
+		t.Error("0 citizens accepted")
+	}
+	// A data directory made with another seed is refused, not mixed.
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // serve starts, then stops at once
+	e.ctx = ctx
+	if err := serve(e, serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", data: dir, citizens: 10, seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	err := serve(e, serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", data: dir, citizens: 10, seed: 2})
+	if err == nil || !strings.Contains(err.Error(), "use another directory") {
+		t.Errorf("other seed on the same data: %v", err)
+	}
+}

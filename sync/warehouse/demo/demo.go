@@ -1,0 +1,245 @@
+// Package demo generates the demo province the reference warehouse serves
+// when it has no real data: citizens of Đồng Nai with the records a real
+// life leaves in the provincial warehouse, each from the agency that
+// issues it, addressed in real districts, communes and the wards formed
+// on 1 July 2025.
+//
+// Everything is derived from (seed, citizen index), so a warehouse of
+// 100 000 citizens starts in a fraction of a second and keeps only what
+// changed later (see sync/warehouse's doc). The values themselves come
+// from wallet/sample (names, numbers, facilities, diagnoses ...); this
+// package decides which records a person has, makes them agree with one
+// another (one home address, one social-insurance number), and names the
+// issuers.
+package demo
+
+import (
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"time"
+
+	"github.com/vnwallet/citizenwallet/wallet"
+	"github.com/vnwallet/citizenwallet/wallet/sample"
+)
+
+// Generator names this generator and its rules; change it whenever a
+// change to this package gives a citizen different records, so a
+// warehouse never mixes stored changes with a different base feed.
+const Generator = "demo-dongnai/1"
+
+// MaxCitizens is the largest province the generator makes (citizen
+// numbers stay distinct up to it).
+const MaxCitizens = 1_000_000
+
+// Province is a demo province of N citizens derived from Seed. It
+// implements warehouse.Source.
+type Province struct {
+	N    int
+	Seed int64
+}
+
+// New returns a province of n citizens (1 to MaxCitizens) from seed.
+func New(n int, seed int64) (Province, error) {
+	if n < 1 || n > MaxCitizens {
+		return Province{}, fmt.Errorf("demo: citizens must be 1 to %d, not %d", MaxCitizens, n)
+	}
+	return Province{N: n, Seed: seed}, nil
+}
+
+// reference is the date the demo's ages and histories are counted to.
+var reference = time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+
+// reform is when Vietnam abolished districts and merged communes.
+var reform = time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
+
+func (p Province) Province() string { return "vn.dongnai" }
+func (p Province) Citizens() int    { return p.N }
+func (p Province) Version() string  { return Generator }
+
+// person maps citizen i to a wallet/sample person: a shift by the seed,
+// one to one on 0..MaxCitizens-1, so different i have different numbers.
+func (p Province) person(i int) int {
+	shift := int((uint64(p.Seed) * 100_003) % MaxCitizens)
+	return (i + shift) % MaxCitizens
+}
+
+// Profile returns citizen i.
+func (p Province) Profile(i int) wallet.Profile {
+	return sample.Profile(p.person(i))
+}
+
+// hash gives the citizen's life choices, independent of the sample values.
+func (p Province) hash(i int) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%d", p.Seed, i)
+	return h.Sum64()
+}
+
+// Citizen returns citizen i and their records, every version in order.
+func (p Province) Citizen(i int) (wallet.Profile, []wallet.Record) {
+	j := p.person(i)
+	prof := sample.Profile(j)
+	h := p.hash(i)
+	age := years(prof.BirthDate, reference)
+	home := homeOf(h)
+	l := &life{citizen: i, person: j, home: home, h: h}
+
+	l.add("identity.citizen", 1)
+	l.add("identity.residence", 1)
+	l.add("civil.birth", 1)
+	married := age >= 22 && h%3 != 0
+	if married {
+		l.add("civil.marriage", 1)
+	} else if h%2 == 0 {
+		l.add("civil.marital_status", 1)
+	}
+	if h%13 == 0 {
+		l.add("civil.death", 1) // a parent's death the citizen registered
+	}
+	if h%3 == 1 {
+		l.add("justice.criminal_record", 1)
+	}
+	l.add("health.insurance_card", 1)
+	l.add("health.checkup", 1+int(h>>8%5))
+	l.add("health.immunization", 1+int(h>>12%3))
+	l.add("health.prescription", int(h>>16%4))
+	if h%19 == 0 {
+		l.add("health.disability", 1)
+	}
+	if prof.BirthDate.Year() >= 1985 {
+		l.add("education.transcript", 1)
+		if h>>20%2 == 0 {
+			l.add("education.exam_result", 1)
+		}
+	}
+	if h>>22%2 == 0 {
+		l.add("education.diploma", 1)
+	}
+	if h>>24%3 == 0 {
+		l.add("education.certificate", 1)
+	}
+	if age <= 62 && h>>26%5 != 4 {
+		l.add("labour.social_insurance_book", 1)
+		l.add("labour.employment", 1+int(h>>28%2))
+		l.add("labour.contribution", 1+int(h>>30%3))
+	}
+	if h>>32%7 == 0 {
+		l.add("labour.allowance", 1)
+	}
+	// Corrections and withdrawals: a move (the residence record gets a
+	// new version) and a prescription the hospital withdrew.
+	if h>>34%10 == 0 {
+		l.move()
+	}
+	if h>>38%29 == 0 {
+		l.withdrawFirst("health.prescription")
+	}
+	return prof, l.recs
+}
+
+// life collects one citizen's records.
+type life struct {
+	citizen, person int
+	home            place
+	h               uint64
+	recs            []wallet.Record
+}
+
+// add appends n records of type code.
+func (l *life) add(code string, n int) {
+	t, ok := wallet.LookupType(code)
+	if !ok {
+		panic("demo: unknown record type " + code) // the list above is static
+	}
+	salt := slices.Index(wallet.Types(), t) + 1
+	for k := range n {
+		// Each type and occurrence gets its own event (date, facility ...);
+		// claims about the person stay the same (sample.Nth).
+		r := sample.Nth(t, l.person, salt+k*64)
+		r.ID = fmt.Sprintf("%s-%d-%d", code, l.citizen, k)
+		l.localise(&r, l.home)
+		r.Issuer = issuerOf(r)
+		l.recs = append(l.recs, r)
+	}
+}
+
+// localise writes the citizen's home into every address claim of r, in
+// the form in use when r was issued (district and commune before the
+// reform, the new commune or ward after it).
+func (l *life) localise(r *wallet.Record, home place) {
+	addr := home.address(r.IssuedAt)
+	for _, name := range []string{"permanent_address", "current_address", "residence", "address"} {
+		if _, ok := r.Claims[name]; ok {
+			r.Claims[name] = addr
+		}
+	}
+	if r.Type == "identity.residence" {
+		r.Claims["province"] = "Đồng Nai"
+		if r.IssuedAt.Before(reform) {
+			r.Claims["commune"] = home.commune
+			r.Claims["district"] = home.district
+		} else {
+			r.Claims["commune"] = home.newUnit
+			delete(r.Claims, "district")
+		}
+		r.Claims["address"] = home.street
+	}
+}
+
+// move adds version 2 of the residence record: the citizen registered a
+// new permanent address about a year after the first one.
+func (l *life) move() {
+	for _, r := range l.recs {
+		if r.Type != "identity.residence" {
+			continue
+		}
+		v2 := r
+		v2.Claims = cloneClaims(r.Claims)
+		v2.Version = 2
+		v2.IssuedAt = r.IssuedAt.AddDate(1, 0, 3)
+		if v2.IssuedAt.After(reference) {
+			v2.IssuedAt = reference.Add(-72 * time.Hour)
+		}
+		v2.Claims["registered_on"] = v2.IssuedAt.Format(wallet.DateLayout)
+		v2.Claims["residence_kind"] = "permanent"
+		delete(v2.Claims, "expires_on")
+		l.localise(&v2, homeOf(l.h>>40+1))
+		l.recs = append(l.recs, v2)
+		return
+	}
+}
+
+// withdrawFirst adds a withdrawal version of the first record of type
+// code; like warehouse.Server.Withdraw, it keeps the claims so the citizen
+// still sees what was withdrawn.
+func (l *life) withdrawFirst(code string) {
+	for _, r := range l.recs {
+		if r.Type != code || r.Version != 1 {
+			continue
+		}
+		w := r
+		w.Version = 2
+		w.Status = wallet.StatusWithdrawn
+		w.IssuedAt = r.IssuedAt.Add(26 * time.Hour)
+		l.recs = append(l.recs, w)
+		return
+	}
+}
+
+func cloneClaims(c wallet.Claims) wallet.Claims {
+	out := make(wallet.Claims, len(c))
+	for k, v := range c {
+		out[k] = v
+	}
+	return out
+}
+
+// years is the age in whole years at t.
+func years(birth, t time.Time) int {
+	y := t.Year() - birth.Year()
+	if t.YearDay() < birth.YearDay() {
+		y--
+	}
+	return y
+}
