@@ -1,6 +1,7 @@
 # Citizen data wallet: build, test and check.
 #
 #   make run          build and start the app (installs Fyne's system libraries if missing)
+#   make warehouse    start the reference warehouse with a demo province on loopback
 #   make test         the test suite: -tags ci, race detector on every package without cgo
 #   make lint         gofmt, go vet, staticcheck
 #   make fuzz         every fuzz target for FUZZTIME (default 10s) each
@@ -25,12 +26,18 @@ BENCHOUT ?= bin/bench.txt
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 
-.PHONY: run test lint fuzz bench build tools
+.PHONY: run warehouse test lint fuzz bench build tools
 
 run:
 	bash tools/install-fyne-deps.sh
 	@compgen -G 'cmd/citizenwallet/*.go' >/dev/null || { echo "make run: cmd/citizenwallet does not exist yet" >&2; exit 1; }
 	$(GO) run ./cmd/citizenwallet
+
+# The reference warehouse with WAREHOUSE_CITIZENS demo citizens, data in
+# bin/warehouse (kept between runs; delete it for a fresh province).
+WAREHOUSE_CITIZENS ?= 1000
+warehouse:
+	$(GO) run ./cmd/warehouse serve -data bin/warehouse -citizens $(WAREHOUSE_CITIZENS)
 
 # Every package is tested once: with the race detector unless it needs cgo
 # under -tags ci (none does today: the list is computed on each run).

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -166,5 +167,25 @@ func TestSignRequest(t *testing.T) {
 	c2, _, _ := keys.VerifyJWT(strings.TrimPrefix(get, "Device "), protocol.RequestJWTType, func(string, keys.Alg) (*keys.PublicKey, error) { return dev.Public(), nil })
 	if _, has := c2["bh"]; has {
 		t.Error("a request without a body carries a body hash")
+	}
+}
+
+// The OpenAPI document names every endpoint and error code of the
+// protocol, so it cannot silently fall behind the code.
+func TestOpenAPIDocumentsProtocol(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/warehouse-openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{protocol.PathEnrol, protocol.PathTrustList, protocol.PathChanges, protocol.PathRevocations, protocol.PathAccessLog} {
+		if !strings.Contains(string(doc), "\n  "+p+":\n") {
+			t.Errorf("docs/warehouse-openapi.yaml has no path %s", p)
+		}
+	}
+	for _, c := range []string{protocol.ErrCodeBadRequest, protocol.ErrCodeUnauthorized, protocol.ErrCodeReplay, protocol.ErrCodeBadCode,
+		protocol.ErrCodeBadCursor, protocol.ErrCodeNotFound, protocol.ErrCodeInternal, protocol.RequestJWTType, protocol.AuthScheme} {
+		if !strings.Contains(string(doc), c) {
+			t.Errorf("docs/warehouse-openapi.yaml does not mention %s", c)
+		}
 	}
 }
