@@ -1,0 +1,55 @@
+package qrtext
+
+import (
+	"strings"
+	"sync"
+
+	qrcode "github.com/skip2/go-qrcode"
+)
+
+// Capacity is how many alphanumeric characters one QR code of version
+// (1-40) and error correction level ('L', 'M', 'Q', 'H') holds. It is
+// measured once per (version, level) with the encoder the app renders
+// with, so a part that fits here is a QR of at most that version.
+func Capacity(version int, level byte) int {
+	key := capKey{version, level}
+	capMu.Lock()
+	defer capMu.Unlock()
+	if c, ok := capCache[key]; ok {
+		return c
+	}
+	lo, hi := 0, 4296 // 4296: version 40-L, the largest of all
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		q, err := qrcode.New(strings.Repeat("A", mid), recoveryLevel(level))
+		if err == nil && q.VersionNumber <= version {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	capCache[key] = lo
+	return lo
+}
+
+type capKey struct {
+	version int
+	level   byte
+}
+
+var (
+	capMu    sync.Mutex
+	capCache = map[capKey]int{}
+)
+
+func recoveryLevel(l byte) qrcode.RecoveryLevel {
+	switch l {
+	case 'L':
+		return qrcode.Low
+	case 'Q':
+		return qrcode.High
+	case 'H':
+		return qrcode.Highest
+	}
+	return qrcode.Medium
+}
