@@ -1,5 +1,5 @@
 // Package assets embeds what the app ships besides code: translations
-// (vi, en) and, later, icons, fonts and the procedure catalogue.
+// (vi, en), the procedure catalogue and, later, icons and fonts.
 package assets
 
 import (
@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2/lang"
+
+	"github.com/vnwallet/citizenwallet/wallet"
 )
 
 //go:embed translations
@@ -31,4 +33,13 @@ func UseLanguage(code string) error {
 		return err
 	}
 	return lang.AddTranslationsFS(translations, "translations")
+}
+
+//go:embed procedures/procedures.json
+var procedures []byte
+
+// Procedures parses the bundled procedure catalogue (vi, en): the
+// administrative procedures the wallet proposes disclosures for.
+func Procedures() (*wallet.Catalogue, error) {
+	return wallet.ParseCatalogue(procedures)
 }

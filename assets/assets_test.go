@@ -1,0 +1,43 @@
+package assets
+
+import (
+	"testing"
+
+	"github.com/vnwallet/citizenwallet/wallet"
+	"github.com/vnwallet/citizenwallet/wallet/sample"
+)
+
+// The bundled catalogue parses, holds at least 10 procedures, and every
+// required field is one a realistic citizen's records carry.
+func TestProcedures(t *testing.T) {
+	cat, err := Procedures()
+	if err != nil {
+		t.Fatal(err)
+	}
+	procs := cat.Procedures()
+	if len(procs) < 10 {
+		t.Fatalf("%d procedures", len(procs))
+	}
+	for _, p := range procs {
+		for _, f := range p.Fields {
+			if !f.Required {
+				continue
+			}
+			rt, _ := wallet.LookupType(f.Type)
+			found := false
+			for i := 0; i < 200 && !found; i++ {
+				_, found = sample.Record(rt, i).Claims[f.Claim]
+			}
+			if !found {
+				t.Errorf("%s: required %s.%s is in no sample record", p.Code, f.Type, f.Claim)
+			}
+		}
+	}
+	for _, want := range []string{"civil.birth_registration", "residence.permanent_registration", "education.school_admission",
+		"labour.unemployment_benefit", "justice.criminal_record_certificate", "civil.marriage_registration",
+		"health.insurance_card_reissue", "social.monthly_assistance", "transport.driving_licence_renewal", "employment.job_application"} {
+		if _, ok := cat.Lookup(want); !ok {
+			t.Errorf("no procedure %s", want)
+		}
+	}
+}
