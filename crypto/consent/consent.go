@@ -1,0 +1,278 @@
+// Package consent builds and verifies consent tokens: an SD-JWT
+// presentation (crypto/sdjwt) of the fields a citizen chose, from
+// agency-signed records, closed by a key-binding JWT signed by the
+// citizen's device key that states for whom (aud), why (purpose and
+// procedure code), until when (exp), under which unique id (jti) and,
+// when the counter gave one, its nonce. Tokens travel as CW1 QR texts
+// (crypto/qrtext).
+//
+// A counter verifies a token offline against its cached trust list:
+// every issuer signature, the key binding, audience = this counter's
+// agency, time with a stated skew, the id not seen before (a persistent
+// replay cache), and revocation when a list is cached. Every failure is
+// a distinct sentinel, all wrapping ErrRejected.
+package consent
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/vnwallet/citizenwallet/crypto/keys"
+	"github.com/vnwallet/citizenwallet/crypto/qrtext"
+	"github.com/vnwallet/citizenwallet/crypto/sdjwt"
+	"github.com/vnwallet/citizenwallet/crypto/trust"
+)
+
+// Key-binding claims this package adds (besides aud, nonce, iat, exp and
+// sd_hash, which crypto/sdjwt writes).
+const (
+	ClaimID        = "jti"
+	ClaimPurpose   = "purpose"   // purpose code, e.g. "civil_registration"
+	ClaimProcedure = "procedure" // procedure code, e.g. "civil.birth_registration"
+	ClaimSingleUse = "single_use"
+)
+
+// Lifetimes.
+const (
+	DefaultLifetime = 15 * time.Minute    // a counter visit
+	MaxLifetime     = 30 * 24 * time.Hour // a standing grant
+	DefaultSkew     = 2 * time.Minute     // allowance on every time check
+)
+
+// Request is one consent to encode as a token.
+type Request struct {
+	Holder    *keys.PrivateKey // the device key the records are bound to
+	Audience  string           // the recipient agency's id (its trust-list id or a registered counter id)
+	Nonce     string           // the counter's nonce; empty makes a random one
+	ID        string           // unique id (jti); empty makes a random one
+	Purpose   string           // purpose code
+	Procedure string           // procedure code; may be empty for fields chosen by hand
+	IssuedAt  time.Time
+	Expires   time.Time // zero: IssuedAt + DefaultLifetime
+	SingleUse bool
+	// Selections are the records (issued credentials) and the claims of
+	// each to disclose.
+	Selections []sdjwt.Selection
+}
+
+// Build makes the token text. It refuses a lifetime over MaxLifetime and
+// a request without audience, purpose or any disclosed claim.
+func Build(r Request) (token, id string, err error) {
+	if r.Audience == "" || r.Purpose == "" {
+		return "", "", errors.New("consent: audience and purpose are required")
+	}
+	n := 0
+	for _, s := range r.Selections {
+		n += len(s.Disclose)
+	}
+	if n == 0 {
+		return "", "", errors.New("consent: nothing to disclose")
+	}
+	if r.Expires.IsZero() {
+		r.Expires = r.IssuedAt.Add(DefaultLifetime)
+	}
+	if life := r.Expires.Sub(r.IssuedAt); life <= 0 || life > MaxLifetime {
+		return "", "", fmt.Errorf("consent: lifetime %s is not between 0 and %s", life, MaxLifetime)
+	}
+	if r.ID == "" {
+		r.ID = randomID()
+	}
+	if r.Nonce == "" {
+		r.Nonce = randomID()
+	}
+	extra := map[string]any{ClaimID: r.ID, ClaimPurpose: r.Purpose}
+	if r.Procedure != "" {
+		extra[ClaimProcedure] = r.Procedure
+	}
+	if r.SingleUse {
+		extra[ClaimSingleUse] = true
+	}
+	tok, err := sdjwt.Present(r.Holder, sdjwt.KeyBinding{Audience: r.Audience, Nonce: r.Nonce, IssuedAt: r.IssuedAt, Expires: r.Expires, Extra: extra}, r.Selections...)
+	if err != nil {
+		return "", "", fmt.Errorf("consent: %w", err)
+	}
+	return tok, r.ID, nil
+}
+
+func randomID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Sentinels of Verify. Each wraps ErrRejected; errors from the layers
+// below (crypto/qrtext, crypto/sdjwt, crypto/trust) stay matchable too.
+var (
+	ErrRejected      = errors.New("consent token rejected")
+	ErrQR            = fmt.Errorf("%w: the QR text is not a complete consent token", ErrRejected)
+	ErrUnknownIssuer = fmt.Errorf("%w: a record's issuer is not in the trust list", ErrRejected)
+	ErrIssuerKey     = fmt.Errorf("%w: a record was signed with an agency key not valid at the time", ErrRejected)
+	ErrForged        = fmt.Errorf("%w: a signature or disclosure does not verify", ErrRejected)
+	ErrNoBinding     = fmt.Errorf("%w: not presented by the record holder (no key binding)", ErrRejected)
+	ErrAudience      = fmt.Errorf("%w: issued for another recipient", ErrRejected)
+	ErrExpired       = fmt.Errorf("%w: expired", ErrRejected)
+	ErrNotYetValid   = fmt.Errorf("%w: not yet valid", ErrRejected)
+	ErrReplay        = fmt.Errorf("%w: already used", ErrRejected)
+	ErrRevoked       = fmt.Errorf("%w: revoked by the citizen", ErrRejected)
+	ErrMalformed     = fmt.Errorf("%w: malformed token", ErrRejected)
+)
+
+// ReplayCache remembers the ids of verified tokens. Use records id as
+// seen until `until` and reports whether it was new; it must be atomic.
+type ReplayCache interface {
+	Use(id string, until time.Time) (fresh bool, err error)
+}
+
+// Verifier checks tokens at one counter.
+type Verifier struct {
+	Trust    *trust.List // the cached, verified trust list
+	Audience string      // this counter's agency id
+	Replay   ReplayCache // required
+	// Revoked reports whether a consent id is in the cached revocation
+	// list; nil when the counter has none.
+	Revoked func(id string) bool
+	Now     func() time.Time // nil: time.Now
+	Skew    time.Duration    // zero: DefaultSkew
+}
+
+// Field is one disclosed field and who vouches for it.
+type Field struct {
+	Issuer     string // agency id
+	IssuerName trust.Name
+	Type       string // record type
+	RecordID   string
+	Version    int
+	IssuedAt   time.Time
+	Claim      string
+	Value      any
+}
+
+// Result is a verified token.
+type Result struct {
+	ID, Purpose, Procedure string
+	Audience               string
+	IssuedAt, Expires      time.Time
+	SingleUse              bool
+	Holder                 string // the device key's thumbprint
+	Fields                 []Field
+}
+
+// VerifyParts reassembles QR parts (any order) and verifies the token.
+func (v *Verifier) VerifyParts(parts []string) (*Result, error) {
+	tok, err := qrtext.Decode(parts, qrtext.Limits{})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrQR, err)
+	}
+	return v.Verify(tok)
+}
+
+// Verify checks a token. The id is recorded as used only when everything
+// else holds, so a rejected token can be fixed and shown again.
+func (v *Verifier) Verify(tok string) (*Result, error) {
+	if v.Trust == nil || v.Audience == "" || v.Replay == nil {
+		return nil, errors.New("consent: verifier needs a trust list, an audience and a replay cache")
+	}
+	now := time.Now()
+	if v.Now != nil {
+		now = v.Now()
+	}
+	skew := v.Skew
+	if skew == 0 {
+		skew = DefaultSkew
+	}
+	p, err := sdjwt.Verify(tok, sdjwt.VerifyOptions{
+		IssuerKey: v.Trust.Key, Now: now, Skew: skew,
+		KeyBinding: &sdjwt.BindingPolicy{Audience: v.Audience, MaxAge: MaxLifetime + skew},
+	})
+	if err != nil {
+		return nil, classify(err)
+	}
+	kb := p.KeyBinding
+	res := &Result{Audience: kb.Audience, IssuedAt: kb.IssuedAt, Expires: kb.Expires, Holder: p.Holder.KID()}
+	var ok bool
+	if res.ID, ok = kb.Extra[ClaimID].(string); !ok || res.ID == "" || len(res.ID) > 200 {
+		return nil, fmt.Errorf("%w: no unique id (jti)", ErrMalformed)
+	}
+	if res.Purpose, ok = kb.Extra[ClaimPurpose].(string); !ok || res.Purpose == "" {
+		return nil, fmt.Errorf("%w: no purpose", ErrMalformed)
+	}
+	if pc, present := kb.Extra[ClaimProcedure]; present {
+		if res.Procedure, ok = pc.(string); !ok {
+			return nil, fmt.Errorf("%w: procedure is not text", ErrMalformed)
+		}
+	}
+	if su, present := kb.Extra[ClaimSingleUse]; present {
+		if res.SingleUse, ok = su.(bool); !ok {
+			return nil, fmt.Errorf("%w: single_use is not a boolean", ErrMalformed)
+		}
+	}
+	if kb.Expires.IsZero() {
+		return nil, fmt.Errorf("%w: no expiry", ErrMalformed)
+	}
+	if kb.Expires.Sub(kb.IssuedAt) > MaxLifetime {
+		return nil, fmt.Errorf("%w: lifetime over %s", ErrMalformed, MaxLifetime)
+	}
+	for _, c := range p.Credentials {
+		iss, _ := v.Trust.Issuer(c.Issuer)
+		rid, _ := c.Metadata["rid"].(string)
+		ver, _ := c.Metadata["rver"].(float64)
+		for name, val := range c.Claims {
+			f := Field{Issuer: c.Issuer, Type: c.Type, RecordID: rid, Version: int(ver), IssuedAt: c.IssuedAt, Claim: name, Value: val}
+			if iss != nil {
+				f.IssuerName = iss.Name
+			}
+			res.Fields = append(res.Fields, f)
+		}
+	}
+	sort.Slice(res.Fields, func(i, j int) bool {
+		a, b := res.Fields[i], res.Fields[j]
+		if a.RecordID != b.RecordID {
+			return a.RecordID < b.RecordID
+		}
+		return a.Claim < b.Claim
+	})
+	if v.Revoked != nil && v.Revoked(res.ID) {
+		return nil, fmt.Errorf("%w: consent %s", ErrRevoked, res.ID)
+	}
+	fresh, err := v.Replay.Use(res.ID, kb.Expires.Add(skew))
+	if err != nil {
+		return nil, fmt.Errorf("consent: replay cache: %w", err)
+	}
+	if !fresh {
+		return nil, fmt.Errorf("%w: consent %s was verified before at this counter", ErrReplay, res.ID)
+	}
+	return res, nil
+}
+
+// classify maps a crypto/sdjwt error to this package's sentinels, keeping
+// the original in the chain.
+func classify(err error) error {
+	var s error
+	switch {
+	case errors.Is(err, trust.ErrUnknownIssuer):
+		s = ErrUnknownIssuer
+	case errors.Is(err, trust.ErrKeyNotValidAt):
+		s = ErrIssuerKey
+	case errors.Is(err, sdjwt.ErrNoKeyBinding):
+		s = ErrNoBinding
+	case errors.Is(err, sdjwt.ErrAudience):
+		s = ErrAudience
+	case errors.Is(err, sdjwt.ErrExpired):
+		s = ErrExpired
+	case errors.Is(err, sdjwt.ErrNotYetValid):
+		s = ErrNotYetValid
+	case errors.Is(err, trust.ErrUnknownKey), errors.Is(err, sdjwt.ErrIssuerKey), errors.Is(err, sdjwt.ErrIssuerJWT), errors.Is(err, sdjwt.ErrKeyBinding),
+		errors.Is(err, sdjwt.ErrSDHash), errors.Is(err, sdjwt.ErrUnreferencedDisclosure), errors.Is(err, sdjwt.ErrDuplicateDisclosure),
+		errors.Is(err, sdjwt.ErrHolderMismatch), errors.Is(err, sdjwt.ErrDuplicateDigest):
+		s = ErrForged
+	default:
+		s = ErrMalformed
+	}
+	return fmt.Errorf("%w: %w", s, err)
+}

@@ -1,0 +1,380 @@
+package consent
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vnwallet/citizenwallet/crypto/keys"
+	"github.com/vnwallet/citizenwallet/crypto/qrtext"
+	"github.com/vnwallet/citizenwallet/crypto/sdjwt"
+	"github.com/vnwallet/citizenwallet/crypto/trust"
+)
+
+var (
+	t0       = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC) // when the citizen shares
+	issuedAt = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)  // when the records were signed
+)
+
+const counter = "vn.dongnai.ubnd-tamhiep"
+
+type fixture struct {
+	police, justice *keys.PrivateKey
+	dev             *keys.PrivateKey
+	list            *trust.List
+	ident, birth    string // issued credentials
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	f := &fixture{}
+	f.police, _ = keys.Generate(keys.ES256)
+	f.justice, _ = keys.Generate(keys.EdDSA)
+	f.dev, _ = keys.Generate(keys.ES256)
+	f.list = &trust.List{Province: "vn.dongnai", Version: 1, IssuedAt: issuedAt, NextUpdate: t0.Add(24 * time.Hour), Issuers: []trust.Issuer{
+		{ID: "vn.bca.cuc-c06", Name: trust.Name{VI: "Cục C06, Bộ Công an", EN: "C06"}, Keys: []trust.IssuerKey{{Key: f.police.Public(), NotBefore: issuedAt.AddDate(-1, 0, 0)}}},
+		{ID: "vn.dongnai.sotuphap", Name: trust.Name{VI: "Sở Tư pháp tỉnh Đồng Nai", EN: "Justice"}, Keys: []trust.IssuerKey{{Key: f.justice.Public(), NotBefore: issuedAt.AddDate(-1, 0, 0)}}},
+	}}
+	f.ident = f.issue(t, f.police, "vn.bca.cuc-c06", "identity.citizen", "identity.citizen-0-0", map[string]any{
+		"full_name": "Nguyễn Thị Thu Hà", "birth_date": "1992-08-14", "citizen_id": "075192004517", "sex": "female", "ethnicity": "Kinh"})
+	f.birth = f.issue(t, f.justice, "vn.dongnai.sotuphap", "civil.birth", "civil.birth-0-0", map[string]any{
+		"full_name": "Nguyễn Thị Thu Hà", "father_name": "Nguyễn Văn An", "mother_name": "Trần Thị Mai"})
+	return f
+}
+
+func (f *fixture) issue(t testing.TB, k *keys.PrivateKey, iss, typ, rid string, claims map[string]any) string {
+	t.Helper()
+	c, err := sdjwt.Issue(k, sdjwt.IssueRequest{Issuer: iss, Type: typ, IssuedAt: issuedAt, Holder: f.dev.Public(),
+		Metadata: map[string]any{"rid": rid, "rver": 1}, Claims: claims, Decoys: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (f *fixture) request() Request {
+	return Request{Holder: f.dev, Audience: counter, Purpose: "civil_registration", Procedure: "civil.birth_registration", IssuedAt: t0,
+		Selections: []sdjwt.Selection{{Credential: f.ident, Disclose: []string{"full_name", "citizen_id"}}, {Credential: f.birth, Disclose: []string{"father_name"}}}}
+}
+
+func (f *fixture) token(t testing.TB) (string, string) {
+	t.Helper()
+	tok, id, err := Build(f.request())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok, id
+}
+
+// memReplay is an in-memory ReplayCache for tests that are not about
+// persistence.
+type memReplay map[string]bool
+
+func (m memReplay) Use(id string, _ time.Time) (bool, error) {
+	if m[id] {
+		return false, nil
+	}
+	m[id] = true
+	return true, nil
+}
+
+func (f *fixture) verifier(now time.Time) *Verifier {
+	return &Verifier{Trust: f.list, Audience: counter, Replay: memReplay{}, Now: func() time.Time { return now }}
+}
+
+func TestRoundTripThroughQR(t *testing.T) {
+	f := newFixture(t)
+	tok, id := f.token(t)
+	parts, err := qrtext.Encode(tok, qrtext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.verifier(t0.Add(3 * time.Minute)).VerifyParts(parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ID != id || res.Purpose != "civil_registration" || res.Procedure != "civil.birth_registration" ||
+		!res.Expires.Equal(t0.Add(DefaultLifetime)) || res.Holder != f.dev.KID() || res.SingleUse {
+		t.Errorf("result header: %+v", res)
+	}
+	got := map[string]Field{}
+	for _, fl := range res.Fields {
+		got[fl.Type+"."+fl.Claim] = fl
+	}
+	if len(got) != 3 || got["identity.citizen.full_name"].Value != "Nguyễn Thị Thu Hà" || got["civil.birth.father_name"].Value != "Nguyễn Văn An" ||
+		got["civil.birth.father_name"].IssuerName.VI != "Sở Tư pháp tỉnh Đồng Nai" || got["identity.citizen.citizen_id"].RecordID != "identity.citizen-0-0" {
+		t.Errorf("fields: %+v", res.Fields)
+	}
+	if _, leaked := got["identity.citizen.ethnicity"]; leaked {
+		t.Error("an undisclosed claim is visible")
+	}
+}
+
+func TestBuildRefuses(t *testing.T) {
+	f := newFixture(t)
+	r := f.request()
+	r.Expires = t0.Add(MaxLifetime + time.Second)
+	if _, _, err := Build(r); err == nil {
+		t.Error("a 30-day-and-a-second lifetime accepted")
+	}
+	r = f.request()
+	r.Selections = []sdjwt.Selection{{Credential: f.ident}}
+	if _, _, err := Build(r); err == nil {
+		t.Error("a token disclosing nothing accepted")
+	}
+	r = f.request()
+	r.Purpose = ""
+	if _, _, err := Build(r); err == nil {
+		t.Error("a token without purpose accepted")
+	}
+}
+
+// b64json re-encodes a JWT segment's JSON after edit.
+func editSegment(t *testing.T, seg string, edit func(map[string]any)) string {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	out, _ := json.Marshal(m)
+	return base64.RawURLEncoding.EncodeToString(out)
+}
+
+// Every kind of hostile or broken token is refused with its own reason.
+func TestRejections(t *testing.T) {
+	f := newFixture(t)
+	tok, id := f.token(t)
+	segs := strings.Split(tok, "~")
+	kb := segs[len(segs)-1]
+	identJWT := strings.SplitN(f.ident, "~", 2)[0]
+	hdr := strings.Split(identJWT, ".")
+	withIssuerHeader := func(edit func(map[string]any)) string {
+		h := editSegment(t, hdr[0], edit)
+		return strings.Replace(tok, identJWT, h+"."+hdr[1]+"."+hdr[2], 1)
+	}
+	// A tampered value: a disclosure of the same claim with another value.
+	forgedDisc := base64.RawURLEncoding.EncodeToString([]byte(`["c2FsdHNhbHRzYWx0","full_name","Lê Văn Giả"]`))
+	var identDisc string
+	for _, s := range segs[1:] {
+		if b, _ := base64.RawURLEncoding.DecodeString(s); strings.Contains(string(b), `"full_name","Nguyễn`) && strings.Contains(f.ident, s) {
+			identDisc = s
+		}
+	}
+	// A disclosure swapped in from another record of the same citizen.
+	birthParts := strings.Split(f.birth, "~")
+	swapped := strings.Replace(tok, identDisc, birthParts[1], 1)
+	hmacKB := func() string {
+		h := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","kid":"` + f.dev.KID() + `","typ":"kb+jwt"}`))
+		p := strings.Split(kb, ".")[1]
+		pub, _ := f.dev.Public().MarshalJSON()
+		mac := hmac.New(sha256.New, pub)
+		mac.Write([]byte(h + "." + p))
+		return h + "." + p + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	}()
+	noneKB := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"kb+jwt"}`)) + "." + strings.Split(kb, ".")[1] + "."
+
+	wrongAud := f.verifier(t0.Add(time.Minute))
+	wrongAud.Audience = "vn.dongnai.bvdk-dongnai"
+	noIssuer := f.verifier(t0.Add(time.Minute))
+	noIssuer.Trust = &trust.List{Province: "vn.dongnai", Version: 2, IssuedAt: issuedAt, NextUpdate: t0.Add(time.Hour), Issuers: f.list.Issuers[1:]}
+	oldKey := f.verifier(t0.Add(time.Minute))
+	oldKey.Trust = &trust.List{Province: "vn.dongnai", Version: 2, IssuedAt: issuedAt, NextUpdate: t0.Add(time.Hour), Issuers: []trust.Issuer{
+		{ID: "vn.bca.cuc-c06", Keys: []trust.IssuerKey{{Key: f.police.Public(), NotBefore: issuedAt.AddDate(-2, 0, 0), NotAfter: issuedAt.AddDate(0, -1, 0)}}},
+		f.list.Issuers[1]}}
+	revoked := f.verifier(t0.Add(time.Minute))
+	revoked.Revoked = func(x string) bool { return x == id }
+
+	for _, c := range []struct {
+		name  string
+		v     *Verifier
+		tok   string
+		want  error
+		under error // the lower layer's sentinel, when there is one to name
+	}{
+		{"wrong audience", wrongAud, tok, ErrAudience, sdjwt.ErrAudience},
+		{"expired", f.verifier(t0.Add(DefaultLifetime + DefaultSkew + time.Second)), tok, ErrExpired, sdjwt.ErrExpired},
+		{"not yet valid", f.verifier(t0.Add(-DefaultSkew - time.Minute)), tok, ErrNotYetValid, sdjwt.ErrNotYetValid},
+		{"unknown issuer", noIssuer, tok, ErrUnknownIssuer, trust.ErrUnknownIssuer},
+		{"issuer key expired before signing", oldKey, tok, ErrIssuerKey, trust.ErrKeyNotValidAt},
+		{"revoked", revoked, tok, ErrRevoked, nil},
+		{"stripped key binding", f.verifier(t0), strings.TrimSuffix(tok, kb), ErrNoBinding, sdjwt.ErrNoKeyBinding},
+		{"tampered value", f.verifier(t0), strings.Replace(tok, identDisc, forgedDisc, 1), ErrForged, sdjwt.ErrUnreferencedDisclosure},
+		{"disclosure from another record", f.verifier(t0), swapped, ErrForged, sdjwt.ErrUnreferencedDisclosure},
+		{"duplicate disclosure", f.verifier(t0), strings.Replace(tok, identDisc, identDisc+"~"+identDisc, 1), ErrForged, nil},
+		{"disclosure removed (sd_hash)", f.verifier(t0), strings.Replace(tok, identDisc+"~", "", 1), ErrForged, sdjwt.ErrSDHash},
+		{"key binding alg none", f.verifier(t0), strings.TrimSuffix(tok, kb) + noneKB, ErrForged, keys.ErrBadJWS},
+		{"key binding HMAC keyed with the public key", f.verifier(t0), strings.TrimSuffix(tok, kb) + hmacKB, ErrForged, keys.ErrAlg},
+		{"issuer header with embedded jwk", f.verifier(t0), withIssuerHeader(func(m map[string]any) { m["jwk"] = map[string]any{"kty": "oct", "k": "AAAA"} }), ErrForged, keys.ErrEmbeddedKey},
+		{"issuer header with jku", f.verifier(t0), withIssuerHeader(func(m map[string]any) { m["jku"] = "https://evil.example/keys" }), ErrForged, keys.ErrEmbeddedKey},
+		{"issuer header with x5u", f.verifier(t0), withIssuerHeader(func(m map[string]any) { m["x5u"] = "https://evil.example/cert" }), ErrForged, keys.ErrEmbeddedKey},
+		{"issuer header with unknown crit", f.verifier(t0), withIssuerHeader(func(m map[string]any) { m["crit"] = []string{"exp"} }), ErrForged, keys.ErrCrit},
+		{"issuer header with odd kid", f.verifier(t0), withIssuerHeader(func(m map[string]any) { m["kid"] = "../../etc/passwd" }), ErrForged, trust.ErrUnknownKey},
+		{"issuer header with a control character in kid", f.verifier(t0), withIssuerHeader(func(m map[string]any) { m["kid"] = "a\nb" }), ErrForged, keys.ErrKID},
+		{"issuer header with wrong typ", f.verifier(t0), withIssuerHeader(func(m map[string]any) { m["typ"] = "JWT" }), ErrForged, keys.ErrTyp},
+		{"random text", f.verifier(t0), "not a token at all", ErrMalformed, sdjwt.ErrMalformed},
+	} {
+		_, err := c.v.Verify(c.tok)
+		if !errors.Is(err, c.want) || !errors.Is(err, ErrRejected) {
+			t.Errorf("%s: %v; want %v", c.name, err, c.want)
+			continue
+		}
+		if c.under != nil && !errors.Is(err, c.under) {
+			t.Errorf("%s: %v; want it to name %v", c.name, err, c.under)
+		}
+	}
+}
+
+func TestQRFailures(t *testing.T) {
+	f := newFixture(t)
+	tok, _ := f.token(t)
+	parts, _ := qrtext.Encode(tok, qrtext.Options{Version: 10})
+	other, _ := f.token(t)
+	otherParts, _ := qrtext.Encode(other, qrtext.Options{Version: 10})
+	if len(parts) < 2 {
+		t.Fatalf("want several parts, got %d", len(parts))
+	}
+	for name, c := range map[string]struct {
+		parts []string
+		under error
+	}{
+		"a part missing":  {parts[1:], qrtext.ErrMissingPart},
+		"two tokens":      {append([]string{otherParts[0]}, parts[1:]...), qrtext.ErrMixedParts},
+		"random bytes":    {[]string{"\x00\xff garbage"}, qrtext.ErrNotOurs},
+		"not a CW1 QR":    {[]string{"https://dichvucong.gov.vn"}, qrtext.ErrNotOurs},
+		"corrupt content": {append([]string{parts[0][:len(parts[0])-3] + "000"}, parts[1:]...), qrtext.ErrCorrupt},
+	} {
+		_, err := f.verifier(t0).VerifyParts(c.parts)
+		if !errors.Is(err, ErrQR) || !errors.Is(err, c.under) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// A token verified once is refused the second time, also after the
+// counter restarts; another token still passes.
+func TestReplayIsPersistent(t *testing.T) {
+	f := newFixture(t)
+	path := filepath.Join(t.TempDir(), "replay")
+	now := t0.Add(time.Minute)
+	open := func() *ReplayFile {
+		r, err := OpenReplayFile(path, func() time.Time { return now })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	rf := open()
+	v := &Verifier{Trust: f.list, Audience: counter, Replay: rf, Now: func() time.Time { return now }}
+	tok, _ := f.token(t)
+	if _, err := v.Verify(tok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(tok); !errors.Is(err, ErrReplay) {
+		t.Fatalf("second use: %v", err)
+	}
+	rf.Close()
+	rf = open()
+	defer rf.Close()
+	v.Replay = rf
+	if _, err := v.Verify(tok); !errors.Is(err, ErrReplay) {
+		t.Fatalf("after a restart: %v", err)
+	}
+	tok2, _ := f.token(t)
+	if _, err := v.Verify(tok2); err != nil {
+		t.Fatalf("a new token: %v", err)
+	}
+	// A rejected token is not burnt: it can be verified once fixed.
+	wrong := &Verifier{Trust: f.list, Audience: "vn.other", Replay: rf, Now: v.Now}
+	tok3, _ := f.token(t)
+	if _, err := wrong.Verify(tok3); !errors.Is(err, ErrAudience) {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(tok3); err != nil {
+		t.Fatalf("after a rejection elsewhere: %v", err)
+	}
+}
+
+func FuzzVerify(f *testing.F) {
+	fx := newFixture(f)
+	tok, _ := fx.token(f)
+	f.Add(tok)
+	f.Add(strings.Replace(tok, "~", "~~", 1))
+	f.Add("a.b.c~")
+	f.Fuzz(func(t *testing.T, s string) {
+		res, err := fx.verifier(t0).Verify(s)
+		if err == nil && (res.ID == "" || len(res.Fields) == 0) {
+			t.Fatalf("accepted a token without id or fields: %+v", res)
+		}
+		if err != nil && !errors.Is(err, ErrRejected) {
+			t.Fatalf("error outside ErrRejected: %v", err)
+		}
+	})
+}
+
+// A line cut by a crash is ignored; complete lines survive; expired ids
+// are forgotten.
+func TestReplayFileRecovers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "replay")
+	now := time.Unix(2_000_000_000, 0)
+	if err := os.WriteFile(path, []byte("kept 2000000100\nold 1999999999\ncut 20000"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenReplayFile(path, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for id, wantFresh := range map[string]bool{"kept": false, "old": true, "cut": true} {
+		if fresh, err := r.Use(id, now.Add(time.Hour)); err != nil || fresh != wantFresh {
+			t.Errorf("%s: fresh %v, %v; want %v", id, fresh, err, wantFresh)
+		}
+	}
+	if _, err := r.Use("bad id", now); err == nil {
+		t.Error("an id with a space accepted")
+	}
+}
+
+// BenchmarkBuildAndEncode: the wallet builds a 3-field token from two
+// records and encodes it for QR (rendering: crypto/qrtext's benchmark).
+func BenchmarkBuildAndEncode(b *testing.B) {
+	f := newFixture(b)
+	for b.Loop() {
+		tok, _, err := Build(f.request())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := qrtext.Encode(tok, qrtext.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyParts: the counter decodes and verifies it (goal ≤ 20 ms).
+func BenchmarkVerifyParts(b *testing.B) {
+	f := newFixture(b)
+	tok, _ := f.token(b)
+	parts, _ := qrtext.Encode(tok, qrtext.Options{})
+	v := f.verifier(t0)
+	v.Replay = alwaysFresh{}
+	for b.Loop() {
+		if _, err := v.VerifyParts(parts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+type alwaysFresh struct{}
+
+func (alwaysFresh) Use(string, time.Time) (bool, error) { return true, nil }
