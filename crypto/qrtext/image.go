@@ -70,7 +70,7 @@ var ErrNoQR = errors.New("no readable QR code in the image")
 // often a few modules off and sampling fails, and now and then the
 // detector locks onto a pattern in the data. So ReadImage tries again:
 // with the other binarizer, as a pure (axis-aligned) barcode, and
-// resampled by 1.5, 2, 0.75, 1.25 and 2.5, which moves the rounding (TestReadScaled
+// resampled by 1.5, 2, 0.75, 1.25, 2.5, 1.75 and 3, which moves the rounding (TestReadScaled
 // measures which factors each attempt rescues).
 func ReadImage(img image.Image) (string, error) {
 	var firstErr error
@@ -101,7 +101,7 @@ func ReadImage(img image.Image) (string, error) {
 		return s, nil
 	}
 	b := img.Bounds()
-	for _, f := range []float64{1.5, 2, 0.75, 1.25, 2.5} {
+	for _, f := range []float64{1.5, 2, 0.75, 1.25, 2.5, 1.75, 3} {
 		w, h := int(float64(b.Dx())*f), int(float64(b.Dy())*f)
 		if w*h > 64<<20 || w < 21 || h < 21 {
 			continue
