@@ -25,6 +25,19 @@
 //	                      http://127.0.0.1:8640
 //	sync                  pull the change feed from where the last sync
 //	                      stopped; rejected records are listed with why
+//	procedures            the procedure catalogue (codes and names)
+//	share --procedure CODE --to AGENCY [--remove type.claim] [--add type.claim]
+//	      [--minutes 15] [--single-use] [--nonce N] [--counter ID] [--qr-dir DIR] [--yes]
+//	                      print exactly what would leave the device (and what
+//	                      the procedure would then lack); with --yes, record
+//	                      the consent and print the QR texts (PNGs in DIR)
+//	verify --root-key FILE --audience AGENCY [--warehouse URL] [--replay FILE]
+//	       [--image F.png ...] [QR text ...]
+//	                      the counter: verify a consent QR offline against the
+//	                      trust list (fetched when the warehouse answers,
+//	                      cached otherwise); QR texts from arguments, images,
+//	                      or standard input one per line (a keyboard-wedge
+//	                      scanner); needs no profile and no PIN
 //	types                 the record types, their codes and domains
 //	help                  this text
 //
@@ -49,7 +62,7 @@
 //	3  wrong PIN
 //	4  too many wrong PINs: wait (the message says how long)
 //	5  invalid input: citizen number, name, birth date, PIN rules, import
-//	   file, root key file, enrolment code refused
+//	   file, root key file, enrolment code refused; verify: token rejected
 //	6  not found: no profile in the directory, no record with that id, or
 //	   (sync) the profile is not enrolled
 //	7  damaged: the profile header or a stored value failed its check

@@ -52,6 +52,12 @@ Lệnh / Commands:
   enrol --root-key FILE --code XXXXX-XXXXX [--warehouse URL]
                         đăng ký thiết bị với kho dữ liệu / enrol this device with the warehouse
   sync                  đồng bộ hồ sơ từ kho dữ liệu / sync records from the warehouse
+  procedures            các thủ tục hành chính / the procedure catalogue
+  share --procedure CODE --to AGENCY [--remove type.claim] [--add type.claim]
+        [--minutes 15] [--single-use] [--nonce N] [--qr-dir DIR] [--yes]
+                        xem trước rồi chia sẻ bằng mã QR / preview, then share as QR
+  verify --root-key FILE --audience AGENCY [--image F.png] [QR text ...]
+                        quầy một cửa: kiểm tra mã QR (không cần hồ sơ) / counter: verify a QR (no profile)
   types                 các loại hồ sơ / record types
   help                  hướng dẫn này / this help
 
@@ -114,6 +120,7 @@ func usageErr(format string, args ...any) error {
 type env struct {
 	g      globals
 	ctx    context.Context
+	stdin  io.Reader // only commands that read no PIN use it directly (verify)
 	stdout io.Writer
 	stderr io.Writer
 	pins   *pinReader
@@ -140,6 +147,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{
 		g:      globals{profile: "default"},
 		ctx:    context.Background(),
+		stdin:  stdin,
 		stdout: stdout,
 		stderr: stderr,
 		now:    time.Now,
@@ -200,6 +208,9 @@ var commands = []command{
 	{name: "types", setup: noFlags(cmdTypes)},
 	{name: "enrol", setup: setupEnrol},
 	{name: "sync", setup: noFlags(cmdSync)},
+	{name: "procedures", setup: noFlags(cmdProcedures)},
+	{name: "share", setup: setupShare},
+	{name: "verify", setup: setupVerify},
 }
 
 // fail prints err as one line and returns its exit code.

@@ -31,13 +31,9 @@ func cmdEnrol(e *env, a enrolArgs, args []string) error {
 	if len(args) != 0 || a.rootKey == "" || a.code == "" {
 		return usageErr("cách dùng / usage: walletctl enrol --root-key FILE --code XXXXX-XXXXX [--warehouse URL]")
 	}
-	b, err := os.ReadFile(a.rootKey)
+	root, err := readRootKey(a.rootKey)
 	if err != nil {
-		return &cliError{code: exitInvalid, msg: fmt.Sprintf("không đọc được khóa gốc / cannot read the root key: %v", err)}
-	}
-	root, err := keys.ParsePublicJWK(b)
-	if err != nil {
-		return &cliError{code: exitInvalid, msg: fmt.Sprintf("%s không phải khóa gốc (JWK) / is not a root key (JWK): %v", a.rootKey, err)}
+		return err
 	}
 	if a.label == "" {
 		host, _ := os.Hostname()
@@ -55,6 +51,19 @@ func cmdEnrol(e *env, a enrolArgs, args []string) error {
 		fmt.Fprintf(e.stdout, "Đã đăng ký thiết bị / device enrolled: %s cho / for %s\nĐồng bộ bằng / sync with: walletctl sync\n", resp.DeviceID, resp.CitizenID)
 		return nil
 	})
+}
+
+// readRootKey reads the province root key (a public JWK file).
+func readRootKey(path string) (*keys.PublicKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &cliError{code: exitInvalid, msg: fmt.Sprintf("không đọc được khóa gốc / cannot read the root key: %v", err)}
+	}
+	root, err := keys.ParsePublicJWK(b)
+	if err != nil {
+		return nil, &cliError{code: exitInvalid, msg: fmt.Sprintf("%s không phải khóa gốc (JWK) / is not a root key (JWK): %v", path, err)}
+	}
+	return root, nil
 }
 
 // ---- sync ----

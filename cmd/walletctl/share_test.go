@@ -1,0 +1,102 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vnwallet/citizenwallet/assets"
+	"github.com/vnwallet/citizenwallet/sync/warehouse"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/demo"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/warehousetest"
+	"github.com/vnwallet/citizenwallet/wallet"
+)
+
+// Share at the citizen's side, verify at the counter's, with the QR
+// images in between: preview without --yes shares nothing; a removed
+// field shows as lacking and does not leave; the counter verifies once,
+// refuses the replay and another audience, and works offline from its
+// cached trust list.
+func TestShareAndVerify(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	prov, _ := demo.New(100, 11)
+	srv, ts := warehousetest.Start(t, warehouse.Config{Source: prov, Seed: prov.Seed})
+	cat, _ := assets.Procedures()
+	proc, _ := cat.Lookup("civil.birth_registration")
+	citizen := -1
+	for i := 0; i < prov.Citizens() && citizen < 0; i++ {
+		_, recs := prov.Citizen(i)
+		if len(wallet.Propose(proc, recs).Lacking()) == 0 {
+			citizen = i
+		}
+	}
+	p, _ := prov.Citizen(citizen)
+	rootFile := filepath.Join(t.TempDir(), "root.jwk")
+	root, _ := srv.RootKey().MarshalJSON()
+	os.WriteFile(rootFile, root, 0o644)
+	dir := filepath.Join(t.TempDir(), "p")
+	walletctl(t, demoPIN+"\n", "--data", dir, "--pin-stdin", "create", "--citizen-id", p.CitizenID,
+		"--name", p.FullName, "--birth", p.BirthDate.Format(time.DateOnly)).want(t, exitOK)
+	ctl := func(args ...string) result {
+		return walletctl(t, demoPIN+"\n", append([]string{"--data", dir, "--pin-stdin"}, args...)...)
+	}
+	code, _ := srv.EnrolmentCode(p.CitizenID)
+	ctl("enrol", "--warehouse", ts.URL, "--root-key", rootFile, "--code", code).want(t, exitOK)
+	ctl("sync").want(t, exitOK)
+
+	r := ctl("share", "--procedure", "civil.birth_registration", "--to", "vn.dongnai.ubnd-tamhiep")
+	r.want(t, exitOK)
+	if !strings.Contains(r.stdout, "Sẽ rời khỏi máy") || !strings.Contains(r.stdout, "Chưa chia sẻ gì") || strings.Contains(r.stdout, "CW1:") {
+		t.Fatalf("preview:\n%s", r.stdout)
+	}
+	qr := filepath.Join(t.TempDir(), "qr")
+	r = ctl("share", "--procedure", "civil.birth_registration", "--to", "vn.dongnai.ubnd-tamhiep", "--remove", "identity.citizen.nationality", "--qr-dir", qr, "--yes")
+	r.want(t, exitOK)
+	if !strings.Contains(r.stdout, "Thủ tục còn thiếu") || !strings.Contains(r.stdout, "Đã chia sẻ") {
+		t.Fatalf("share:\n%s", r.stdout)
+	}
+	images, _ := filepath.Glob(filepath.Join(qr, "*.png"))
+	if len(images) == 0 {
+		t.Fatal("no QR images written")
+	}
+	verify := func(audience string, extra ...string) result {
+		args := []string{"verify", "--root-key", rootFile, "--warehouse", ts.URL, "--audience", audience}
+		for _, img := range images {
+			args = append(args, "--image", img)
+		}
+		return walletctl(t, "", append(args, extra...)...)
+	}
+	r = verify("vn.dongnai.sotuphap")
+	r.want(t, exitInvalid)
+	if !strings.Contains(r.stderr, "KHÔNG HỢP LỆ") || !strings.Contains(r.stderr, "another recipient") {
+		t.Errorf("wrong audience: %s", r.stderr)
+	}
+	r = verify("vn.dongnai.ubnd-tamhiep")
+	r.want(t, exitOK)
+	if !strings.Contains(r.stdout, "HỢP LỆ / VALID") || !strings.Contains(r.stdout, p.FullName) || strings.Contains(r.stdout, "Quốc tịch") {
+		t.Errorf("verify:\n%s", r.stdout)
+	}
+	r = verify("vn.dongnai.ubnd-tamhiep")
+	r.want(t, exitInvalid)
+	if !strings.Contains(r.stderr, "already used") {
+		t.Errorf("replay: %s", r.stderr)
+	}
+
+	// Offline: a new share verifies from the cached trust list, QR text
+	// typed by a keyboard-wedge scanner on stdin.
+	r = ctl("share", "--procedure", "civil.birth_registration", "--to", "vn.dongnai.ubnd-tamhiep", "--yes")
+	var parts []string
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(l, "CW1:") {
+			parts = append(parts, l)
+		}
+	}
+	ts.Close()
+	r = walletctl(t, strings.Join(parts, "\r\n")+"\r\n", "verify", "--root-key", rootFile, "--warehouse", ts.URL, "--audience", "vn.dongnai.ubnd-tamhiep")
+	r.want(t, exitOK)
+	if !strings.Contains(r.stdout, "ngoại tuyến") || !strings.Contains(r.stdout, "HỢP LỆ") {
+		t.Errorf("offline verify:\n%s", r.stdout)
+	}
+}
