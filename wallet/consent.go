@@ -90,6 +90,9 @@ type ConsentUse struct {
 	At      time.Time `json:"at"`
 	Counter Recipient `json:"counter"`
 	Fields  []string  `json:"fields"` // field names, never values
+	// Ref names the report of the use (e.g. "warehouse:17", the access
+	// log entry); a use with a Ref already recorded is not recorded again.
+	Ref string `json:"ref,omitempty"`
 }
 
 // Event kinds of the consent history.
@@ -223,13 +226,23 @@ func (h *ConsentHistory) Revoke(ctx context.Context, id string, at time.Time) er
 	return err
 }
 
-// RecordUse records a known use of a consent.
-func (h *ConsentHistory) RecordUse(ctx context.Context, id string, u ConsentUse) error {
-	if _, err := h.find(ctx, id); err != nil {
-		return err
+// RecordUse records a known use of a consent and reports whether it was
+// new: one whose Ref is already recorded for that consent is not
+// recorded again.
+func (h *ConsentHistory) RecordUse(ctx context.Context, id string, u ConsentUse) (bool, error) {
+	st, err := h.find(ctx, id)
+	if err != nil {
+		return false, err
 	}
-	_, err := h.append(ctx, ConsentEvent{At: u.At, Kind: EventUsed, ConsentID: id, Use: &u})
-	return err
+	for _, prev := range st.Uses {
+		if u.Ref != "" && prev.Ref == u.Ref {
+			return false, nil
+		}
+	}
+	if _, err = h.append(ctx, ConsentEvent{At: u.At, Kind: EventUsed, ConsentID: id, Use: &u}); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // ConsentStatus is a consent with what happened to it, as of a time.

@@ -67,8 +67,15 @@ func TestConsentHistory(t *testing.T) {
 		t.Errorf("same id twice: %v", err)
 	}
 	use := wallet.ConsentUse{At: given.Add(2 * time.Minute), Counter: wallet.Recipient{Agency: "vn.dongnai.ubnd-tamhiep", CounterID: "q3"}, Fields: []string{"full_name", "ethnicity"}}
-	if err := h.RecordUse(ctx, "a", use); err != nil {
-		t.Fatal(err)
+	if ok, err := h.RecordUse(ctx, "a", use); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	use.Ref = "warehouse:1"
+	if ok, err := h.RecordUse(ctx, "a", use); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if ok, err := h.RecordUse(ctx, "a", use); ok || err != nil { // the same report again
+		t.Fatalf("a use recorded twice: %v %v", ok, err)
 	}
 	if err := h.Revoke(ctx, "b", given.Add(time.Minute)); err != nil {
 		t.Fatal(err)
@@ -110,7 +117,7 @@ func TestConsentHistory(t *testing.T) {
 		t.Errorf("export:\n%s", exp)
 	}
 	var doc wallet.ConsentExport
-	if err := json.Unmarshal(exp, &doc); err != nil || len(doc.Events) != 5 {
+	if err := json.Unmarshal(exp, &doc); err != nil || len(doc.Events) != 6 {
 		t.Fatalf("export parses to %d events: %v", len(doc.Events), err)
 	}
 }

@@ -24,13 +24,16 @@
 //	                      writes root-key.jwk); URL defaults to
 //	                      http://127.0.0.1:8640
 //	sync                  pull the change feed from where the last sync
-//	                      stopped; rejected records are listed with why
+//	                      stopped (rejected records are listed with why),
+//	                      upload revocations, download consent uses
 //	procedures            the procedure catalogue (codes and names)
 //	share --procedure CODE --to AGENCY [--remove type.claim] [--add type.claim]
 //	      [--minutes 15] [--single-use] [--nonce N] [--counter ID] [--qr-dir DIR] [--yes]
 //	                      print exactly what would leave the device (and what
 //	                      the procedure would then lack); with --yes, record
 //	                      the consent and print the QR texts (PNGs in DIR)
+//	consents              every consent given, its state and its known uses
+//	revoke <id>           revoke a consent (uploaded at the next sync)
 //	verify --root-key FILE --audience AGENCY [--warehouse URL] [--replay FILE]
 //	       [--image F.png ...] [QR text ...]
 //	                      the counter: verify a consent QR offline against the

@@ -84,6 +84,27 @@ func TestShareAndVerify(t *testing.T) {
 		t.Errorf("replay: %s", r.stderr)
 	}
 
+	// The citizen sees the consent, revokes it; the warehouse learns it at
+	// the next sync.
+	r = ctl("consents")
+	r.want(t, exitOK)
+	if !strings.Contains(r.stdout, "active") || !strings.Contains(r.stdout, "identity.citizen.citizen_id") {
+		t.Errorf("consents:\n%s", r.stdout)
+	}
+	id := strings.Fields(r.stdout)[0]
+	ctl("revoke", id).want(t, exitOK)
+	r = ctl("sync")
+	r.want(t, exitOK)
+	if !strings.Contains(r.stdout, "1 thu hồi đã gửi") {
+		t.Errorf("sync after revoke:\n%s", r.stdout)
+	}
+	if ok, _ := srv.Revoked(id); !ok {
+		t.Errorf("the warehouse does not know %s is revoked", id)
+	}
+	if r = ctl("consents"); !strings.Contains(r.stdout, id+"  revoked") {
+		t.Errorf("consents after revoke:\n%s", r.stdout)
+	}
+
 	// Offline: a new share verifies from the cached trust list, QR text
 	// typed by a keyboard-wedge scanner on stdin.
 	r = ctl("share", "--procedure", "civil.birth_registration", "--to", "vn.dongnai.ubnd-tamhiep", "--yes")

@@ -96,6 +96,15 @@ func cmdSync(e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "Xong / done: %d hồ sơ mới hoặc cập nhật / new or updated records, %d bị từ chối / rejected, %s nhận / received\n",
 			res.Stored, len(res.Rejected), kb(res.Bytes))
+		h, err := wallet.OpenConsentHistory(e.ctx, s)
+		if err != nil {
+			return err
+		}
+		cr, err := c.SyncConsents(e.ctx, s, h, e.now())
+		if err != nil {
+			return syncError(err)
+		}
+		fmt.Fprintf(e.stdout, "Đồng ý / consents: %d thu hồi đã gửi / revocations sent, %d lượt sử dụng mới / new uses\n", cr.RevocationsSent, cr.UsesRecorded)
 		return nil
 	})
 }
@@ -140,4 +149,57 @@ func syncError(err error) error {
 		return &cliError{code: exitFailure, msg: fmt.Sprintf("kho dữ liệu trả lời sai định dạng; dữ liệu trên máy không thay đổi / bad answer from the warehouse; nothing on this device changed (%v)", err)}
 	}
 	return err
+}
+
+// ---- consents, revoke ----
+
+func cmdConsents(e *env, args []string) error {
+	if len(args) != 0 {
+		return usageErr("cách dùng / usage: walletctl consents")
+	}
+	return e.withStore(func(s wallet.Store) error {
+		h, err := wallet.OpenConsentHistory(e.ctx, s)
+		if err != nil {
+			return err
+		}
+		all, err := h.List(e.ctx, e.now())
+		if err != nil {
+			return err
+		}
+		if len(all) == 0 {
+			fmt.Fprintln(e.stdout, "Chưa chia sẻ lần nào / nothing shared yet")
+		}
+		for _, c := range all {
+			fmt.Fprintf(e.stdout, "%s  %-8s  %s → %s, %s, hết hạn / expires %s\n", c.Consent.ID, c.State, c.Consent.GivenAt.Local().Format(viDateTime),
+				c.Consent.Recipient.Agency, c.Consent.Purpose.Text.VI, c.Consent.Expires.Local().Format(viDateTime))
+			for _, f := range c.Consent.Fields {
+				mark := ""
+				if f.Sensitive {
+					mark = " [nhạy cảm / sensitive]"
+				}
+				fmt.Fprintf(e.stdout, "    %s.%s (%s)%s\n", f.Type, f.Claim, f.RecordID, mark)
+			}
+			for _, u := range c.Uses {
+				fmt.Fprintf(e.stdout, "    đã dùng / used %s tại / at %s %s\n", u.At.Local().Format(viDateTime), u.Counter.Agency, u.Counter.CounterID)
+			}
+		}
+		return nil
+	})
+}
+
+func cmdRevoke(e *env, args []string) error {
+	if len(args) != 1 {
+		return usageErr("cách dùng / usage: walletctl revoke <consent id>")
+	}
+	return e.withStore(func(s wallet.Store) error {
+		h, err := wallet.OpenConsentHistory(e.ctx, s)
+		if err != nil {
+			return err
+		}
+		if err := h.Revoke(e.ctx, args[0], e.now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Đã thu hồi / revoked %s; kho dữ liệu sẽ biết ở lần đồng bộ sau / the warehouse learns it at the next sync\n", args[0])
+		return nil
+	})
 }

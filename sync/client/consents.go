@@ -3,10 +3,13 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/wallet"
@@ -53,4 +56,79 @@ func (c *Client) AccessLog(ctx context.Context, st wallet.Store, cursor string) 
 			return out, cursor, nil
 		}
 	}
+}
+
+// Meta keys of consent sync.
+const (
+	MetaRevocationsSent = "sync/revocations-sent" // JSON list of consent ids the warehouse has
+	MetaAccessCursor    = "sync/access-cursor"
+)
+
+// ConsentSyncResult sums up SyncConsents.
+type ConsentSyncResult struct {
+	RevocationsSent int // revocations uploaded this time
+	UsesRecorded    int // access-log entries new to the history
+}
+
+// SyncConsents uploads the consents revoked in h that the warehouse does
+// not have yet, then downloads the access log from where the last call
+// stopped and records each use in h (a use already recorded, or of a
+// consent this profile does not hold, is skipped). Safe to repeat after
+// any failure: uploads are idempotent on the warehouse, uses carry their
+// access-log seq as Ref.
+func (c *Client) SyncConsents(ctx context.Context, st wallet.Store, h *wallet.ConsentHistory, now time.Time) (ConsentSyncResult, error) {
+	var res ConsentSyncResult
+	all, err := h.List(ctx, now)
+	if err != nil {
+		return res, err
+	}
+	var sent []string
+	if b, err := st.Meta(ctx, MetaRevocationsSent); err == nil {
+		if err := json.Unmarshal(b, &sent); err != nil {
+			return res, fmt.Errorf("sync consents: %w: stored revocations: %v", wallet.ErrIntegrity, err)
+		}
+	} else if !errors.Is(err, wallet.ErrNotFound) {
+		return res, err
+	}
+	var revs []protocol.Revocation
+	for _, s := range all {
+		if s.State == wallet.ConsentRevoked && !slices.Contains(sent, s.Consent.ID) {
+			revs = append(revs, protocol.Revocation{ConsentID: s.Consent.ID, RevokedAt: s.RevokedAt})
+		}
+	}
+	if len(revs) > 0 {
+		if _, err := c.UploadRevocations(ctx, st, revs); err != nil {
+			return res, err
+		}
+		for _, r := range revs {
+			sent = append(sent, r.ConsentID)
+		}
+		b, _ := json.Marshal(sent)
+		if err := st.Apply(ctx, wallet.Batch{Meta: map[string][]byte{MetaRevocationsSent: b}}); err != nil {
+			return res, err
+		}
+		res.RevocationsSent = len(revs)
+	}
+	cursor := ""
+	if b, err := st.Meta(ctx, MetaAccessCursor); err == nil {
+		cursor = string(b)
+	}
+	entries, next, err := c.AccessLog(ctx, st, cursor)
+	for _, e := range entries {
+		u := wallet.ConsentUse{At: e.UsedAt, Counter: wallet.Recipient{Agency: e.Counter.Agency, Unit: e.Counter.Unit, CounterID: e.Counter.CounterID, Name: e.Counter.Name},
+			Fields: e.Fields, Ref: "warehouse:" + strconv.FormatInt(e.Seq, 10)}
+		recorded, rerr := h.RecordUse(ctx, e.ConsentID, u)
+		if rerr != nil && !errors.Is(rerr, wallet.ErrNotFound) {
+			return res, rerr
+		}
+		if recorded {
+			res.UsesRecorded++
+		}
+	}
+	if next != cursor {
+		if aerr := st.Apply(ctx, wallet.Batch{Meta: map[string][]byte{MetaAccessCursor: []byte(next)}}); aerr != nil {
+			return res, aerr
+		}
+	}
+	return res, err
 }
