@@ -178,14 +178,7 @@ func (v *Verifier) Verify(tok string) (*Result, error) {
 	if v.Trust == nil || v.Audience == "" || v.Replay == nil {
 		return nil, errors.New("consent: verifier needs a trust list, an audience and a replay cache")
 	}
-	now := time.Now()
-	if v.Now != nil {
-		now = v.Now()
-	}
-	skew := v.Skew
-	if skew == 0 {
-		skew = DefaultSkew
-	}
+	now, skew := v.clock()
 	p, err := sdjwt.Verify(tok, sdjwt.VerifyOptions{
 		IssuerKey: v.Trust.Key, Now: now, Skew: skew,
 		KeyBinding: &sdjwt.BindingPolicy{Audience: v.Audience, MaxAge: MaxLifetime + skew},
@@ -230,13 +223,7 @@ func (v *Verifier) Verify(tok string) (*Result, error) {
 			res.Fields = append(res.Fields, f)
 		}
 	}
-	sort.Slice(res.Fields, func(i, j int) bool {
-		a, b := res.Fields[i], res.Fields[j]
-		if a.RecordID != b.RecordID {
-			return a.RecordID < b.RecordID
-		}
-		return a.Claim < b.Claim
-	})
+	sortFields(res.Fields)
 	if v.Revoked != nil && v.Revoked(res.ID) {
 		return nil, fmt.Errorf("%w: consent %s", ErrRevoked, res.ID)
 	}
@@ -248,6 +235,28 @@ func (v *Verifier) Verify(tok string) (*Result, error) {
 		return nil, fmt.Errorf("%w: consent %s was verified before at this counter", ErrReplay, res.ID)
 	}
 	return res, nil
+}
+
+// clock is the verifier's time and skew allowance.
+func (v *Verifier) clock() (time.Time, time.Duration) {
+	now := time.Now()
+	if v.Now != nil {
+		now = v.Now()
+	}
+	if v.Skew != 0 {
+		return now, v.Skew
+	}
+	return now, DefaultSkew
+}
+
+// sortFields orders fields by record, then claim.
+func sortFields(fs []Field) {
+	sort.Slice(fs, func(i, j int) bool {
+		if fs[i].RecordID != fs[j].RecordID {
+			return fs[i].RecordID < fs[j].RecordID
+		}
+		return fs[i].Claim < fs[j].Claim
+	})
 }
 
 // classify maps a crypto/sdjwt error to this package's sentinels, keeping

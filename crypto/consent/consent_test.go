@@ -378,3 +378,61 @@ func BenchmarkVerifyParts(b *testing.B) {
 type alwaysFresh struct{}
 
 func (alwaysFresh) Use(string, time.Time) (bool, error) { return true, nil }
+
+func TestReference(t *testing.T) {
+	f := newFixture(t)
+	good := Reference{Audience: counter, IssuedAt: t0.Unix(), Purpose: "medical_care", Scope: []ScopeItem{{RecordID: "identity.citizen-0-0", Claims: []string{"full_name"}}}}
+	tok, ref, err := BuildReference(f.dev, good)
+	if err != nil || ref.ID == "" || ref.Expires != t0.Add(DefaultLifetime).Unix() || ref.Device != f.dev.KID() {
+		t.Fatalf("build: %+v %v", ref, err)
+	}
+	got, err := VerifyReference(tok, keys.StaticKey(f.dev.Public()), t0, DefaultSkew)
+	if err != nil || got.ID != ref.ID || got.Device != f.dev.KID() {
+		t.Fatalf("verify: %+v %v", got, err)
+	}
+	other, _ := keys.Generate(keys.ES256)
+	for name, c := range map[string]struct {
+		tok  string
+		key  *keys.PublicKey
+		now  time.Time
+		want error
+	}{
+		"other key":     {tok, other.Public(), t0, ErrMalformed}, // its kid is unknown to the lookup
+		"expired":       {tok, f.dev.Public(), t0.Add(DefaultLifetime + DefaultSkew + time.Second), ErrExpired},
+		"not yet valid": {tok, f.dev.Public(), t0.Add(-DefaultSkew - time.Second), ErrNotYetValid},
+		"garbage":       {"x.y.z", f.dev.Public(), t0, ErrMalformed},
+		"flipped sig":   {tok[:len(tok)-2] + map[bool]string{true: "AA", false: "BB"}[tok[len(tok)-2:] != "AA"], f.dev.Public(), t0, ErrRejected},
+	} {
+		if _, err := VerifyReference(c.tok, keys.StaticKey(c.key), c.now, DefaultSkew); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v; want %v", name, err, c.want)
+		}
+	}
+	for name, edit := range map[string]func(*Reference){
+		"31 days":     func(r *Reference) { r.Expires = r.IssuedAt + 31*24*3600 },
+		"no scope":    func(r *Reference) { r.Scope = nil },
+		"no claims":   func(r *Reference) { r.Scope = []ScopeItem{{RecordID: "x"}} },
+		"no audience": func(r *Reference) { r.Audience = "" },
+	} {
+		r := good
+		edit(&r)
+		if _, _, err := BuildReference(f.dev, r); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+}
+
+func FuzzVerifyReference(f *testing.F) {
+	fx := newFixture(f)
+	tok, _, _ := BuildReference(fx.dev, Reference{Audience: counter, IssuedAt: t0.Unix(), Purpose: "p", Scope: []ScopeItem{{RecordID: "r", Claims: []string{"c"}}}})
+	f.Add(tok)
+	f.Add("a.b.c")
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := VerifyReference(s, keys.StaticKey(fx.dev.Public()), t0, DefaultSkew)
+		if err == nil && (r.ID == "" || len(r.Scope) == 0) {
+			t.Fatalf("accepted an empty reference: %+v", r)
+		}
+		if err != nil && !errors.Is(err, ErrRejected) {
+			t.Fatalf("error outside ErrRejected: %v", err)
+		}
+	})
+}

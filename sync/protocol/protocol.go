@@ -15,6 +15,7 @@ const (
 	PathChanges     = "/v1/changes"
 	PathRevocations = "/v1/consents/revocations"
 	PathAccessLog   = "/v1/access-log"
+	PathRedeem      = "/v1/consents/redeem"
 )
 
 // Limits both sides enforce.
@@ -159,6 +160,24 @@ type AccessLogResponse struct {
 	More       bool          `json:"more"`
 }
 
+// RedeemRequest is a counter redeeming an online consent token (a
+// device-signed reference, crypto/consent.Reference). The reference
+// server does not authenticate counters: the token is the capability,
+// as a QR handed over at the counter is (see the threat model).
+type RedeemRequest struct {
+	Token   string  `json:"token"`
+	Counter Counter `json:"counter"`
+}
+
+// RedeemResponse carries the consented claims: each record's
+// agency-signed credential with only the scoped claims disclosed and no
+// key binding; the counter verifies them against its trust list and the
+// token's signature against their cnf key.
+type RedeemResponse struct {
+	ConsentID   string   `json:"consent_id"`
+	Credentials []string `json:"credentials"`
+}
+
 // Error is the body of every non-2xx response.
 type Error struct {
 	Code    string `json:"code"` // stable machine code, see the Err* constants
@@ -174,4 +193,8 @@ const (
 	ErrCodeBadCursor    = "bad_cursor"
 	ErrCodeNotFound     = "not_found"
 	ErrCodeInternal     = "internal"
+	ErrCodeRevoked      = "revoked"        // the citizen revoked the consent
+	ErrCodeUsed         = "used"           // a single-use consent was redeemed before
+	ErrCodeAudience     = "wrong_audience" // the consent is for another recipient
+	ErrCodeExpired      = "expired"        // the consent's time is over (or not begun)
 )

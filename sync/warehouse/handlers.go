@@ -25,6 +25,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+protocol.PathChanges, s.deviceHandler(s.handleChanges))
 	m.HandleFunc("POST "+protocol.PathRevocations, s.deviceHandler(s.handleRevocations))
 	m.HandleFunc("GET "+protocol.PathAccessLog, s.deviceHandler(s.handleAccessLog))
+	m.HandleFunc("POST "+protocol.PathRedeem, s.handleRedeem)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, protocol.ErrCodeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})

@@ -47,16 +47,9 @@ var ErrUnsigned = errors.New("a selected record has no agency signature; sync it
 // Share builds the token for req, records the consent in h, and encodes
 // the token for QR. Nothing is recorded when the token cannot be built.
 func Share(ctx context.Context, st wallet.Store, h *wallet.ConsentHistory, device *keys.PrivateKey, req Request) (*Shared, error) {
-	sel := req.Proposal.Selected()
-	if len(sel) == 0 {
-		return nil, fmt.Errorf("share: %w: no field selected", wallet.ErrInvalid)
-	}
-	if req.Method == "" {
-		return nil, fmt.Errorf("share: %w: the citizen's confirmation is required", wallet.ErrInvalid)
-	}
-	life := req.Lifetime
-	if life == 0 {
-		life = wallet.DefaultConsentLifetime
+	sel, life, err := req.check()
+	if err != nil {
+		return nil, err
 	}
 	byRecord := map[string][]string{}
 	var ids []string
@@ -95,8 +88,77 @@ func Share(ctx context.Context, st wallet.Store, h *wallet.ConsentHistory, devic
 	if err != nil {
 		return nil, fmt.Errorf("share: %w", err)
 	}
+	c := consentOf(req, jti, now, life, sel)
+	if err := h.Give(ctx, c); err != nil {
+		return nil, fmt.Errorf("share: record the consent: %w", err)
+	}
+	return &Shared{Consent: c, Token: tok, Parts: parts}, nil
+}
+
+// ShareOnline is Share for a counter with a network: instead of the data,
+// the QR carries a small device-signed reference (crypto/consent
+// Reference) that the counter redeems at the warehouse, which logs the
+// use. The consent is recorded the same way.
+func ShareOnline(ctx context.Context, st wallet.Store, h *wallet.ConsentHistory, device *keys.PrivateKey, req Request) (*Shared, error) {
+	sel, life, err := req.check()
+	if err != nil {
+		return nil, err
+	}
+	var scope []consent.ScopeItem
+	for _, f := range sel {
+		r, err := st.Record(ctx, f.RecordID)
+		if err != nil {
+			return nil, fmt.Errorf("share: record %s: %w", f.RecordID, err)
+		}
+		if r.Status != wallet.StatusActive {
+			return nil, fmt.Errorf("share: %w: record %s is %s", wallet.ErrInvalid, f.RecordID, r.Status)
+		}
+		if n := len(scope); n > 0 && scope[n-1].RecordID == f.RecordID {
+			scope[n-1].Claims = append(scope[n-1].Claims, f.Claim)
+		} else {
+			scope = append(scope, consent.ScopeItem{RecordID: f.RecordID, Claims: []string{f.Claim}})
+		}
+	}
+	now := req.Now.UTC().Truncate(time.Second)
+	p := req.Proposal.Procedure
+	tok, ref, err := consent.BuildReference(device, consent.Reference{Audience: req.Recipient.Agency, IssuedAt: now.Unix(), Expires: now.Add(life).Unix(),
+		Purpose: p.Purpose.Code, Procedure: p.Code, SingleUse: req.SingleUse, Nonce: req.Nonce, Scope: scope})
+	if err != nil {
+		return nil, fmt.Errorf("share: %w", err)
+	}
+	parts, err := qrtext.Encode(tok, req.QR)
+	if err != nil {
+		return nil, fmt.Errorf("share: %w", err)
+	}
+	c := consentOf(req, ref.ID, now, life, sel)
+	c.Method += " (online token)"
+	if err := h.Give(ctx, c); err != nil {
+		return nil, fmt.Errorf("share: record the consent: %w", err)
+	}
+	return &Shared{Consent: c, Token: tok, Parts: parts}, nil
+}
+
+// check returns the selected fields and the lifetime, refusing a share
+// with nothing selected or without the citizen's confirmation.
+func (req Request) check() ([]wallet.FieldRef, time.Duration, error) {
+	sel := req.Proposal.Selected()
+	if len(sel) == 0 {
+		return nil, 0, fmt.Errorf("share: %w: no field selected", wallet.ErrInvalid)
+	}
+	if req.Method == "" {
+		return nil, 0, fmt.Errorf("share: %w: the citizen's confirmation is required", wallet.ErrInvalid)
+	}
+	if req.Lifetime == 0 {
+		return sel, wallet.DefaultConsentLifetime, nil
+	}
+	return sel, req.Lifetime, nil
+}
+
+// consentOf is the history entry of a share.
+func consentOf(req Request, id string, now time.Time, life time.Duration, sel []wallet.FieldRef) wallet.Consent {
+	p := req.Proposal.Procedure
 	c := wallet.Consent{
-		ID: jti, GivenAt: now, Method: req.Method, Procedure: p.Code, Purpose: p.Purpose,
+		ID: id, GivenAt: now, Method: req.Method, Procedure: p.Code, Purpose: p.Purpose,
 		LegalBasis: p.LegalBasis, Recipient: req.Recipient, Retention: p.Retention,
 		Nonce: req.Nonce, Expires: now.Add(life), SingleUse: req.SingleUse,
 	}
@@ -108,8 +170,5 @@ func Share(ctx context.Context, st wallet.Store, h *wallet.ConsentHistory, devic
 		}
 		c.Fields = append(c.Fields, wallet.ConsentField{FieldRef: f, Sensitive: sens})
 	}
-	if err := h.Give(ctx, c); err != nil {
-		return nil, fmt.Errorf("share: record the consent: %w", err)
-	}
-	return &Shared{Consent: c, Token: tok, Parts: parts}, nil
+	return c
 }

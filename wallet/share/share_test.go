@@ -14,9 +14,11 @@ import (
 	"github.com/vnwallet/citizenwallet/assets"
 	"github.com/vnwallet/citizenwallet/crypto/consent"
 	"github.com/vnwallet/citizenwallet/crypto/kdf"
+	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/crypto/qrtext"
 	"github.com/vnwallet/citizenwallet/crypto/trust"
 	"github.com/vnwallet/citizenwallet/sync/client"
+	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/demo"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/warehousetest"
@@ -59,18 +61,7 @@ func TestEveryProcedureEndToEnd(t *testing.T) {
 			continue
 		}
 		prof, _ := prov.Citizen(i)
-		st, err := badgerstore.Create(filepath.Join(t.TempDir(), "w"), []byte("246810"), prof, badgerstore.Options{KDF: kdf.Test()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, _ := client.New(client.Config{BaseURL: ts.URL, RootKey: srv.RootKey()})
-		code, _ := srv.EnrolmentCode(prof.CitizenID)
-		if _, err := c.Enrol(ctx, st, code, "test"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.Sync(ctx, st, nil); err != nil {
-			t.Fatal(err)
-		}
+		st, _ := enrolled(t, srv, ts.URL, prof, time.Now)
 		recs, _ := st.Records(ctx, wallet.Query{})
 		pr := wallet.Propose(p, recs)
 		dev, _ := client.DeviceKey(ctx, st)
@@ -177,6 +168,25 @@ func TestShareRefuses(t *testing.T) {
 	}
 }
 
+// enrolled creates prof's wallet, enrols it with the warehouse at url and
+// syncs it.
+func enrolled(t *testing.T, srv *warehouse.Server, url string, prof wallet.Profile, now func() time.Time) (*badgerstore.Store, *client.Client) {
+	t.Helper()
+	st, err := badgerstore.Create(filepath.Join(t.TempDir(), "w"), []byte("246810"), prof, badgerstore.Options{KDF: kdf.Test()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := client.New(client.Config{BaseURL: url, RootKey: srv.RootKey(), Now: now})
+	code, _ := srv.EnrolmentCode(prof.CitizenID)
+	if _, err := c.Enrol(ctx, st, code, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Sync(ctx, st, nil); err != nil {
+		t.Fatal(err)
+	}
+	return st, c
+}
+
 type memReplay map[string]bool
 
 func (m memReplay) Use(id string, _ time.Time) (bool, error) {
@@ -192,4 +202,109 @@ func scaleBlur(src image.Image, f float64) image.Image {
 	dst := image.NewGray(image.Rect(0, 0, int(float64(b.Dx())*f), int(float64(b.Dy())*f)))
 	draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil) // smooth: a soft edge, like a blur
 	return dst
+}
+
+// The online token: the counter redeems the QR's reference at the
+// warehouse and verifies what it returns; a single-use consent cannot be
+// redeemed twice; another counter, a revoked consent and an expired one
+// are refused; the use reaches the citizen's history at the next sync.
+func TestOnlineToken(t *testing.T) {
+	cat, _ := assets.Procedures()
+	p, _ := cat.Lookup("health.insured_treatment")
+	prov, _ := demo.New(100, 3)
+	clock := time.Now()
+	srv, ts := warehousetest.Start(t, warehouse.Config{Source: prov, Seed: prov.Seed, Now: func() time.Time { return clock }})
+	i, _ := citizenFor(prov, p)
+	prof, _ := prov.Citizen(i)
+	st, c := enrolled(t, srv, ts.URL, prof, func() time.Time { return clock })
+	defer st.Close()
+	recs, _ := st.Records(ctx, wallet.Query{})
+	dev, _ := client.DeviceKey(ctx, st)
+	h, _ := wallet.OpenConsentHistory(ctx, st)
+	hospital := protocol.Counter{Agency: "vn.dongnai.bvdk-dongnai", CounterID: "tiep-don-2", Name: "Quầy tiếp đón 2"}
+	online := func(single bool) *share.Shared {
+		sh, err := share.ShareOnline(ctx, st, h, dev, share.Request{Proposal: wallet.Propose(p, recs),
+			Recipient: wallet.Recipient{Agency: hospital.Agency}, Method: "test", Now: clock, SingleUse: single})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sh
+	}
+	sh := online(true)
+	if len(sh.Parts) != 1 {
+		t.Errorf("an online token takes %d QR codes; want 1", len(sh.Parts))
+	}
+	// The counter scans, redeems and verifies.
+	tok, err := qrtext.Decode(sh.Parts, qrtext.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, _ := st.Meta(ctx, client.MetaTrustList)
+	list, _ := trust.Verify(string(tl), srv.RootKey())
+	v := &consent.Verifier{Trust: list, Audience: hospital.Agency, Replay: memReplay{}, Now: func() time.Time { return clock }}
+	counter, _ := client.New(client.Config{BaseURL: ts.URL, RootKey: srv.RootKey(), Attempts: 1})
+	resp, err := counter.Redeem(ctx, tok, hospital)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.VerifyRedeemed(tok, resp.Credentials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ID != sh.Consent.ID || len(res.Fields) != len(sh.Consent.Fields) {
+		t.Errorf("redeemed %d fields for %s; consent has %d", len(res.Fields), res.ID, len(sh.Consent.Fields))
+	}
+	refused := func(name, tok string, ctr protocol.Counter, code string) {
+		t.Helper()
+		_, err := counter.Redeem(ctx, tok, ctr)
+		var se *client.ServerError
+		if !errors.As(err, &se) || se.Code != code {
+			t.Errorf("%s: %v; want %s", name, err, code)
+		}
+	}
+	refused("single use, again", tok, hospital, protocol.ErrCodeUsed)
+	tok2 := decode(t, online(false).Parts)
+	refused("another counter", tok2, protocol.Counter{Agency: "vn.dongnai.sotuphap"}, protocol.ErrCodeAudience)
+	if _, err := counter.Redeem(ctx, tok2, hospital); err != nil {
+		t.Fatalf("multi-use, first: %v", err)
+	}
+	if _, err := counter.Redeem(ctx, tok2, hospital); err != nil {
+		t.Fatalf("multi-use, second: %v", err)
+	}
+	// Revoked at the next sync.
+	sh3 := online(false)
+	if err := h.Revoke(ctx, sh3.Consent.ID, clock); err != nil {
+		t.Fatal(err)
+	}
+	res3, err := c.SyncConsents(ctx, st, h, clock)
+	if err != nil || res3.RevocationsSent != 1 || res3.UsesRecorded != 3 {
+		t.Fatalf("consent sync: %+v %v", res3, err)
+	}
+	refused("revoked", decode(t, sh3.Parts), hospital, protocol.ErrCodeRevoked)
+	// Expired: the warehouse's clock moves past the lifetime.
+	tok4 := decode(t, online(false).Parts)
+	clock = clock.Add(wallet.DefaultConsentLifetime + 3*time.Minute)
+	refused("expired", tok4, hospital, protocol.ErrCodeExpired)
+	// A forged token (signed by a key the warehouse never enrolled).
+	other, _ := keys.Generate(keys.ES256)
+	forged, _, _ := consent.BuildReference(other, consent.Reference{Audience: hospital.Agency, IssuedAt: clock.Unix(), Purpose: "x",
+		Scope: []consent.ScopeItem{{RecordID: recs[0].ID, Claims: []string{"full_name"}}}})
+	refused("unknown device", forged, hospital, protocol.ErrCodeUnauthorized)
+
+	// The citizen's history shows who used which consent.
+	all, _ := h.List(ctx, clock)
+	for _, s := range all {
+		if s.Consent.ID == sh.Consent.ID && (len(s.Uses) != 1 || s.Uses[0].Counter.CounterID != "tiep-don-2" || s.State != wallet.ConsentUsed) {
+			t.Errorf("history of the single-use consent: %+v", s)
+		}
+	}
+}
+
+func decode(t *testing.T, parts []string) string {
+	t.Helper()
+	tok, err := qrtext.Decode(parts, qrtext.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }

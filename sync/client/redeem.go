@@ -1,0 +1,22 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/vnwallet/citizenwallet/sync/protocol"
+)
+
+// Redeem is the counter's side of an online consent token: it sends the
+// token to the warehouse and returns the credentials it answers with.
+// Verify them with consent.Verifier.VerifyRedeemed before use. A refusal
+// (revoked, used, wrong audience, expired) is a *ServerError with its
+// protocol code.
+func (c *Client) Redeem(ctx context.Context, token string, counter protocol.Counter) (protocol.RedeemResponse, error) {
+	var resp protocol.RedeemResponse
+	if _, err := c.call(ctx, http.MethodPost, protocol.PathRedeem, nil, protocol.RedeemRequest{Token: token, Counter: counter}, nil, &resp); err != nil {
+		return resp, fmt.Errorf("redeem: %w", err)
+	}
+	return resp, nil
+}

@@ -1,0 +1,152 @@
+package warehouse
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/vnwallet/citizenwallet/crypto/consent"
+	"github.com/vnwallet/citizenwallet/crypto/keys"
+	"github.com/vnwallet/citizenwallet/crypto/sdjwt"
+	"github.com/vnwallet/citizenwallet/sync/protocol"
+	"github.com/vnwallet/citizenwallet/wallet"
+)
+
+// kRedeemed marks a single-use consent as redeemed.
+const kRedeemed = "red\x00" // red NUL consent id -> empty
+
+var errUnknownDevice = errors.New("the token is signed by no enrolled device")
+
+// handleRedeem serves an online consent token to a counter: the device
+// that signed it must be enrolled; the counter must be its audience; it
+// must be in time, not revoked, and (when single use) not redeemed
+// before; every scoped record must be the citizen's and still active.
+// The answer holds each record's credential with only the scoped claims
+// disclosed, and the use goes into the citizen's access log.
+func (s *Server) handleRedeem(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r)
+	if err != nil {
+		writeError(w, r, http.StatusRequestEntityTooLarge, protocol.ErrCodeBadRequest, err.Error())
+		return
+	}
+	var req protocol.RedeemRequest
+	if err := decodeStrict(body, &req); err != nil {
+		writeError(w, r, http.StatusBadRequest, protocol.ErrCodeBadRequest, "redeem request: "+err.Error())
+		return
+	}
+	var dev device
+	lookup := func(kid string, _ keys.Alg) (*keys.PublicKey, error) {
+		if err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(kDevice, kid), &dev) }); err != nil {
+			return nil, errUnknownDevice
+		}
+		return keys.ParsePublicJWK(dev.Key)
+	}
+	now := s.cfg.Now()
+	ref, err := consent.VerifyReference(req.Token, lookup, now, s.cfg.ClockSkew)
+	switch {
+	case errors.Is(err, consent.ErrExpired), errors.Is(err, consent.ErrNotYetValid):
+		writeError(w, r, http.StatusForbidden, protocol.ErrCodeExpired, err.Error())
+		return
+	case errors.Is(err, errUnknownDevice), errors.Is(err, consent.ErrForged):
+		writeError(w, r, http.StatusUnauthorized, protocol.ErrCodeUnauthorized, err.Error())
+		return
+	case err != nil:
+		writeError(w, r, http.StatusBadRequest, protocol.ErrCodeBadRequest, err.Error())
+		return
+	}
+	if req.Counter.Agency != ref.Audience {
+		writeError(w, r, http.StatusForbidden, protocol.ErrCodeAudience, fmt.Sprintf("the consent is for %s, not %s", ref.Audience, req.Counter.Agency))
+		return
+	}
+	if revoked, err := s.Revoked(ref.ID); err != nil {
+		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "revocations")
+		return
+	} else if revoked {
+		writeError(w, r, http.StatusGone, protocol.ErrCodeRevoked, "the citizen revoked this consent")
+		return
+	}
+	holder, _ := keys.ParsePublicJWK(dev.Key)
+	_, latest, err := s.Latest(dev.CitizenID)
+	if err != nil {
+		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "records")
+		return
+	}
+	resp := protocol.RedeemResponse{ConsentID: ref.ID}
+	var fields []string
+	for _, it := range ref.Scope {
+		i := slices.IndexFunc(latest, func(rec wallet.Record) bool { return rec.ID == it.RecordID })
+		if i < 0 || latest[i].Status != wallet.StatusActive {
+			writeError(w, r, http.StatusGone, protocol.ErrCodeNotFound, fmt.Sprintf("record %s is not (or no longer) the citizen's active record", it.RecordID))
+			return
+		}
+		creds, err := s.credentials(&dev, holder, latest[i:i+1])
+		if err != nil {
+			writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "issue records")
+			return
+		}
+		cred, err := selectDisclosures(creds[0], it.Claims)
+		if err != nil {
+			writeError(w, r, http.StatusBadRequest, protocol.ErrCodeBadRequest, fmt.Sprintf("record %s: %v", it.RecordID, err))
+			return
+		}
+		resp.Credentials = append(resp.Credentials, cred)
+		fields = append(fields, it.Claims...)
+	}
+	if ref.SingleUse {
+		err := s.db.Update(func(txn *badger.Txn) error {
+			if _, err := txn.Get(key(kRedeemed, ref.ID)); err == nil {
+				return errReplay
+			} else if !errors.Is(err, badger.ErrKeyNotFound) {
+				return err
+			}
+			return txn.Set(key(kRedeemed, ref.ID), nil)
+		})
+		if errors.Is(err, errReplay) || errors.Is(err, badger.ErrConflict) {
+			writeError(w, r, http.StatusConflict, protocol.ErrCodeUsed, "this single-use consent was redeemed before")
+			return
+		}
+		if err != nil {
+			writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "redeem")
+			return
+		}
+	}
+	if _, err := s.RecordAccess(dev.CitizenID, protocol.AccessEntry{ConsentID: ref.ID, UsedAt: now.UTC().Truncate(1e9), Counter: req.Counter, Fields: fields}); err != nil {
+		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "access log")
+		return
+	}
+	writeJSON(w, r, http.StatusOK, resp)
+}
+
+// selectDisclosures keeps, of an issued credential "<jwt>~d~d~...~", the
+// disclosures of the named claims; every name must have one.
+func selectDisclosures(cred string, claims []string) (string, error) {
+	parts := strings.Split(cred, "~")
+	var b strings.Builder
+	b.WriteString(parts[0])
+	b.WriteByte('~')
+	found := map[string]bool{}
+	for _, enc := range parts[1:] {
+		if enc == "" {
+			continue
+		}
+		d, err := sdjwt.ParseDisclosure(enc)
+		if err != nil {
+			return "", err
+		}
+		if slices.Contains(claims, d.Name) {
+			found[d.Name] = true
+			b.WriteString(enc)
+			b.WriteByte('~')
+		}
+	}
+	for _, c := range claims {
+		if !found[c] {
+			return "", fmt.Errorf("no claim %q", c)
+		}
+	}
+	return b.String(), nil
+}
