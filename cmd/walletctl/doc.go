@@ -28,17 +28,21 @@
 //	                      upload revocations, download consent uses
 //	procedures            the procedure catalogue (codes and names)
 //	share --procedure CODE --to AGENCY [--remove type.claim] [--add type.claim]
-//	      [--minutes 15] [--single-use] [--nonce N] [--counter ID] [--qr-dir DIR] [--yes]
+//	      [--minutes 15] [--single-use] [--nonce N] [--counter ID] [--qr-dir DIR] [--online] [--yes]
 //	                      print exactly what would leave the device (and what
 //	                      the procedure would then lack); with --yes, record
-//	                      the consent and print the QR texts (PNGs in DIR)
+//	                      the consent and print the QR texts (PNGs in DIR);
+//	                      --online makes a one-QR token the counter redeems
+//	                      at the warehouse (which logs the use)
 //	consents              every consent given, its state and its known uses
 //	revoke <id>           revoke a consent (uploaded at the next sync)
 //	verify --root-key FILE --audience AGENCY [--warehouse URL] [--replay FILE]
 //	       [--image F.png ...] [QR text ...]
 //	                      the counter: verify a consent QR offline against the
 //	                      trust list (fetched when the warehouse answers,
-//	                      cached otherwise); QR texts from arguments, images,
+//	                      cached otherwise) and the revocation list (idem);
+//	                      online tokens are redeemed at the warehouse;
+//	                      QR texts from arguments, images,
 //	                      or standard input one per line (a keyboard-wedge
 //	                      scanner); needs no profile and no PIN
 //	types                 the record types, their codes and domains

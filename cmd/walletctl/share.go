@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,7 +46,7 @@ func (l *listFlag) Set(v string) error {
 type shareArgs struct {
 	procedure, to, counter, counterName, nonce, qrDir string
 	minutes                                           int
-	singleUse, yes                                    bool
+	singleUse, yes, online                            bool
 	remove, add                                       listFlag
 }
 
@@ -60,6 +61,7 @@ func setupShare(fs *flag.FlagSet) runner {
 	fs.IntVar(&a.minutes, "minutes", 15, "lifetime in minutes (at most 43200, 30 days)")
 	fs.BoolVar(&a.singleUse, "single-use", false, "valid for one use")
 	fs.BoolVar(&a.yes, "yes", false, "confirm: share what the preview shows")
+	fs.BoolVar(&a.online, "online", false, "a small online token the counter redeems at the warehouse (which logs the use)")
 	fs.Var(&a.remove, "remove", "type.claim to leave out (repeatable)")
 	fs.Var(&a.add, "add", "type.claim to add (repeatable)")
 	return func(e *env, args []string) error { return cmdShare(e, a, args) }
@@ -113,7 +115,11 @@ func cmdShare(e *env, a shareArgs, args []string) error {
 		if err != nil {
 			return err
 		}
-		sh, err := share.Share(e.ctx, s, h, dev, share.Request{Proposal: pr,
+		shareFn := share.Share
+		if a.online {
+			shareFn = share.ShareOnline
+		}
+		sh, err := shareFn(e.ctx, s, h, dev, share.Request{Proposal: pr,
 			Recipient: wallet.Recipient{Agency: a.to, CounterID: a.counter, Name: a.counterName},
 			Lifetime:  time.Duration(a.minutes) * time.Minute, SingleUse: a.singleUse, Nonce: a.nonce,
 			Method: "walletctl: preview printed, confirmed with --yes", Now: e.now()})
@@ -195,8 +201,8 @@ func cmdProcedures(e *env, args []string) error {
 // ---- verify (counter) ----
 
 type verifyArgs struct {
-	rootKey, warehouse, audience, replay string
-	images                               listFlag
+	rootKey, warehouse, audience, replay, counterID string
+	images                                          listFlag
 }
 
 func setupVerify(fs *flag.FlagSet) runner {
@@ -205,6 +211,7 @@ func setupVerify(fs *flag.FlagSet) runner {
 	fs.StringVar(&a.warehouse, "warehouse", "http://127.0.0.1:8640", "warehouse address, for a fresh trust list")
 	fs.StringVar(&a.audience, "audience", "", "this counter's agency id")
 	fs.StringVar(&a.replay, "replay", "", "replay cache file (default: in the user cache directory)")
+	fs.StringVar(&a.counterID, "counter", "", "this counter's id (reported to the citizen for online tokens)")
 	fs.Var(&a.images, "image", "read a QR from this image (PNG or JPEG; repeatable)")
 	return func(e *env, args []string) error { return cmdVerify(e, a, args) }
 }
@@ -258,8 +265,30 @@ func cmdVerify(e *env, a verifyArgs, args []string) error {
 	if !fresh {
 		fmt.Fprintln(e.stdout, "(ngoại tuyến: dùng danh sách tin cậy đã lưu / offline: using the cached trust list)")
 	}
-	v := &consent.Verifier{Trust: list, Audience: a.audience, Replay: rf, Now: e.now}
-	res, err := v.VerifyParts(parts)
+	wh, err := client.New(client.Config{BaseURL: a.warehouse, RootKey: root, Attempts: 2, Timeout: 10 * time.Second})
+	if err != nil {
+		return usageErr("--warehouse %q: %v", a.warehouse, err)
+	}
+	revoked := counterRevocations(e, wh, filepath.Join(dir, "revoked.json"))
+	v := &consent.Verifier{Trust: list, Audience: a.audience, Replay: rf, Now: e.now, Revoked: func(id string) bool { return slices.Contains(revoked, id) }}
+	tok, err := qrtext.Decode(parts, qrtext.Limits{})
+	if err != nil {
+		return &cliError{code: exitInvalid, msg: "KHÔNG HỢP LỆ / INVALID: " + fmt.Errorf("%w: %w", consent.ErrQR, err).Error()}
+	}
+	var res *consent.Result
+	if strings.Contains(tok, "~") {
+		res, err = v.Verify(tok)
+	} else {
+		// An online token: redeem it at the warehouse, then check what it returns.
+		var resp protocol.RedeemResponse
+		resp, err = wh.Redeem(e.ctx, tok, protocol.Counter{Agency: a.audience, CounterID: a.counterID})
+		if errors.Is(err, client.ErrOffline) {
+			return &cliError{code: exitFailure, msg: "mã trực tuyến cần kết nối kho dữ liệu; hãy đề nghị công dân đưa mã ngoại tuyến / an online token needs the warehouse; ask for an offline QR"}
+		}
+		if err == nil {
+			res, err = v.VerifyRedeemed(tok, resp.Credentials)
+		}
+	}
 	if err != nil {
 		return &cliError{code: exitInvalid, msg: "KHÔNG HỢP LỆ / INVALID: " + err.Error()}
 	}
@@ -303,6 +332,22 @@ func counterTrustList(base string, root *keys.PublicKey, cachePath string) (*tru
 	}
 	list, err := trust.Verify(string(b), root)
 	return list, false, err
+}
+
+// counterRevocations fetches the revocation list, caching it; offline it
+// uses the cached one (or none).
+func counterRevocations(e *env, wh *client.Client, cachePath string) []string {
+	if rl, err := wh.RevocationList(e.ctx); err == nil {
+		if b, err := json.Marshal(rl.Revoked); err == nil {
+			os.WriteFile(cachePath, b, 0o600)
+		}
+		return rl.Revoked
+	}
+	var ids []string
+	if b, err := os.ReadFile(cachePath); err == nil {
+		json.Unmarshal(b, &ids)
+	}
+	return ids
 }
 
 func readImageFile(path string) (string, error) {

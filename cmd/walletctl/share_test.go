@@ -105,6 +105,40 @@ func TestShareAndVerify(t *testing.T) {
 		t.Errorf("consents after revoke:\n%s", r.stdout)
 	}
 
+	// The counter has the revocation list now: the first token is refused
+	// as revoked.
+	r = verify("vn.dongnai.ubnd-tamhiep")
+	r.want(t, exitInvalid)
+	if !strings.Contains(r.stderr, "revoked") {
+		t.Errorf("revoked token: %s", r.stderr)
+	}
+
+	// An online token: one QR, redeemed at the warehouse once.
+	r = ctl("share", "--procedure", "civil.birth_registration", "--to", "vn.dongnai.ubnd-tamhiep", "--online", "--single-use", "--yes")
+	r.want(t, exitOK)
+	var online []string
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(l, "CW1:") {
+			online = append(online, l)
+		}
+	}
+	if len(online) != 1 {
+		t.Fatalf("online token in %d QR codes", len(online))
+	}
+	redeem := func() result {
+		return walletctl(t, online[0]+"\n", "verify", "--root-key", rootFile, "--warehouse", ts.URL, "--audience", "vn.dongnai.ubnd-tamhiep", "--counter", "q7")
+	}
+	r = redeem()
+	r.want(t, exitOK)
+	if !strings.Contains(r.stdout, "HỢP LỆ / VALID") || !strings.Contains(r.stdout, p.FullName) {
+		t.Errorf("online verify:\n%s", r.stdout)
+	}
+	r = redeem()
+	r.want(t, exitInvalid)
+	if !strings.Contains(r.stderr, "redeemed before") {
+		t.Errorf("online replay: %s", r.stderr)
+	}
+
 	// Offline: a new share verifies from the cached trust list, QR text
 	// typed by a keyboard-wedge scanner on stdin.
 	r = ctl("share", "--procedure", "civil.birth_registration", "--to", "vn.dongnai.ubnd-tamhiep", "--yes")

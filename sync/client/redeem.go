@@ -20,3 +20,13 @@ func (c *Client) Redeem(ctx context.Context, token string, counter protocol.Coun
 	}
 	return resp, nil
 }
+
+// RevocationList fetches the consent ids revoked recently (a counter
+// caches them to refuse revoked offline tokens).
+func (c *Client) RevocationList(ctx context.Context) (protocol.RevocationListResponse, error) {
+	var resp protocol.RevocationListResponse
+	if _, err := c.call(ctx, http.MethodGet, protocol.PathRevocationList, nil, nil, nil, &resp); err != nil {
+		return resp, fmt.Errorf("revocation list: %w", err)
+	}
+	return resp, nil
+}

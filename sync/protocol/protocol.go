@@ -16,6 +16,9 @@ const (
 	PathRevocations = "/v1/consents/revocations"
 	PathAccessLog   = "/v1/access-log"
 	PathRedeem      = "/v1/consents/redeem"
+	// PathRevocationList is the public list of revoked consents that
+	// offline counters cache.
+	PathRevocationList = "/v1/consents/revoked"
 )
 
 // Limits both sides enforce.
@@ -158,6 +161,14 @@ type AccessLogResponse struct {
 	Entries    []AccessEntry `json:"entries"`
 	NextCursor string        `json:"next_cursor"`
 	More       bool          `json:"more"`
+}
+
+// RevocationListResponse lists the consents revoked within the longest
+// consent lifetime (older ones have expired anyway). Consent ids are
+// random: the list names no one.
+type RevocationListResponse struct {
+	AsOf    time.Time `json:"as_of"`
+	Revoked []string  `json:"revoked"`
 }
 
 // RedeemRequest is a counter redeeming an online consent token (a

@@ -177,7 +177,7 @@ func TestOpenAPIDocumentsProtocol(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{protocol.PathEnrol, protocol.PathTrustList, protocol.PathChanges, protocol.PathRevocations, protocol.PathAccessLog, protocol.PathRedeem} {
+	for _, p := range []string{protocol.PathEnrol, protocol.PathTrustList, protocol.PathChanges, protocol.PathRevocations, protocol.PathAccessLog, protocol.PathRedeem, protocol.PathRevocationList} {
 		if !strings.Contains(string(doc), "\n  "+p+":\n") {
 			t.Errorf("docs/warehouse-openapi.yaml has no path %s", p)
 		}

@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
+	"github.com/vnwallet/citizenwallet/crypto/consent"
 	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/wallet"
@@ -26,6 +28,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+protocol.PathRevocations, s.deviceHandler(s.handleRevocations))
 	m.HandleFunc("GET "+protocol.PathAccessLog, s.deviceHandler(s.handleAccessLog))
 	m.HandleFunc("POST "+protocol.PathRedeem, s.handleRedeem)
+	m.HandleFunc("GET "+protocol.PathRevocationList, s.handleRevocationList)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, protocol.ErrCodeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
@@ -187,6 +190,34 @@ func (s *Server) handleRevocations(w http.ResponseWriter, r *http.Request, dev *
 		return
 	}
 	writeJSON(w, r, http.StatusOK, protocol.RevocationsResponse{Accepted: len(req.Revocations)})
+}
+
+// handleRevocationList serves the consent ids revoked within the longest
+// consent lifetime (plus skew), for counters to cache.
+func (s *Server) handleRevocationList(w http.ResponseWriter, r *http.Request) {
+	now := s.cfg.Now().UTC()
+	since := now.Add(-consent.MaxLifetime - s.cfg.ClockSkew)
+	resp := protocol.RevocationListResponse{AsOf: now.Truncate(time.Second), Revoked: []string{}}
+	err := s.db.View(func(txn *badger.Txn) error {
+		prefix := []byte(kRevoked)
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var rv revocation
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &rv) }); err != nil {
+				return err
+			}
+			if rv.RevokedAt.After(since) {
+				resp.Revoked = append(resp.Revoked, string(it.Item().Key()[len(prefix):]))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "revocations")
+		return
+	}
+	writeJSON(w, r, http.StatusOK, resp)
 }
 
 // Revoked reports whether a consent was revoked by its citizen.

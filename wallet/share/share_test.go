@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -281,6 +282,24 @@ func TestOnlineToken(t *testing.T) {
 		t.Fatalf("consent sync: %+v %v", res3, err)
 	}
 	refused("revoked", decode(t, sh3.Parts), hospital, protocol.ErrCodeRevoked)
+	// An offline token revoked the same way is refused by a counter that
+	// cached the revocation list.
+	off, err := share.Share(ctx, st, h, dev, share.Request{Proposal: wallet.Propose(p, recs), Recipient: wallet.Recipient{Agency: hospital.Agency}, Method: "test", Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Revoke(ctx, off.Consent.ID, clock)
+	if _, err := c.SyncConsents(ctx, st, h, clock); err != nil {
+		t.Fatal(err)
+	}
+	rl, err := counter.RevocationList(ctx)
+	if err != nil || !slices.Contains(rl.Revoked, off.Consent.ID) || !slices.Contains(rl.Revoked, sh3.Consent.ID) {
+		t.Fatalf("revocation list %+v, %v", rl, err)
+	}
+	v.Revoked = func(id string) bool { return slices.Contains(rl.Revoked, id) }
+	if _, err := v.Verify(off.Token); !errors.Is(err, consent.ErrRevoked) {
+		t.Errorf("revoked offline token: %v", err)
+	}
 	// Expired: the warehouse's clock moves past the lifetime.
 	tok4 := decode(t, online(false).Parts)
 	clock = clock.Add(wallet.DefaultConsentLifetime + 3*time.Minute)
