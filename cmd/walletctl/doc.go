@@ -34,7 +34,10 @@
 //	                      the consent and print the QR texts (PNGs in DIR);
 //	                      --online makes a one-QR token the counter redeems
 //	                      at the warehouse (which logs the use)
-//	consents              every consent given, its state and its known uses
+//	consents [--export FILE]
+//	                      every consent given, its state and its known uses;
+//	                      --export writes the HMAC-chained history signed
+//	                      with the device key (share.VerifyProof checks it)
 //	revoke <id>           revoke a consent (uploaded at the next sync)
 //	verify --root-key FILE --audience AGENCY [--warehouse URL] [--replay FILE]
 //	       [--image F.png ...] [QR text ...]

@@ -56,7 +56,8 @@ Lệnh / Commands:
   share --procedure CODE --to AGENCY [--remove type.claim] [--add type.claim]
         [--minutes 15] [--single-use] [--nonce N] [--qr-dir DIR] [--yes]
                         xem trước rồi chia sẻ bằng mã QR / preview, then share as QR
-  consents              các lần đồng ý và ai đã dùng / every consent and who used it
+  consents [--export FILE]
+                        các lần đồng ý và ai đã dùng / every consent and who used it
   revoke <id>           thu hồi một lần đồng ý / revoke a consent
   verify --root-key FILE --audience AGENCY [--image F.png] [QR text ...]
                         quầy một cửa: kiểm tra mã QR (không cần hồ sơ) / counter: verify a QR (no profile)
@@ -213,7 +214,7 @@ var commands = []command{
 	{name: "procedures", setup: noFlags(cmdProcedures)},
 	{name: "share", setup: setupShare},
 	{name: "verify", setup: setupVerify},
-	{name: "consents", setup: noFlags(cmdConsents)},
+	{name: "consents", setup: setupConsents},
 	{name: "revoke", setup: noFlags(cmdRevoke)},
 }
 

@@ -92,6 +92,12 @@ func TestShareAndVerify(t *testing.T) {
 		t.Errorf("consents:\n%s", r.stdout)
 	}
 	id := strings.Fields(r.stdout)[0]
+	proof := filepath.Join(t.TempDir(), "proof.json")
+	ctl("consents", "--export", proof).want(t, exitOK)
+	doc, _ := os.ReadFile(proof)
+	if !strings.Contains(string(doc), id) || !strings.Contains(string(doc), `"signature"`) {
+		t.Errorf("exported proof:\n%s", doc)
+	}
 	ctl("revoke", id).want(t, exitOK)
 	r = ctl("sync")
 	r.want(t, exitOK)

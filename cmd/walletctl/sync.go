@@ -12,6 +12,7 @@ import (
 	"github.com/vnwallet/citizenwallet/sync/credential"
 	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/wallet"
+	"github.com/vnwallet/citizenwallet/wallet/share"
 )
 
 // ---- enrol ----
@@ -153,14 +154,34 @@ func syncError(err error) error {
 
 // ---- consents, revoke ----
 
-func cmdConsents(e *env, args []string) error {
+func setupConsents(fs *flag.FlagSet) runner {
+	export := fs.String("export", "", "write the history, signed with the device key, to this file")
+	return func(e *env, args []string) error { return cmdConsents(e, *export, args) }
+}
+
+func cmdConsents(e *env, export string, args []string) error {
 	if len(args) != 0 {
-		return usageErr("cách dùng / usage: walletctl consents")
+		return usageErr("cách dùng / usage: walletctl consents [--export FILE]")
 	}
 	return e.withStore(func(s wallet.Store) error {
 		h, err := wallet.OpenConsentHistory(e.ctx, s)
 		if err != nil {
 			return err
+		}
+		if export != "" {
+			dev, err := client.DeviceKey(e.ctx, s)
+			if err != nil {
+				return syncError(err)
+			}
+			doc, err := share.ExportProof(e.ctx, h, dev, e.now())
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(export, doc, 0o600); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Đã xuất, có chữ ký của thiết bị / exported, signed by the device key %s: %s\n", dev.KID(), export)
+			return nil
 		}
 		all, err := h.List(e.ctx, e.now())
 		if err != nil {

@@ -7,6 +7,9 @@ package share
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -171,4 +174,72 @@ func consentOf(req Request, id string, now time.Time, life time.Duration, sel []
 		c.Fields = append(c.Fields, wallet.ConsentField{FieldRef: f, Sensitive: sens})
 	}
 	return c
+}
+
+// ProofType is the typ of the signature over an exported consent history.
+const ProofType = "consent-history+jwt"
+
+// Proof is an exported consent history the citizen can hand over: the
+// events with their HMAC chain, and a JWS by the device key (the key the
+// warehouse enrolled for this citizen, and the one every token of these
+// consents is bound to) over the hash of the events and the chain head.
+type Proof struct {
+	Format    string                `json:"format"`
+	Events    []wallet.ConsentEvent `json:"events"`
+	Signature string                `json:"signature"`
+}
+
+// proofClaims are what the signature covers.
+type proofClaims struct {
+	Events  string `json:"events_sha256"` // base64url SHA-256 of the events' JSON
+	HeadSeq int64  `json:"head_seq"`
+	HeadMAC string `json:"head_mac"`
+	Device  string `json:"device"`
+	At      int64  `json:"iat"`
+}
+
+// ExportProof exports the checked history signed with the device key.
+func ExportProof(ctx context.Context, h *wallet.ConsentHistory, device *keys.PrivateKey, now time.Time) ([]byte, error) {
+	evs, err := h.Events(ctx)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(evs)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(body)
+	c := proofClaims{Events: base64.RawURLEncoding.EncodeToString(sum[:]), Device: device.KID(), At: now.Unix()}
+	if n := len(evs); n > 0 {
+		c.HeadSeq, c.HeadMAC = evs[n-1].Seq, evs[n-1].MAC
+	}
+	payload, _ := json.Marshal(c)
+	sig, err := keys.Sign(device, ProofType, payload)
+	if err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(Proof{Format: "citizenwallet.consent-proof/v1", Events: evs, Signature: sig}, "", "  ")
+}
+
+// VerifyProof checks an exported history against the device's public key:
+// the signature, and that the events are exactly those signed.
+func VerifyProof(doc []byte, device *keys.PublicKey) ([]wallet.ConsentEvent, error) {
+	var p Proof
+	if err := json.Unmarshal(doc, &p); err != nil {
+		return nil, fmt.Errorf("consent proof: %w", err)
+	}
+	payload, _, err := keys.Verify(p.Signature, ProofType, keys.StaticKey(device))
+	if err != nil {
+		return nil, fmt.Errorf("consent proof: %w", err)
+	}
+	var c proofClaims
+	if err := json.Unmarshal(payload, &c); err != nil {
+		return nil, fmt.Errorf("consent proof: %w", err)
+	}
+	body, _ := json.Marshal(p.Events)
+	sum := sha256.Sum256(body)
+	if base64.RawURLEncoding.EncodeToString(sum[:]) != c.Events {
+		return nil, errors.New("consent proof: the events are not the ones signed")
+	}
+	return p.Events, nil
 }

@@ -7,6 +7,7 @@ import (
 	"image"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -326,4 +327,39 @@ func decode(t *testing.T, parts []string) string {
 		t.Fatal(err)
 	}
 	return tok
+}
+
+// The exported history verifies with the device key and any edit to it
+// does not.
+func TestExportProof(t *testing.T) {
+	prov, _ := demo.New(20, 2)
+	srv, ts := warehousetest.Start(t, warehouse.Config{Source: prov, Seed: prov.Seed})
+	prof, _ := prov.Citizen(0)
+	st, _ := enrolled(t, srv, ts.URL, prof, time.Now)
+	defer st.Close()
+	dev, _ := client.DeviceKey(ctx, st)
+	h, _ := wallet.OpenConsentHistory(ctx, st)
+	cat, _ := assets.Procedures()
+	p, _ := cat.Lookup("residence.permanent_registration")
+	recs, _ := st.Records(ctx, wallet.Query{})
+	sh, err := share.Share(ctx, st, h, dev, share.Request{Proposal: wallet.Propose(p, recs), Recipient: wallet.Recipient{Agency: "vn.dongnai.congan"}, Method: "test", Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := share.ExportProof(ctx, h, dev, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := share.VerifyProof(doc, dev.Public())
+	if err != nil || len(evs) != 1 || evs[0].ConsentID != sh.Consent.ID {
+		t.Fatalf("proof: %d events, %v", len(evs), err)
+	}
+	edited := []byte(strings.Replace(string(doc), `"vn.dongnai.congan"`, `"vn.dongnai.other"`, 1))
+	if _, err := share.VerifyProof(edited, dev.Public()); err == nil {
+		t.Error("an edited proof verifies")
+	}
+	other, _ := keys.Generate(keys.ES256)
+	if _, err := share.VerifyProof(doc, other.Public()); err == nil {
+		t.Error("a proof verifies with another device's key")
+	}
 }
