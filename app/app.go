@@ -38,7 +38,11 @@ func (ui *UI) Start() {
 
 // Home shows the record domains.
 func (ui *UI) Home() {
-	ui.Window.SetContent(views.NewHome(ui.Wallet, ui.Domain, ui.Lock).Root)
+	h := views.NewHome(ui.Wallet, ui.Domain, ui.Lock)
+	ui.Window.SetContent(h.Root)
+	// Wrapped labels know their height only once they have a width: lay
+	// out again now that the window gave them one.
+	h.Root.Refresh()
 }
 
 // Domain shows one domain's records.

@@ -24,6 +24,7 @@ type Wallet struct {
 
 	mu    sync.Mutex
 	store wallet.Store
+	wh    Warehouse
 }
 
 // NewWallet manages the profile stored in dir.

@@ -12,29 +12,39 @@ import (
 	"github.com/vnwallet/citizenwallet/wallet"
 )
 
-// Home lists the record domains with their counts.
+// Home lists the record domains with their counts, and syncs.
 type Home struct {
 	Title   *widget.Label
 	Domains *widget.List
 	Error   *widget.Label
 	Rows    []viewmodel.DomainRow
-	Root    fyne.CanvasObject
+	// Sync controls: the status line (last sync, result or what went
+	// wrong), the progress bar while syncing, and the button.
+	Status   *widget.Label
+	Progress *widget.ProgressBar
+	Sync     *widget.Button
+	// Enrolment, shown until the device is enrolled.
+	Code      *widget.Entry
+	Enrol     *widget.Button
+	DemoEnrol *widget.Button
+	enrolBox  *fyne.Container
+	// OnSynced, if set, runs on the UI goroutine after each sync ends.
+	OnSynced func()
+	Root     fyne.CanvasObject
 }
 
 // NewHome builds the home screen. onDomain opens a domain; onLock locks.
 func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *Home {
-	h := &Home{Title: widget.NewLabel(""), Error: widget.NewLabel("")}
+	h := &Home{Title: widget.NewLabel(""), Error: widget.NewLabel(""), Status: widget.NewLabel(""), Progress: widget.NewProgressBar(), Code: widget.NewEntry()}
 	h.Error.Wrapping = fyne.TextWrapWord
 	h.Error.Importance = widget.DangerImportance
+	h.Status.Wrapping = fyne.TextWrapWord
+	h.Progress.Hide()
 	if p, err := w.Profile(); err == nil {
 		h.Title.SetText(p.FullName)
 	}
 	h.Title.TextStyle = fyne.TextStyle{Bold: true}
-	rows, err := w.Domains()
-	if err != nil {
-		h.Error.SetText(viewmodel.ErrorText(err))
-	}
-	h.Rows = rows
+	h.refresh(w)
 	h.Domains = widget.NewList(
 		func() int { return len(h.Rows) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -47,10 +57,95 @@ func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *
 		h.Domains.UnselectAll()
 		onDomain(h.Rows[i].Domain)
 	}
+
+	h.Sync = widget.NewButton(lang.L("Sync"), func() { h.runSync(w) })
+	h.Sync.Importance = widget.HighImportance
+	h.Code.SetPlaceHolder("XXXXX-XXXXX")
+	h.Enrol = widget.NewButton(lang.L("Enrol this phone"), func() {
+		if err := w.Enrol(h.Code.Text); err != nil {
+			h.Status.SetText(err.Error())
+			return
+		}
+		h.enrolled(w)
+	})
+	h.DemoEnrol = widget.NewButton(lang.L("Use a demo code"), func() {
+		if err := w.DemoEnrol(); err != nil {
+			h.Status.SetText(err.Error())
+			return
+		}
+		h.enrolled(w)
+	})
+	enrolItems := []fyne.CanvasObject{widget.NewLabel(lang.L("Enrolment code (from VNeID or the commune office)")), h.Code, h.Enrol}
+	if w.Demo() {
+		enrolItems = append(enrolItems, h.DemoEnrol)
+	}
+	h.enrolBox = container.NewVBox(enrolItems...)
+	if w.Enrolled() {
+		h.enrolBox.Hide()
+		h.Status.SetText(w.LastSync())
+	} else {
+		h.Sync.Disable()
+		h.Status.SetText(lang.L("Enrol this phone with the provincial data warehouse to receive your records."))
+	}
+
 	lock := widget.NewButton(lang.L("Lock"), onLock)
 	top := container.NewBorder(nil, nil, nil, lock, h.Title)
-	h.Root = container.NewBorder(container.NewVBox(top, h.Error), nil, nil, nil, h.Domains)
+	syncBar := container.NewVBox(h.enrolBox, h.Status, h.Progress, h.Sync)
+	h.Root = container.NewBorder(container.NewVBox(top, syncBar, h.Error), nil, nil, nil, h.Domains)
 	return h
+}
+
+func (h *Home) refresh(w *viewmodel.Wallet) {
+	rows, err := w.Domains()
+	if err != nil {
+		h.Error.SetText(viewmodel.ErrorText(err))
+		h.Error.Show()
+		return
+	}
+	h.Error.SetText("")
+	h.Error.Hide()
+	h.Rows = rows
+	if h.Domains != nil {
+		h.Domains.Refresh()
+	}
+}
+
+func (h *Home) enrolled(w *viewmodel.Wallet) {
+	h.enrolBox.Hide()
+	h.Sync.Enable()
+	h.Status.SetText(lang.L("Phone enrolled. Syncing your records…"))
+	h.runSync(w)
+}
+
+// runSync syncs in the background, updating the bar and the status line
+// on the UI goroutine.
+func (h *Home) runSync(w *viewmodel.Wallet) {
+	h.Sync.Disable()
+	h.Progress.SetValue(0)
+	h.Progress.Show()
+	h.Status.SetText(lang.L("Syncing…"))
+	go func() {
+		text, err := w.Sync(func(p viewmodel.SyncProgress) {
+			fyne.Do(func() {
+				h.Progress.SetValue(p.Fraction)
+				h.Status.SetText(p.Text)
+			})
+		})
+		fyne.Do(func() {
+			h.Progress.Hide()
+			h.Sync.Enable()
+			if err != nil {
+				h.Status.SetText(err.Error())
+			} else {
+				h.Status.SetText(text + " " + w.LastSync())
+				h.refresh(w)
+			}
+			h.Root.Refresh() // the status line may wrap to another height
+			if h.OnSynced != nil {
+				h.OnSynced()
+			}
+		})
+	}()
 }
 
 // RecordList lists one domain's records.

@@ -45,8 +45,10 @@ func NewUnlock(w *viewmodel.Wallet, onUnlocked func()) *Unlock {
 type Create struct {
 	CitizenID, FullName, BirthDate, PIN, PINConfirm *widget.Entry
 	Button                                          *widget.Button
-	Error                                           *widget.Label
-	Root                                            fyne.CanvasObject
+	// DemoFill fills in the demo province's citizen (demo mode only).
+	DemoFill *widget.Button
+	Error    *widget.Label
+	Root     fyne.CanvasObject
 }
 
 // NewCreate builds the first-run screen; onCreated runs once the profile exists.
@@ -87,6 +89,15 @@ func NewCreate(w *viewmodel.Wallet, onCreated func()) *Create {
 		widget.NewFormItem(lang.L("PIN again"), c.PINConfirm),
 	)
 	title := widget.NewLabelWithStyle(lang.L("Create your profile"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	c.Root = container.NewVScroll(container.NewVBox(title, form, c.Button, c.Error))
+	box := container.NewVBox(title, form, c.Button, c.Error)
+	if p, ok := w.DemoCitizen(); ok {
+		c.DemoFill = widget.NewButton(lang.L("Fill in a demo citizen"), func() {
+			c.CitizenID.SetText(p.CitizenID)
+			c.FullName.SetText(p.FullName)
+			c.BirthDate.SetText(p.BirthDate.Format("02/01/2006"))
+		})
+		box.Add(c.DemoFill)
+	}
+	c.Root = container.NewVScroll(box)
 	return c
 }

@@ -1,10 +1,17 @@
 // Command citizenwallet is the citizen data wallet app (Fyne). It only
 // wires things together: the profile's place in the app's storage, the
-// translations, and the window.
+// translations, the warehouse it syncs with, and the window.
+//
+// With no flags it starts an embedded reference warehouse with a demo
+// province on a loopback port (data in the app's storage), so the app
+// works on a fresh machine; -warehouse and -root-key point it at a real
+// one instead.
 package main
 
 import (
+	"flag"
 	"log"
+	"os"
 	"path/filepath"
 
 	fyneapp "fyne.io/fyne/v2/app"
@@ -12,17 +19,43 @@ import (
 	"github.com/vnwallet/citizenwallet/app"
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
 	"github.com/vnwallet/citizenwallet/assets"
+	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
 )
 
 func main() {
+	whURL := flag.String("warehouse", "", "warehouse address (default: an embedded demo warehouse)")
+	rootKey := flag.String("root-key", "", "the province root key (JWK file) of -warehouse")
+	citizens := flag.Int("demo-citizens", 1000, "citizens of the embedded demo province")
+	flag.Parse()
+
 	if err := assets.UseLanguage(""); err != nil {
 		log.Printf("translations: %v", err)
 	}
 	a := fyneapp.NewWithID("vn.gov.citizenwallet")
 	// The app's private storage (Fyne's storage API works on every platform,
 	// phones included); each profile has its own folder under profiles/.
-	dir := filepath.Join(a.Storage().RootURI().Path(), "profiles", "default")
-	ui := app.New(a, viewmodel.NewWallet(dir, badgerstore.Options{}))
+	root := a.Storage().RootURI().Path()
+	w := viewmodel.NewWallet(filepath.Join(root, "profiles", "default"), badgerstore.Options{})
+
+	if *whURL != "" {
+		b, err := os.ReadFile(*rootKey)
+		if err != nil {
+			log.Fatalf("-root-key: %v", err)
+		}
+		k, err := keys.ParsePublicJWK(b)
+		if err != nil {
+			log.Fatalf("-root-key: %v", err)
+		}
+		w.SetWarehouse(viewmodel.Warehouse{BaseURL: *whURL, RootKey: k})
+	} else {
+		wh, stop, err := startDemoWarehouse(filepath.Join(root, "demo-warehouse"), *citizens)
+		if err != nil {
+			log.Fatalf("demo warehouse: %v", err)
+		}
+		defer stop()
+		w.SetWarehouse(wh)
+	}
+	ui := app.New(a, w)
 	ui.Window.ShowAndRun()
 }

@@ -1,0 +1,178 @@
+package viewmodel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/vnwallet/citizenwallet/crypto/keys"
+	"github.com/vnwallet/citizenwallet/sync/client"
+	"github.com/vnwallet/citizenwallet/wallet"
+)
+
+// Warehouse is where the app enrols and syncs.
+type Warehouse struct {
+	BaseURL string
+	RootKey *keys.PublicKey
+	// DemoCode, set only with the embedded demo warehouse, makes an
+	// enrolment code for a citizen: it stands in for the VNeID level-2
+	// login that gives the code in production.
+	DemoCode func(citizenID string) (string, error)
+	// DemoCitizen, set only in demo mode, is a citizen of the demo
+	// province the create screen can fill in.
+	DemoCitizen *wallet.Profile
+}
+
+// SetWarehouse configures enrolment and sync.
+func (w *Wallet) SetWarehouse(wh Warehouse) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.wh = wh
+}
+
+// Demo reports whether the app runs against the embedded demo warehouse.
+func (w *Wallet) Demo() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.wh.DemoCode != nil
+}
+
+// DemoCitizen returns the demo citizen to prefill, if any.
+func (w *Wallet) DemoCitizen() (wallet.Profile, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.wh.DemoCitizen == nil {
+		return wallet.Profile{}, false
+	}
+	return *w.wh.DemoCitizen, true
+}
+
+func (w *Wallet) client() (*client.Client, error) {
+	w.mu.Lock()
+	wh := w.wh
+	w.mu.Unlock()
+	if wh.BaseURL == "" || wh.RootKey == nil {
+		return nil, errors.New(lang.L("No warehouse is configured. Set its address in Settings."))
+	}
+	return client.New(client.Config{BaseURL: wh.BaseURL, RootKey: wh.RootKey, Attempts: 3, Timeout: 30 * time.Second})
+}
+
+// Enrolled reports whether this profile's device is enrolled.
+func (w *Wallet) Enrolled() bool {
+	s, err := w.open()
+	if err != nil {
+		return false
+	}
+	_, err = client.DeviceKey(context.Background(), s)
+	return err == nil
+}
+
+// Enrol binds this device to the citizen with an enrolment code.
+func (w *Wallet) Enrol(code string) error {
+	s, err := w.open()
+	if err != nil {
+		return errors.New(ErrorText(err))
+	}
+	c, err := w.client()
+	if err != nil {
+		return err
+	}
+	if _, err := c.Enrol(context.Background(), s, code, "citizenwallet"); err != nil {
+		return errors.New(SyncErrorText(err))
+	}
+	return nil
+}
+
+// DemoEnrol enrols with a code from the embedded demo warehouse.
+func (w *Wallet) DemoEnrol() error {
+	w.mu.Lock()
+	demoCode := w.wh.DemoCode
+	w.mu.Unlock()
+	p, err := w.Profile()
+	if err != nil || demoCode == nil {
+		return errors.New(lang.L("Demo enrolment is not available."))
+	}
+	code, err := demoCode(p.CitizenID)
+	if err != nil {
+		return errors.New(lang.L("This citizen is not in the demo province."))
+	}
+	return w.Enrol(code)
+}
+
+// SyncProgress is a sync's progress for the progress bar.
+type SyncProgress struct {
+	Fraction float64 // 0..1
+	Text     string  // "12 / 40 hồ sơ · 8.0 / 26.8 KB"
+}
+
+// Sync pulls new records and consent updates; progress is called after
+// each stored page. It returns a sentence for the status line.
+func (w *Wallet) Sync(progress func(SyncProgress)) (string, error) {
+	s, err := w.open()
+	if err != nil {
+		return "", errors.New(ErrorText(err))
+	}
+	c, err := w.client()
+	if err != nil {
+		return "", err
+	}
+	ctx := context.Background()
+	res, err := c.Sync(ctx, s, wallet.ProgressFunc(func(p wallet.SyncProgress) {
+		if progress == nil {
+			return
+		}
+		f := 0.0
+		if p.RecordsTotal > 0 {
+			f = float64(p.RecordsDone) / float64(p.RecordsTotal)
+		}
+		progress(SyncProgress{Fraction: f, Text: lang.L("{{.Done}} / {{.Total}} records · {{.KB}} KB",
+			map[string]any{"Done": p.RecordsDone, "Total": p.RecordsTotal, "KB": fmt.Sprintf("%.1f", float64(p.BytesDone)/1024)})})
+	}))
+	if err != nil {
+		msg := SyncErrorText(err)
+		if res.Stored > 0 {
+			msg += " " + lang.L("{{.N}} records were saved; the next sync continues from there.", map[string]any{"N": res.Stored})
+		}
+		return "", errors.New(msg)
+	}
+	if h, err := wallet.OpenConsentHistory(ctx, s); err == nil {
+		_, _ = c.SyncConsents(ctx, s, h, time.Now())
+	}
+	text := lang.L("{{.N}} new or updated records.", map[string]any{"N": res.Stored})
+	if len(res.Rejected) > 0 {
+		text += " " + lang.L("{{.N}} records failed their signature check and were not saved.", map[string]any{"N": len(res.Rejected)})
+	}
+	return text, nil
+}
+
+// LastSync describes when the last complete sync was.
+func (w *Wallet) LastSync() string {
+	s, err := w.open()
+	if err != nil {
+		return ""
+	}
+	t, err := client.LastSync(context.Background(), s)
+	if err != nil || t.IsZero() {
+		return lang.L("Never synced.")
+	}
+	return lang.L("Last synced {{.When}}.", map[string]any{"When": t.Local().Format("02/01/2006 15:04")})
+}
+
+// SyncErrorText explains a sync or enrolment failure and what to do.
+func SyncErrorText(err error) string {
+	var se *client.ServerError
+	switch {
+	case errors.Is(err, client.ErrOffline):
+		return lang.L("No connection to the provincial data warehouse. Your records on this phone are unchanged; sync again when you have signal.")
+	case errors.Is(err, client.ErrNotEnrolled):
+		return lang.L("This phone is not enrolled yet. Enter the enrolment code first.")
+	case errors.As(err, &se) && se.Code == "bad_enrol_code":
+		return lang.L("The enrolment code is wrong, used or expired. Ask for a new code.")
+	case errors.Is(err, client.ErrRefused), errors.Is(err, client.ErrBadResponse):
+		return fmt.Sprintf("%s (%v)", lang.L("The warehouse did not accept the request. Try again later; if it keeps failing, ask the commune digital team."), err)
+	}
+	return ErrorText(err)
+}
