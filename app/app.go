@@ -4,6 +4,8 @@
 package app
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
@@ -16,19 +18,72 @@ import (
 type UI struct {
 	Window fyne.Window
 	Wallet *viewmodel.Wallet
+	// AutoLock locks the wallet after this long without use (default 5
+	// minutes).
+	AutoLock time.Duration
+	// LockOnBackground locks the wallet when the app leaves the
+	// foreground (set on phones, where the OS may show or keep the last
+	// screen).
+	LockOnBackground bool
+	// Now is the clock for auto-lock; tests replace it.
+	Now        func() time.Time
+	lastActive time.Time
 }
 
+// DefaultAutoLock is the idle time before the wallet locks itself.
+const DefaultAutoLock = 5 * time.Minute
+
 // New makes the main window for the wallet and shows the first screen
-// (create the profile, or unlock it).
+// (create the profile, or unlock it). It locks the wallet after
+// AutoLock without use and, on phones, when the app goes to the
+// background.
 func New(a fyne.App, w *viewmodel.Wallet) *UI {
-	ui := &UI{Window: a.NewWindow(lang.L("Citizen data wallet")), Wallet: w}
+	ui := &UI{Window: a.NewWindow(lang.L("Citizen data wallet")), Wallet: w, AutoLock: DefaultAutoLock, Now: time.Now,
+		LockOnBackground: fyne.CurrentDevice().IsMobile()}
 	ui.Window.Resize(fyne.NewSize(390, 700))
+	ui.Touch()
+	a.Lifecycle().SetOnExitedForeground(func() {
+		if ui.LockOnBackground && ui.Wallet.Unlocked() {
+			ui.Lock()
+		}
+	})
+	ui.Window.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { ui.Touch() })
 	ui.Start()
 	return ui
 }
 
+// Touch records use of the app (navigation, typing), pushing back the
+// auto-lock.
+func (ui *UI) Touch() { ui.lastActive = ui.Now() }
+
+// CheckIdle locks the wallet when it has not been used for AutoLock.
+// The app calls it periodically (StartIdleTimer); tests call it directly.
+func (ui *UI) CheckIdle() {
+	if ui.Wallet.Unlocked() && ui.AutoLock > 0 && ui.Now().Sub(ui.lastActive) >= ui.AutoLock {
+		ui.Lock()
+	}
+}
+
+// StartIdleTimer checks for idleness every 15 seconds until stop is
+// closed.
+func (ui *UI) StartIdleTimer(stop <-chan struct{}) {
+	t := time.NewTicker(15 * time.Second)
+	go func() {
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				fyne.Do(ui.CheckIdle)
+			}
+		}
+	}()
+}
+
 // Start shows the create or unlock screen.
 func (ui *UI) Start() {
+	ui.Touch()
 	if ui.Wallet.HasProfile() {
 		ui.Window.SetContent(views.NewUnlock(ui.Wallet, ui.Home).Root)
 		return
@@ -38,6 +93,7 @@ func (ui *UI) Start() {
 
 // Home shows the record domains.
 func (ui *UI) Home() {
+	ui.Touch()
 	h := views.NewHome(ui.Wallet, ui.Domain, ui.Lock)
 	ui.Window.SetContent(h.Root)
 	// Wrapped labels know their height only once they have a width: lay
@@ -47,7 +103,16 @@ func (ui *UI) Home() {
 
 // Domain shows one domain's records.
 func (ui *UI) Domain(d wallet.Domain) {
-	ui.Window.SetContent(views.NewRecordList(ui.Wallet, d, ui.Home).Root)
+	ui.Touch()
+	ui.Window.SetContent(views.NewRecordList(ui.Wallet, d, ui.Home, func(id string) { ui.Record(d, id) }).Root)
+}
+
+// Record shows one record; back returns to its domain.
+func (ui *UI) Record(d wallet.Domain, id string) {
+	ui.Touch()
+	r := views.NewRecord(ui.Wallet, id, func() { ui.Domain(d) })
+	ui.Window.SetContent(r.Root)
+	r.Root.Refresh()
 }
 
 // Lock locks the wallet and returns to the unlock screen.

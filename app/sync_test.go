@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/demo"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/warehousetest"
+	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
 )
 
@@ -89,6 +91,21 @@ func TestDemoEnrolAndSync(t *testing.T) {
 		t.Error("progress bar still shown or sync disabled after the sync")
 	}
 
+	// A record's detail names the agency from the trust list, its claims
+	// in the order of the form, and its versions.
+	ui.Domain(wallet.DomainIdentity)
+	list := views.NewRecordList(w, wallet.DomainIdentity, ui.Home, func(id string) { ui.Record(wallet.DomainIdentity, id) })
+	ui.Window.SetContent(list.Root)
+	idx := slices.IndexFunc(list.Rows, func(r viewmodel.RecordRow) bool { return strings.HasPrefix(r.ID, "identity.citizen") })
+	list.Records.Select(idx)
+	for _, want := range []string{"Cục Cảnh sát quản lý hành chính về trật tự xã hội, Bộ Công an", first.FullName, first.CitizenID, "Kinh · nhạy cảm", "v1 ·", "đã kiểm tra khi đồng bộ", "Cập nhật lúc"} {
+		if !screenHas(t, ui.Window, want) {
+			t.Errorf("record detail lacks %q: %q", want, labels(ui.Window.Content()))
+		}
+	}
+	ui.Home()
+	ui.Window.SetContent(h.Root)
+
 	// The warehouse goes away: a plain message, the records stay.
 	ts.Close()
 	test.Tap(h.Sync)
@@ -102,5 +119,29 @@ func TestDemoEnrolAndSync(t *testing.T) {
 	}
 	if again != total {
 		t.Errorf("records after a failed sync: %d, want %d", again, total)
+	}
+
+	// Idle for the auto-lock time: locked, back at the PIN screen.
+	clock := time.Now()
+	ui.Now = func() time.Time { return clock }
+	ui.Touch()
+	clock = clock.Add(ui.AutoLock - time.Second)
+	ui.CheckIdle()
+	if !w.Unlocked() {
+		t.Fatal("locked before the auto-lock time")
+	}
+	clock = clock.Add(2 * time.Second)
+	ui.CheckIdle()
+	if w.Unlocked() || !screenHas(t, ui.Window, "Nhập mã PIN để mở hồ sơ của bạn.") {
+		t.Fatal("not locked after the auto-lock time")
+	}
+	// Sent to the background (on a phone): locked.
+	if err := w.Unlock("246810"); err != nil {
+		t.Fatal(err)
+	}
+	ui.LockOnBackground = true
+	a.Lifecycle().(interface{ OnExitedForeground() func() }).OnExitedForeground()()
+	if w.Unlocked() {
+		t.Fatal("not locked when sent to the background")
 	}
 }

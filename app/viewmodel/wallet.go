@@ -12,6 +12,8 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/vnwallet/citizenwallet/crypto/trust"
+	"github.com/vnwallet/citizenwallet/sync/client"
 	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
 )
@@ -210,4 +212,144 @@ func ErrorText(err error) string {
 	default:
 		return fmt.Sprintf("%s (%v)", lang.L("Something went wrong."), err)
 	}
+}
+
+// FieldRow is one claim of a record as the detail screen shows it.
+type FieldRow struct {
+	Label, Value string
+	Sensitive    bool
+}
+
+// VersionRow is one version of a record.
+type VersionRow struct {
+	Version int
+	Issued  string
+	Status  string
+}
+
+// RecordDetail is everything the detail screen shows about a record.
+type RecordDetail struct {
+	Title, Issuer, Issued, Valid, Status, AsOf string
+	Signed                                     bool
+	Fields                                     []FieldRow
+	Versions                                   []VersionRow
+}
+
+// Record returns the detail of the latest version of record id: claims
+// in the order of its type, who issued it (the agency's name from the
+// cached trust list when there is one), validity, when this phone got it
+// ("as of") and its version history.
+func (w *Wallet) Record(id string) (RecordDetail, error) {
+	s, err := w.open()
+	if err != nil {
+		return RecordDetail{}, err
+	}
+	ctx := context.Background()
+	r, err := s.Record(ctx, id)
+	if err != nil {
+		return RecordDetail{}, err
+	}
+	hist, err := s.History(ctx, id)
+	if err != nil {
+		return RecordDetail{}, err
+	}
+	d := RecordDetail{Title: r.Type, Issuer: w.issuerName(r.Issuer), Issued: r.IssuedAt.Local().Format("02/01/2006"),
+		Status: statusText(r.Status), Signed: r.Credential != ""}
+	if !r.ReceivedAt.IsZero() {
+		d.AsOf = lang.L("As of {{.When}}", map[string]any{"When": r.ReceivedAt.Local().Format("02/01/2006 15:04")})
+	}
+	if !r.ValidFrom.IsZero() || !r.ValidUntil.IsZero() {
+		from, until := "…", "…"
+		if !r.ValidFrom.IsZero() {
+			from = r.ValidFrom.Format("02/01/2006")
+		}
+		if !r.ValidUntil.IsZero() {
+			until = r.ValidUntil.Format("02/01/2006")
+		}
+		d.Valid = from + " – " + until
+	}
+	t, ok := wallet.LookupType(r.Type)
+	if ok {
+		d.Title = Localized(t.Label)
+		for _, f := range t.Fields {
+			v, has := r.Claims[f.Name]
+			if !has {
+				continue
+			}
+			d.Fields = append(d.Fields, FieldRow{Label: Localized(f.Label), Value: claimText(f, v), Sensitive: f.Sensitive})
+		}
+	}
+	for i := len(hist) - 1; i >= 0; i-- {
+		h := hist[i]
+		d.Versions = append(d.Versions, VersionRow{Version: h.Version, Issued: h.IssuedAt.Local().Format("02/01/2006 15:04"), Status: statusText(h.Status)})
+	}
+	return d, nil
+}
+
+func statusText(s wallet.Status) string {
+	switch s {
+	case wallet.StatusActive:
+		return lang.L("active")
+	case wallet.StatusSuperseded:
+		return lang.L("corrected")
+	case wallet.StatusWithdrawn:
+		return lang.L("withdrawn")
+	}
+	return string(s)
+}
+
+// claimText shows a claim value: coded values by their label, dates as
+// DD/MM/YYYY, booleans as yes/no, lists one per line.
+func claimText(f wallet.Field, v any) string {
+	switch x := v.(type) {
+	case string:
+		if o, ok := f.Option(x); ok {
+			return Localized(o.Label)
+		}
+		if f.Kind == wallet.KindDate {
+			if d, err := time.Parse(wallet.DateLayout, x); err == nil {
+				return d.Format("02/01/2006")
+			}
+		}
+		return x
+	case bool:
+		if x {
+			return lang.L("yes")
+		}
+		return lang.L("no")
+	case []any:
+		parts := make([]string, len(x))
+		for i, it := range x {
+			parts[i] = fmt.Sprint(it)
+		}
+		return strings.Join(parts, "\n")
+	}
+	return fmt.Sprint(v)
+}
+
+// issuerName is the agency's name from the cached trust list, or its id.
+func (w *Wallet) issuerName(id string) string {
+	s, err := w.open()
+	if err != nil {
+		return id
+	}
+	tl, err := s.Meta(context.Background(), client.MetaTrustList)
+	if err != nil {
+		return id
+	}
+	_, root, err := client.Warehouse(context.Background(), s)
+	if err != nil {
+		return id
+	}
+	list, err := trust.Verify(string(tl), root)
+	if err != nil {
+		return id
+	}
+	if iss, ok := list.Issuer(id); ok {
+		if lang.L("lang.code") == "en" && iss.Name.EN != "" {
+			return iss.Name.EN
+		}
+		return iss.Name.VI
+	}
+	return id
 }

@@ -156,8 +156,9 @@ type RecordList struct {
 	Root    fyne.CanvasObject
 }
 
-// NewRecordList builds one domain's record list; onBack returns home.
-func NewRecordList(w *viewmodel.Wallet, d wallet.Domain, onBack func()) *RecordList {
+// NewRecordList builds one domain's record list; onBack returns home,
+// onRecord opens a record.
+func NewRecordList(w *viewmodel.Wallet, d wallet.Domain, onBack func(), onRecord func(id string)) *RecordList {
 	l := &RecordList{Empty: widget.NewLabel("")}
 	rows, err := w.Records(d)
 	switch {
@@ -183,6 +184,12 @@ func NewRecordList(w *viewmodel.Wallet, d wallet.Domain, onBack func()) *RecordL
 			box.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%s · %s", r.Issuer, r.Issued))
 		},
 	)
+	l.Records.OnSelected = func(i widget.ListItemID) {
+		l.Records.UnselectAll()
+		if onRecord != nil {
+			onRecord(l.Rows[i].ID)
+		}
+	}
 	back := widget.NewButton(lang.L("Back"), onBack)
 	header := container.NewBorder(nil, nil, back, nil, widget.NewLabelWithStyle(viewmodel.DomainLabel(d), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
 	l.Root = container.NewBorder(container.NewVBox(header, l.Empty), nil, nil, nil, l.Records)

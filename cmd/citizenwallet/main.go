@@ -57,5 +57,8 @@ func main() {
 		w.SetWarehouse(wh)
 	}
 	ui := app.New(a, w)
+	stop := make(chan struct{})
+	ui.StartIdleTimer(stop)
 	ui.Window.ShowAndRun()
+	close(stop)
 }
