@@ -95,6 +95,7 @@ func (ui *UI) Start() {
 func (ui *UI) Home() {
 	ui.Touch()
 	h := views.NewHome(ui.Wallet, ui.Domain, ui.Lock)
+	h.OnShare = ui.Share
 	ui.Window.SetContent(h.Root)
 	// Wrapped labels know their height only once they have a width: lay
 	// out again now that the window gave them one.
@@ -105,6 +106,26 @@ func (ui *UI) Home() {
 func (ui *UI) Domain(d wallet.Domain) {
 	ui.Touch()
 	ui.Window.SetContent(views.NewRecordList(ui.Wallet, d, ui.Home, func(id string) { ui.Record(d, id) }).Root)
+}
+
+// Share shows the share screen.
+func (ui *UI) Share() {
+	ui.Touch()
+	s := views.NewShare(ui.Wallet, ui.Home, ui.ShowQR)
+	ui.Window.SetContent(s.Root)
+}
+
+// ShowQR shows a shared token until the citizen taps Done.
+func (ui *UI) ShowQR(q *viewmodel.SharedQR) {
+	ui.Touch()
+	stop := make(chan struct{})
+	v := views.NewQR(q, func() {
+		close(stop)
+		ui.Home()
+	})
+	v.Run(stop)
+	ui.Window.SetContent(v.Root)
+	v.Root.Refresh() // wrapped hint: lay out again with its width
 }
 
 // Record shows one record; back returns to its domain.

@@ -1,12 +1,14 @@
 package app_test
 
 import (
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/vnwallet/citizenwallet/app"
@@ -20,6 +22,33 @@ import (
 	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
 )
+
+// demoSetup is the app in demo mode against a real warehouse on loopback.
+type demoSetup struct {
+	prov  demo.Province
+	srv   *warehouse.Server
+	ts    *httptest.Server
+	first wallet.Profile
+	app   fyne.App
+	w     *viewmodel.Wallet
+	ui    *app.UI
+}
+
+func newDemo(t *testing.T) demoSetup {
+	t.Helper()
+	if err := assets.UseLanguage("vi"); err != nil {
+		t.Fatal(err)
+	}
+	d := demoSetup{}
+	d.prov, _ = demo.New(50, 1)
+	d.srv, d.ts = warehousetest.Start(t, warehouse.Config{Source: d.prov, Seed: d.prov.Seed})
+	d.first = d.prov.Profile(0)
+	d.app = test.NewTempApp(t)
+	d.w = viewmodel.NewWallet(filepath.Join(t.TempDir(), "p"), badgerstore.Options{KDF: kdf.Test()})
+	d.w.SetWarehouse(viewmodel.Warehouse{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), DemoCode: d.srv.EnrolmentCode, DemoCitizen: &d.first})
+	d.ui = app.New(d.app, d.w)
+	return d
+}
 
 // waitSynced waits for the home screen's background sync to end.
 func waitSynced(t *testing.T, done chan struct{}, what string) {
@@ -36,16 +65,8 @@ func waitSynced(t *testing.T, done chan struct{}, what string) {
 // records arrive; with the warehouse gone, a sync says so plainly and
 // keeps the records.
 func TestDemoEnrolAndSync(t *testing.T) {
-	if err := assets.UseLanguage("vi"); err != nil {
-		t.Fatal(err)
-	}
-	prov, _ := demo.New(50, 1)
-	srv, ts := warehousetest.Start(t, warehouse.Config{Source: prov, Seed: prov.Seed})
-	first := prov.Profile(0)
-	a := test.NewTempApp(t)
-	w := viewmodel.NewWallet(filepath.Join(t.TempDir(), "p"), badgerstore.Options{KDF: kdf.Test()})
-	w.SetWarehouse(viewmodel.Warehouse{BaseURL: ts.URL, RootKey: srv.RootKey(), DemoCode: srv.EnrolmentCode, DemoCitizen: &first})
-	ui := app.New(a, w)
+	d := newDemo(t)
+	prov, ts, first, a, w, ui := d.prov, d.ts, d.first, d.app, d.w, d.ui
 	defer ui.Wallet.Lock()
 
 	c := views.NewCreate(w, ui.Home) // the same screen, with handles on its widgets

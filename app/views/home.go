@@ -30,7 +30,11 @@ type Home struct {
 	enrolBox  *fyne.Container
 	// OnSynced, if set, runs on the UI goroutine after each sync ends.
 	OnSynced func()
-	Root     fyne.CanvasObject
+	// ShareButton opens the share screen through OnShare (enabled once
+	// the phone is enrolled).
+	ShareButton *widget.Button
+	OnShare     func()
+	Root        fyne.CanvasObject
 }
 
 // NewHome builds the home screen. onDomain opens a domain; onLock locks.
@@ -88,9 +92,17 @@ func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *
 		h.Status.SetText(lang.L("Enrol this phone with the provincial data warehouse to receive your records."))
 	}
 
+	h.ShareButton = widget.NewButton(lang.L("Share"), func() {
+		if h.OnShare != nil {
+			h.OnShare()
+		}
+	})
+	if !w.Enrolled() {
+		h.ShareButton.Disable()
+	}
 	lock := widget.NewButton(lang.L("Lock"), onLock)
 	top := container.NewBorder(nil, nil, nil, lock, h.Title)
-	syncBar := container.NewVBox(h.enrolBox, h.Status, h.Progress, h.Sync)
+	syncBar := container.NewVBox(h.enrolBox, h.Status, h.Progress, container.NewGridWithColumns(2, h.Sync, h.ShareButton))
 	h.Root = container.NewBorder(container.NewVBox(top, syncBar, h.Error), nil, nil, nil, h.Domains)
 	return h
 }
@@ -113,6 +125,7 @@ func (h *Home) refresh(w *viewmodel.Wallet) {
 func (h *Home) enrolled(w *viewmodel.Wallet) {
 	h.enrolBox.Hide()
 	h.Sync.Enable()
+	h.ShareButton.Enable()
 	h.Status.SetText(lang.L("Phone enrolled. Syncing your records…"))
 	h.runSync(w)
 }

@@ -73,20 +73,8 @@ func (f *fixture) token(t testing.TB) (string, string) {
 	return tok, id
 }
 
-// memReplay is an in-memory ReplayCache for tests that are not about
-// persistence.
-type memReplay map[string]bool
-
-func (m memReplay) Use(id string, _ time.Time) (bool, error) {
-	if m[id] {
-		return false, nil
-	}
-	m[id] = true
-	return true, nil
-}
-
 func (f *fixture) verifier(now time.Time) *Verifier {
-	return &Verifier{Trust: f.list, Audience: counter, Replay: memReplay{}, Now: func() time.Time { return now }}
+	return &Verifier{Trust: f.list, Audience: counter, Replay: &MemoryReplay{}, Now: func() time.Time { return now }}
 }
 
 func TestRoundTripThroughQR(t *testing.T) {

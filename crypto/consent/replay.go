@@ -102,3 +102,24 @@ func (r *ReplayFile) Use(id string, until time.Time) (bool, error) {
 
 // Close closes the file.
 func (r *ReplayFile) Close() error { return r.f.Close() }
+
+// MemoryReplay is a ReplayCache kept in memory only: for tests and for
+// tools that verify once and exit. A counter uses ReplayFile.
+type MemoryReplay struct {
+	mu   sync.Mutex
+	seen map[string]time.Time
+}
+
+// Use implements ReplayCache.
+func (m *MemoryReplay) Use(id string, until time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.seen[id]; ok {
+		return false, nil
+	}
+	if m.seen == nil {
+		m.seen = map[string]time.Time{}
+	}
+	m.seen[id] = until
+	return true, nil
+}

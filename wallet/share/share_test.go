@@ -99,7 +99,7 @@ func TestEveryProcedureEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v := &consent.Verifier{Trust: list, Audience: counterAgency, Replay: memReplay{}, Now: func() time.Time { return now.Add(time.Minute) }}
+		v := &consent.Verifier{Trust: list, Audience: counterAgency, Replay: &consent.MemoryReplay{}, Now: func() time.Time { return now.Add(time.Minute) }}
 		res, err := v.VerifyParts(read)
 		if err != nil {
 			t.Fatalf("%s: verify: %v", p.Code, err)
@@ -189,16 +189,6 @@ func enrolled(t *testing.T, srv *warehouse.Server, url string, prof wallet.Profi
 	return st, c
 }
 
-type memReplay map[string]bool
-
-func (m memReplay) Use(id string, _ time.Time) (bool, error) {
-	if m[id] {
-		return false, nil
-	}
-	m[id] = true
-	return true, nil
-}
-
 func scaleBlur(src image.Image, f float64) image.Image {
 	b := src.Bounds()
 	dst := image.NewGray(image.Rect(0, 0, int(float64(b.Dx())*f), int(float64(b.Dy())*f)))
@@ -243,7 +233,7 @@ func TestOnlineToken(t *testing.T) {
 	}
 	tl, _ := st.Meta(ctx, client.MetaTrustList)
 	list, _ := trust.Verify(string(tl), srv.RootKey())
-	v := &consent.Verifier{Trust: list, Audience: hospital.Agency, Replay: memReplay{}, Now: func() time.Time { return clock }}
+	v := &consent.Verifier{Trust: list, Audience: hospital.Agency, Replay: &consent.MemoryReplay{}, Now: func() time.Time { return clock }}
 	counter, _ := client.New(client.Config{BaseURL: ts.URL, RootKey: srv.RootKey(), Attempts: 1})
 	resp, err := counter.Redeem(ctx, tok, hospital)
 	if err != nil {

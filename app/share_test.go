@@ -1,0 +1,115 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/vnwallet/citizenwallet/app/viewmodel"
+	"github.com/vnwallet/citizenwallet/app/views"
+	"github.com/vnwallet/citizenwallet/crypto/consent"
+	"github.com/vnwallet/citizenwallet/crypto/qrtext"
+	"github.com/vnwallet/citizenwallet/crypto/trust"
+)
+
+// Share from the app: pick a procedure, see exactly the minimum
+// selected, remove a field (the screen says what the procedure then
+// lacks), confirm; the QR screen shows the codes one after another with
+// the time left, and what is on the screen — read back from the pixels —
+// verifies at a counter with exactly the fields left selected.
+func TestShareShowsVerifiableQR(t *testing.T) {
+	d := newDemo(t)
+	srv, w, ui, first := d.srv, d.w, d.ui, d.first
+	defer w.Lock()
+	if err := w.Create(viewmodel.CreateForm{CitizenID: first.CitizenID, FullName: first.FullName, BirthDate: first.BirthDate.Format("02/01/2006"), PIN: "246810", PINConfirm: "246810"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.DemoEnrol(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Sync(nil); err != nil {
+		t.Fatal(err)
+	}
+	// A larger window than a phone's points, so the test reads the QR at
+	// several pixels per module, as a phone's high-density screen shows it.
+	ui.Window.Resize(fyne.NewSize(900, 1300))
+
+	var shown *viewmodel.SharedQR
+	s := views.NewShare(w, ui.Home, func(q *viewmodel.SharedQR) { shown = q })
+	ui.Window.SetContent(s.Root)
+	if !s.Confirm.Disabled() {
+		t.Error("confirm possible before choosing a procedure")
+	}
+	s.Procedure.SetSelected("Khám chữa bệnh bảo hiểm y tế")
+	items := s.Draft.Items()
+	selected := 0
+	for i, it := range items {
+		if s.Checks[i].Checked != (it.Required && it.Available) {
+			t.Errorf("%s: checked %v, required %v", it.Label, s.Checks[i].Checked, it.Required)
+		}
+		if s.Checks[i].Checked {
+			selected++
+		}
+	}
+	if selected == 0 || s.Lacking.Text != "" {
+		t.Fatalf("proposal: %d selected, lacking %q", selected, s.Lacking.Text)
+	}
+	// Remove the benefit level: the procedure now lacks it.
+	for i, it := range items {
+		if it.Claim == "benefit_level" {
+			test.Tap(s.Checks[i])
+		}
+	}
+	if !strings.Contains(s.Lacking.Text, "Mức hưởng") {
+		t.Errorf("lacking after removing the benefit level: %q", s.Lacking.Text)
+	}
+	test.Tap(s.Confirm)
+	if !strings.Contains(s.Error.Text, "nơi nhận") {
+		t.Errorf("no recipient: %q", s.Error.Text)
+	}
+	test.Type(s.Recipient, "vn.dongnai.bvdk-dongnai")
+	test.Tap(s.Confirm)
+	if shown == nil {
+		t.Fatalf("not shared: %q", s.Error.Text)
+	}
+
+	q := views.NewQR(shown, ui.Home)
+	ui.Window.SetContent(q.Root)
+
+	if !strings.Contains(q.Countdown.Text, "Còn hiệu lực") || !strings.Contains(q.Part.Text, "Mã 1 /") {
+		t.Errorf("QR screen: %q, %q", q.Part.Text, q.Countdown.Text)
+	}
+	var parts []string
+	for range shown.Parts {
+		text, err := qrtext.ReadImage(ui.Window.Canvas().Capture())
+		if err != nil {
+			t.Fatalf("reading code %d from the screen: %v", q.Index()+1, err)
+		}
+		parts = append(parts, text)
+		test.Tap(q.Next)
+	}
+	tl, err := trust.Verify(srv.TrustList(), srv.RootKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &consent.Verifier{Trust: tl, Audience: "vn.dongnai.bvdk-dongnai", Replay: &consent.MemoryReplay{}}
+	res, err := v.VerifyParts(parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Fields) != selected-1 {
+		t.Errorf("counter sees %d fields; %d were left selected", len(res.Fields), selected-1)
+	}
+	for _, f := range res.Fields {
+		if f.Claim == "benefit_level" {
+			t.Error("a removed field left the phone")
+		}
+	}
+	q.Tick(shown.Expires.Add(time.Second))
+	if !strings.Contains(q.Countdown.Text, "Đã hết hạn") || q.Image.Visible() {
+		t.Errorf("after expiry: %q, image visible %v", q.Countdown.Text, q.Image.Visible())
+	}
+}

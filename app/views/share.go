@@ -1,0 +1,235 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/vnwallet/citizenwallet/app/viewmodel"
+)
+
+// Lifetimes offered for a consent.
+var lifetimes = []struct {
+	label string
+	d     time.Duration
+}{
+	{"15 minutes (a counter visit)", 15 * time.Minute},
+	{"1 hour", time.Hour},
+	{"1 day", 24 * time.Hour},
+	{"30 days", 30 * 24 * time.Hour},
+}
+
+// Share is the screen where the citizen picks a procedure, sees exactly
+// which fields would leave the phone, edits them, and confirms.
+type Share struct {
+	Procedure *widget.Select
+	Recipient *widget.Entry
+	Lifetime  *widget.Select
+	Online    *widget.Check
+	Fields    *fyne.Container // one check per field
+	Checks    []*widget.Check
+	Lacking   *widget.Label
+	Confirm   *widget.Button
+	Error     *widget.Label
+	Draft     *viewmodel.Draft
+	Root      fyne.CanvasObject
+}
+
+// NewShare builds the share screen; onShared shows the QR.
+func NewShare(w *viewmodel.Wallet, onBack func(), onShared func(*viewmodel.SharedQR)) *Share {
+	s := &Share{Recipient: widget.NewEntry(), Fields: container.NewVBox(), Lacking: widget.NewLabel(""), Error: widget.NewLabel("")}
+	s.Lacking.Wrapping = fyne.TextWrapWord
+	s.Lacking.Importance = widget.WarningImportance
+	s.Error.Wrapping = fyne.TextWrapWord
+	s.Error.Importance = widget.DangerImportance
+	s.Recipient.SetPlaceHolder("vn.dongnai.…")
+	procs, err := w.Procedures()
+	if err != nil {
+		s.Error.SetText(viewmodel.ErrorText(err))
+	}
+	names := make([]string, len(procs))
+	for i, p := range procs {
+		names[i] = p.Name
+	}
+	s.Procedure = widget.NewSelect(names, func(name string) {
+		for _, p := range procs {
+			if p.Name == name {
+				d, err := w.Propose(p.Code)
+				if err != nil {
+					s.Error.SetText(err.Error())
+					return
+				}
+				s.Draft = d
+				s.fill()
+			}
+		}
+	})
+	s.Procedure.PlaceHolder = lang.L("Choose the procedure")
+	var lifeNames []string
+	for _, l := range lifetimes {
+		lifeNames = append(lifeNames, lang.L(l.label))
+	}
+	s.Lifetime = widget.NewSelect(lifeNames, nil)
+	s.Lifetime.SetSelectedIndex(0)
+	s.Online = widget.NewCheck(lang.L("Online token (the counter fetches the data from the warehouse, which records the use)"), nil)
+	s.Confirm = widget.NewButton(lang.L("I agree: share these fields"), func() {
+		if s.Draft == nil {
+			s.Error.SetText(lang.L("Choose the procedure first."))
+			return
+		}
+		qr, err := w.Share(s.Draft, strings.TrimSpace(s.Recipient.Text), lifetimes[s.Lifetime.SelectedIndex()].d, s.Online.Checked)
+		if err != nil {
+			s.Error.SetText(err.Error())
+			return
+		}
+		onShared(qr)
+	})
+	s.Confirm.Importance = widget.HighImportance
+	s.Confirm.Disable()
+	back := widget.NewButton(lang.L("Back"), onBack)
+	header := container.NewBorder(nil, nil, back, nil, widget.NewLabelWithStyle(lang.L("Share"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
+	form := widget.NewForm(
+		widget.NewFormItem(lang.L("Procedure"), s.Procedure),
+		widget.NewFormItem(lang.L("To"), s.Recipient),
+		widget.NewFormItem(lang.L("Valid for"), s.Lifetime),
+	)
+	leaves := widget.NewLabelWithStyle(lang.L("Will leave this phone:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.Root = container.NewBorder(header, nil, nil, nil, container.NewVScroll(container.NewVBox(form, s.Online, leaves, s.Fields, s.Lacking, s.Confirm, s.Error)))
+	return s
+}
+
+// fill lists the draft's fields as checks.
+func (s *Share) fill() {
+	s.Fields.RemoveAll()
+	s.Checks = nil
+	for _, it := range s.Draft.Items() {
+		it := it
+		text := it.Label
+		if it.Sensitive {
+			text += " · " + lang.L("sensitive")
+		}
+		if !it.Available {
+			text += " · " + lang.L("not in your wallet")
+		}
+		c := widget.NewCheck(text, nil)
+		c.SetChecked(it.Selected)
+		c.OnChanged = func(on bool) {
+			s.Draft.Set(it.Type, it.Claim, on)
+			s.updateLacking()
+		}
+		if !it.Available {
+			c.Disable()
+		}
+		s.Checks = append(s.Checks, c)
+		s.Fields.Add(c)
+	}
+	s.updateLacking()
+	s.Confirm.Enable()
+}
+
+func (s *Share) updateLacking() {
+	lack := s.Draft.Lacking()
+	if len(lack) == 0 {
+		s.Lacking.SetText("")
+		return
+	}
+	s.Lacking.SetText(lang.L("The procedure will still need, on paper:") + "\n• " + strings.Join(lack, "\n• "))
+}
+
+// QR shows a shared token full-screen: one QR at a time, advancing by
+// itself and by tap, with the time left.
+type QR struct {
+	Shared    *viewmodel.SharedQR
+	Image     *canvas.Image
+	Part      *widget.Label
+	Countdown *widget.Label
+	Next      *widget.Button
+	Done      *widget.Button
+	index     int
+	Root      fyne.CanvasObject
+}
+
+// NewQR builds the QR screen; onDone returns home.
+func NewQR(q *viewmodel.SharedQR, onDone func()) *QR {
+	v := &QR{Shared: q, Image: canvas.NewImageFromImage(nil), Part: widget.NewLabel(""), Countdown: widget.NewLabel("")}
+	v.Image.FillMode = canvas.ImageFillContain
+	v.Image.ScaleMode = canvas.ImageScaleSmooth // scaled evenly: no module loses a pixel row
+	v.Image.SetMinSize(fyne.NewSize(320, 320))
+	v.Next = widget.NewButton(lang.L("Next code"), v.Advance)
+	v.Done = widget.NewButton(lang.L("Done"), onDone)
+	if len(q.Parts) < 2 {
+		v.Next.Hide()
+	}
+	v.show(0)
+	v.Tick(time.Now())
+	hint := widget.NewLabelWithStyle(lang.L("Show this to the official. Each code is a part; they can be read in any order."), fyne.TextAlignCenter, fyne.TextStyle{})
+	hint.Wrapping = fyne.TextWrapWord
+	v.Root = container.NewBorder(container.NewVBox(v.Part, v.Countdown), container.NewVBox(hint, v.Next, v.Done), nil, nil, v.Image)
+	return v
+}
+
+func (v *QR) show(i int) {
+	v.index = i
+	img, err := v.Shared.Image(i, 8)
+	if err == nil {
+		v.Image.Image = img
+		v.Image.Refresh()
+	}
+	v.Part.SetText(fmt.Sprintf(lang.L("Code %d of %d"), i+1, len(v.Shared.Parts)))
+}
+
+// Index is the part shown.
+func (v *QR) Index() int { return v.index }
+
+// Advance shows the next part (wrapping around).
+func (v *QR) Advance() { v.show((v.index + 1) % len(v.Shared.Parts)) }
+
+// Tick updates the countdown as of now.
+func (v *QR) Tick(now time.Time) {
+	left := v.Shared.Expires.Sub(now).Round(time.Second)
+	if left <= 0 {
+		v.Countdown.SetText(lang.L("Expired. Share again if the official still needs it."))
+		v.Image.Hide()
+		return
+	}
+	v.Countdown.SetText(fmt.Sprintf(lang.L("Valid for %s more"), clock(left)))
+}
+
+// clock writes a duration as h:mm:ss or m:ss.
+func clock(d time.Duration) string {
+	s := int(d / time.Second)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// Run advances the parts every 3 seconds and the countdown every second
+// until stop is closed.
+func (v *QR) Run(stop <-chan struct{}) {
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		n := 0
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-t.C:
+				n++
+				fyne.Do(func() {
+					v.Tick(now)
+					if n%3 == 0 && len(v.Shared.Parts) > 1 {
+						v.Advance()
+					}
+				})
+			}
+		}
+	}()
+}
