@@ -96,6 +96,7 @@ func (ui *UI) Home() {
 	ui.Touch()
 	h := views.NewHome(ui.Wallet, ui.Domain, ui.Lock)
 	h.OnShare = ui.Share
+	h.OnHistory = ui.History
 	ui.Window.SetContent(h.Root)
 	// Wrapped labels know their height only once they have a width: lay
 	// out again now that the window gave them one.
@@ -106,6 +107,14 @@ func (ui *UI) Home() {
 func (ui *UI) Domain(d wallet.Domain) {
 	ui.Touch()
 	ui.Window.SetContent(views.NewRecordList(ui.Wallet, d, ui.Home, func(id string) { ui.Record(d, id) }).Root)
+}
+
+// History shows every consent and its uses.
+func (ui *UI) History() {
+	ui.Touch()
+	h := views.NewHistory(ui.Wallet, ui.Home)
+	ui.Window.SetContent(h.Root)
+	h.Root.Refresh()
 }
 
 // Share shows the share screen.

@@ -108,6 +108,24 @@ func TestShareShowsVerifiableQR(t *testing.T) {
 			t.Error("a removed field left the phone")
 		}
 	}
+	// The history shows the consent; revoking it reaches the warehouse
+	// at the next sync.
+	hist := views.NewHistory(w, ui.Home)
+	ui.Window.SetContent(hist.Root)
+	if len(hist.Rows) != 1 || hist.Rows[0].State != "còn hiệu lực" || len(hist.Rows[0].Fields) != selected-1 || hist.Rows[0].Title != "Khám chữa bệnh bảo hiểm y tế" {
+		t.Fatalf("history: %+v", hist.Rows)
+	}
+	test.Tap(hist.Revokes[shown.ConsentID])
+	if hist.Rows[0].State != "đã thu hồi" || hist.Revokes[shown.ConsentID] != nil || !strings.Contains(hist.Status.Text, "Đã thu hồi") {
+		t.Errorf("after revoke: %+v, %q", hist.Rows[0], hist.Status.Text)
+	}
+	if _, err := w.Sync(nil); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := srv.Revoked(shown.ConsentID); !ok {
+		t.Error("the warehouse does not know the consent is revoked after a sync")
+	}
+
 	q.Tick(shown.Expires.Add(time.Second))
 	if !strings.Contains(q.Countdown.Text, "Đã hết hạn") || q.Image.Visible() {
 		t.Errorf("after expiry: %q, image visible %v", q.Countdown.Text, q.Image.Visible())

@@ -34,7 +34,10 @@ type Home struct {
 	// the phone is enrolled).
 	ShareButton *widget.Button
 	OnShare     func()
-	Root        fyne.CanvasObject
+	// HistoryButton opens the sharing history through OnHistory.
+	HistoryButton *widget.Button
+	OnHistory     func()
+	Root          fyne.CanvasObject
 }
 
 // NewHome builds the home screen. onDomain opens a domain; onLock locks.
@@ -100,9 +103,14 @@ func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *
 	if !w.Enrolled() {
 		h.ShareButton.Disable()
 	}
+	h.HistoryButton = widget.NewButton(lang.L("Sharing history"), func() {
+		if h.OnHistory != nil {
+			h.OnHistory()
+		}
+	})
 	lock := widget.NewButton(lang.L("Lock"), onLock)
 	top := container.NewBorder(nil, nil, nil, lock, h.Title)
-	syncBar := container.NewVBox(h.enrolBox, h.Status, h.Progress, container.NewGridWithColumns(2, h.Sync, h.ShareButton))
+	syncBar := container.NewVBox(h.enrolBox, h.Status, h.Progress, container.NewGridWithColumns(2, h.Sync, h.ShareButton), h.HistoryButton)
 	h.Root = container.NewBorder(container.NewVBox(top, syncBar, h.Error), nil, nil, nil, h.Domains)
 	return h
 }
