@@ -150,3 +150,20 @@ func (ui *UI) Lock() {
 	_ = ui.Wallet.Lock()
 	ui.Start()
 }
+
+// CounterUI is the one-stop counter's window.
+type CounterUI struct {
+	Window  fyne.Window
+	Counter *viewmodel.Counter
+	Screen  *views.Counter
+}
+
+// NewCounter makes the counter (verifier) window for agency.
+func NewCounter(a fyne.App, c *viewmodel.Counter, agency string) *CounterUI {
+	ui := &CounterUI{Window: a.NewWindow(lang.L("One-stop counter")), Counter: c}
+	ui.Window.Resize(fyne.NewSize(900, 700))
+	ui.Screen = views.NewCounter(c, agency, ui.Window)
+	ui.Window.SetContent(ui.Screen.Root)
+	ui.Screen.Root.Refresh()
+	return ui
+}

@@ -2,10 +2,11 @@
 // wires things together: the profile's place in the app's storage, the
 // translations, the warehouse it syncs with, and the window.
 //
-// With no flags it starts an embedded reference warehouse with a demo
-// province on a loopback port (data in the app's storage), so the app
-// works on a fresh machine; -warehouse and -root-key point it at a real
-// one instead.
+// -counter AGENCY runs the one-stop counter (verifier) instead of the
+// citizen wallet. With no warehouse flags it starts an embedded reference
+// warehouse with a demo province on a loopback port (data in the app's
+// storage), so the app works on a fresh machine; -warehouse and -root-key
+// point it at a real one instead.
 package main
 
 import (
@@ -27,6 +28,8 @@ func main() {
 	whURL := flag.String("warehouse", "", "warehouse address (default: an embedded demo warehouse)")
 	rootKey := flag.String("root-key", "", "the province root key (JWK file) of -warehouse")
 	citizens := flag.Int("demo-citizens", 1000, "citizens of the embedded demo province")
+	counter := flag.String("counter", "", "run as a one-stop counter (verifier) of this agency id, e.g. vn.dongnai.ubnd-tamhiep")
+	counterID := flag.String("counter-id", "", "this counter's id (reported to citizens for online tokens)")
 	flag.Parse()
 
 	if err := assets.UseLanguage(""); err != nil {
@@ -38,6 +41,7 @@ func main() {
 	root := a.Storage().RootURI().Path()
 	w := viewmodel.NewWallet(filepath.Join(root, "profiles", "default"), badgerstore.Options{})
 
+	var wh viewmodel.Warehouse
 	if *whURL != "" {
 		b, err := os.ReadFile(*rootKey)
 		if err != nil {
@@ -47,15 +51,26 @@ func main() {
 		if err != nil {
 			log.Fatalf("-root-key: %v", err)
 		}
-		w.SetWarehouse(viewmodel.Warehouse{BaseURL: *whURL, RootKey: k})
+		wh = viewmodel.Warehouse{BaseURL: *whURL, RootKey: k}
 	} else {
-		wh, stop, err := startDemoWarehouse(filepath.Join(root, "demo-warehouse"), *citizens)
+		demoWH, stop, err := startDemoWarehouse(filepath.Join(root, "demo-warehouse"), *citizens)
 		if err != nil {
 			log.Fatalf("demo warehouse: %v", err)
 		}
 		defer stop()
-		w.SetWarehouse(wh)
+		wh = demoWH
 	}
+	if *counter != "" {
+		c, err := viewmodel.NewCounter(viewmodel.CounterConfig{BaseURL: wh.BaseURL, RootKey: wh.RootKey, Agency: *counter, CounterID: *counterID,
+			Dir: filepath.Join(root, "counter")})
+		if err != nil {
+			log.Fatalf("counter: %v", err)
+		}
+		defer c.Close()
+		app.NewCounter(a, c, *counter).Window.ShowAndRun()
+		return
+	}
+	w.SetWarehouse(wh)
 	ui := app.New(a, w)
 	stop := make(chan struct{})
 	ui.StartIdleTimer(stop)

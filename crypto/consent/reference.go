@@ -134,7 +134,9 @@ func VerifyReference(token string, lookup keys.Lookup, now time.Time, skew time.
 // credential against the trust list and bound to one device key; the
 // token's signature by that key; the token for this counter, in time;
 // and nothing disclosed outside the token's scope. It returns the fields
-// like Verify. (Revocation and single use are the warehouse's checks.)
+// like Verify, and records the id in the replay cache (a token seen
+// before at this counter is refused). Revocation and single use across
+// counters are the warehouse's checks.
 func (v *Verifier) VerifyRedeemed(token string, creds []string) (*Result, error) {
 	now, skew := v.clock()
 	if len(creds) == 0 {
@@ -187,5 +189,14 @@ func (v *Verifier) VerifyRedeemed(token string, creds []string) (*Result, error)
 		}
 	}
 	sortFields(res.Fields)
+	if v.Replay != nil {
+		fresh, err := v.Replay.Use(ref.ID, time.Unix(ref.Expires, 0).Add(skew))
+		if err != nil {
+			return nil, fmt.Errorf("consent: replay cache: %w", err)
+		}
+		if !fresh {
+			return nil, fmt.Errorf("%w: consent %s was verified before at this counter", ErrReplay, ref.ID)
+		}
+	}
 	return res, nil
 }

@@ -30,3 +30,13 @@ func (c *Client) RevocationList(ctx context.Context) (protocol.RevocationListRes
 	}
 	return resp, nil
 }
+
+// FetchTrustList fetches the signed trust list without a profile (a
+// counter); verify it with trust.Verify and the root key.
+func (c *Client) FetchTrustList(ctx context.Context) (string, error) {
+	var resp protocol.TrustListResponse
+	if _, err := c.call(ctx, http.MethodGet, protocol.PathTrustList, nil, nil, nil, &resp); err != nil {
+		return "", fmt.Errorf("trust list: %w", err)
+	}
+	return resp.TrustList, nil
+}
