@@ -2,6 +2,7 @@
 #
 #   make run          build and start the app (installs Fyne's system libraries if missing)
 #   make warehouse    start the reference warehouse with a demo province on loopback
+#   make screenshots  render every main screen at phone and desktop size into docs/screens/
 #   make test         the test suite: -tags ci, race detector on every package without cgo
 #   make lint         gofmt, go vet, staticcheck
 #   make fuzz         every fuzz target for FUZZTIME (default 10s) each
@@ -26,7 +27,7 @@ BENCHOUT ?= bin/bench.txt
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 
-.PHONY: run warehouse test lint fuzz bench build tools
+.PHONY: run warehouse screenshots test lint fuzz bench build tools
 
 run:
 	bash tools/install-fyne-deps.sh
@@ -38,6 +39,11 @@ run:
 WAREHOUSE_CITIZENS ?= 1000
 warehouse:
 	$(GO) run ./cmd/warehouse serve -data bin/warehouse -citizens $(WAREHOUSE_CITIZENS)
+
+# Headless renders (Fyne's test driver, bundled fonts) against a demo
+# warehouse on loopback; no display needed.
+screenshots:
+	CW_SCREENSHOTS=$(CURDIR)/docs/screens $(GO) test -tags ci -count=1 -run '^TestScreenshots$$' ./app
 
 # Every package is tested once: with the race detector unless it needs cgo
 # under -tags ci (none does today: the list is computed on each run).

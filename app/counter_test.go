@@ -24,15 +24,7 @@ func TestCounterMode(t *testing.T) {
 	d := newDemo(t)
 	w := d.w
 	defer w.Lock()
-	if err := w.Create(viewmodel.CreateForm{CitizenID: d.first.CitizenID, FullName: d.first.FullName, BirthDate: d.first.BirthDate.Format("02/01/2006"), PIN: "246810", PINConfirm: "246810"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.DemoEnrol(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Sync(nil); err != nil {
-		t.Fatal(err)
-	}
+	d.ready(t)
 	share := func(to string, online bool) *viewmodel.SharedQR {
 		dr, err := w.Propose("health.insured_treatment")
 		if err != nil {

@@ -50,6 +50,20 @@ func newDemo(t *testing.T) demoSetup {
 	return d
 }
 
+// ready creates the demo citizen's profile, enrols it and syncs.
+func (d demoSetup) ready(t *testing.T) {
+	t.Helper()
+	if err := d.w.Create(viewmodel.CreateForm{CitizenID: d.first.CitizenID, FullName: d.first.FullName, BirthDate: d.first.BirthDate.Format("02/01/2006"), PIN: "246810", PINConfirm: "246810"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.w.DemoEnrol(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.w.Sync(nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // waitSynced waits for the home screen's background sync to end.
 func waitSynced(t *testing.T, done chan struct{}, what string) {
 	t.Helper()

@@ -44,6 +44,8 @@ type Draft struct {
 type DraftItem struct {
 	Type, Claim string
 	Label       string // "Họ và tên — Thẻ bảo hiểm y tế"
+	Field       string // "Họ và tên"
+	Record      string // "Thẻ bảo hiểm y tế"
 	Why         string
 	Required    bool
 	Sensitive   bool
@@ -82,7 +84,7 @@ func (d *Draft) Items() []DraftItem {
 		if t, ok := wallet.LookupType(it.Type); ok {
 			typ = Localized(t.Label)
 		}
-		out = append(out, DraftItem{Type: it.Type, Claim: it.Claim, Label: Localized(f.Label) + " — " + typ, Why: Localized(it.Why),
+		out = append(out, DraftItem{Type: it.Type, Claim: it.Claim, Label: Localized(f.Label) + " — " + typ, Field: Localized(f.Label), Record: typ, Why: Localized(it.Why),
 			Required: it.Required, Sensitive: f.Sensitive, Available: it.Available(), Selected: it.Selected})
 	}
 	return out

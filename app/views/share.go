@@ -77,7 +77,10 @@ func NewShare(w *viewmodel.Wallet, onBack func(), onShared func(*viewmodel.Share
 	}
 	s.Lifetime = widget.NewSelect(lifeNames, nil)
 	s.Lifetime.SetSelectedIndex(0)
-	s.Online = widget.NewCheck(lang.L("Online token (the counter fetches the data from the warehouse, which records the use)"), nil)
+	s.Online = widget.NewCheck(lang.L("Online token"), nil)
+	onlineNote := widget.NewLabel(lang.L("The counter fetches the data from the warehouse, which records the use."))
+	onlineNote.Wrapping = fyne.TextWrapWord
+	onlineNote.Importance = widget.LowImportance
 	s.Confirm = widget.NewButton(lang.L("I agree: share these fields"), func() {
 		if s.Draft == nil {
 			s.Error.SetText(lang.L("Choose the procedure first."))
@@ -100,7 +103,7 @@ func NewShare(w *viewmodel.Wallet, onBack func(), onShared func(*viewmodel.Share
 		widget.NewFormItem(lang.L("Valid for"), s.Lifetime),
 	)
 	leaves := widget.NewLabelWithStyle(lang.L("Will leave this phone:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.Root = container.NewBorder(header, nil, nil, nil, container.NewVScroll(container.NewVBox(form, s.Online, leaves, s.Fields, s.Lacking, s.Confirm, s.Error)))
+	s.Root = container.NewBorder(header, nil, nil, nil, container.NewVScroll(container.NewVBox(form, s.Online, onlineNote, leaves, s.Fields, s.Lacking, s.Confirm, s.Error)))
 	return s
 }
 
@@ -110,14 +113,14 @@ func (s *Share) fill() {
 	s.Checks = nil
 	for _, it := range s.Draft.Items() {
 		it := it
-		text := it.Label
+		detail := it.Record
 		if it.Sensitive {
-			text += " · " + lang.L("sensitive")
+			detail += " · " + lang.L("sensitive")
 		}
 		if !it.Available {
-			text += " · " + lang.L("not in your wallet")
+			detail += " · " + lang.L("not in your wallet")
 		}
-		c := widget.NewCheck(text, nil)
+		c := widget.NewCheck(it.Field, nil)
 		c.SetChecked(it.Selected)
 		c.OnChanged = func(on bool) {
 			s.Draft.Set(it.Type, it.Claim, on)
@@ -126,8 +129,11 @@ func (s *Share) fill() {
 		if !it.Available {
 			c.Disable()
 		}
+		note := widget.NewLabel(detail)
+		note.Wrapping = fyne.TextWrapWord
+		note.Importance = widget.LowImportance
 		s.Checks = append(s.Checks, c)
-		s.Fields.Add(c)
+		s.Fields.Add(container.NewVBox(c, note))
 	}
 	s.updateLacking()
 	s.Confirm.Enable()
