@@ -389,7 +389,7 @@ func TestReference(t *testing.T) {
 		"expired":       {tok, f.dev.Public(), t0.Add(DefaultLifetime + DefaultSkew + time.Second), ErrExpired},
 		"not yet valid": {tok, f.dev.Public(), t0.Add(-DefaultSkew - time.Second), ErrNotYetValid},
 		"garbage":       {"x.y.z", f.dev.Public(), t0, ErrMalformed},
-		"flipped sig":   {tok[:len(tok)-2] + map[bool]string{true: "AA", false: "BB"}[tok[len(tok)-2:] != "AA"], f.dev.Public(), t0, ErrRejected},
+		"flipped sig":   {tok[:len(tok)-4] + map[bool]string{true: "A", false: "B"}[tok[len(tok)-4] != 'A'] + tok[len(tok)-3:], f.dev.Public(), t0, ErrRejected},
 	} {
 		if _, err := VerifyReference(c.tok, keys.StaticKey(c.key), c.now, DefaultSkew); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v; want %v", name, err, c.want)
