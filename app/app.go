@@ -4,6 +4,7 @@
 package app
 
 import (
+	"log"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -11,11 +12,25 @@ import (
 
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
 	"github.com/vnwallet/citizenwallet/app/views"
+	"github.com/vnwallet/citizenwallet/assets"
 	"github.com/vnwallet/citizenwallet/wallet"
 )
 
+// Preference keys: the device's settings, kept by Fyne per app (not per
+// profile, and not secret).
+const (
+	PrefLanguage         = "language"          // "vi" or "en"
+	PrefAutoLockMinutes  = "autolock.minutes"  // idle minutes before locking
+	PrefWarehouseAddress = "warehouse.address" // a checked address of the province's warehouse
+)
+
+// Language returns the language chosen in the settings, or "" for the
+// system's.
+func Language(a fyne.App) string { return a.Preferences().String(PrefLanguage) }
+
 // UI is the citizen app's window and its navigation.
 type UI struct {
+	App    fyne.App
 	Window fyne.Window
 	Wallet *viewmodel.Wallet
 	// AutoLock locks the wallet after this long without use (default 5
@@ -38,8 +53,11 @@ const DefaultAutoLock = 5 * time.Minute
 // AutoLock without use and, on phones, when the app goes to the
 // background.
 func New(a fyne.App, w *viewmodel.Wallet) *UI {
-	ui := &UI{Window: a.NewWindow(lang.L("Citizen data wallet")), Wallet: w, AutoLock: DefaultAutoLock, Now: time.Now,
+	ui := &UI{App: a, Window: a.NewWindow(lang.L("Citizen data wallet")), Wallet: w, AutoLock: DefaultAutoLock, Now: time.Now,
 		LockOnBackground: fyne.CurrentDevice().IsMobile()}
+	if m := a.Preferences().Int(PrefAutoLockMinutes); m > 0 {
+		ui.AutoLock = time.Duration(m) * time.Minute
+	}
 	ui.Window.Resize(fyne.NewSize(390, 700))
 	ui.Touch()
 	a.Lifecycle().SetOnExitedForeground(func() {
@@ -81,14 +99,20 @@ func (ui *UI) StartIdleTimer(stop <-chan struct{}) {
 	}()
 }
 
+// show puts a screen in the window: a readable column on desktops, the
+// whole width on phones.
+func (ui *UI) show(o fyne.CanvasObject) {
+	ui.Window.SetContent(views.Readable(o))
+}
+
 // Start shows the create or unlock screen.
 func (ui *UI) Start() {
 	ui.Touch()
 	if ui.Wallet.HasProfile() {
-		ui.Window.SetContent(views.NewUnlock(ui.Wallet, ui.Home).Root)
+		ui.show(views.NewUnlock(ui.Wallet, ui.Home).Root)
 		return
 	}
-	ui.Window.SetContent(views.NewCreate(ui.Wallet, ui.Home).Root)
+	ui.show(views.NewCreate(ui.Wallet, ui.Home).Root)
 }
 
 // Home shows the record domains.
@@ -97,7 +121,8 @@ func (ui *UI) Home() {
 	h := views.NewHome(ui.Wallet, ui.Domain, ui.Lock)
 	h.OnShare = ui.Share
 	h.OnHistory = ui.History
-	ui.Window.SetContent(h.Root)
+	h.OnSettings = ui.Settings
+	ui.show(h.Root)
 	// Wrapped labels know their height only once they have a width: lay
 	// out again now that the window gave them one.
 	h.Root.Refresh()
@@ -106,14 +131,14 @@ func (ui *UI) Home() {
 // Domain shows one domain's records.
 func (ui *UI) Domain(d wallet.Domain) {
 	ui.Touch()
-	ui.Window.SetContent(views.NewRecordList(ui.Wallet, d, ui.Home, func(id string) { ui.Record(d, id) }).Root)
+	ui.show(views.NewRecordList(ui.Wallet, d, ui.Home, func(id string) { ui.Record(d, id) }).Root)
 }
 
 // History shows every consent and its uses.
 func (ui *UI) History() {
 	ui.Touch()
 	h := views.NewHistory(ui.Wallet, ui.Home)
-	ui.Window.SetContent(h.Root)
+	ui.show(h.Root)
 	h.Root.Refresh()
 }
 
@@ -121,7 +146,7 @@ func (ui *UI) History() {
 func (ui *UI) Share() {
 	ui.Touch()
 	s := views.NewShare(ui.Wallet, ui.Home, ui.ShowQR)
-	ui.Window.SetContent(s.Root)
+	ui.show(s.Root)
 }
 
 // ShowQR shows a shared token until the citizen taps Done.
@@ -133,15 +158,73 @@ func (ui *UI) ShowQR(q *viewmodel.SharedQR) {
 		ui.Home()
 	})
 	v.Run(stop)
-	ui.Window.SetContent(v.Root)
+	ui.show(v.Root)
 	v.Root.Refresh() // wrapped hint: lay out again with its width
+}
+
+// Settings shows the settings screen.
+func (ui *UI) Settings() {
+	ui.Touch()
+	code := lang.L("lang.code")
+	if code != "en" {
+		code = "vi"
+	}
+	s := views.NewSettings(ui.Wallet, views.SettingsActions{
+		Language:   code,
+		OnLanguage: ui.SetLanguage,
+		AutoLock:   ui.AutoLock,
+		OnAutoLock: func(d time.Duration) {
+			ui.AutoLock = d
+			ui.App.Preferences().SetInt(PrefAutoLockMinutes, int(d/time.Minute))
+		},
+		OnAddress: func(addr string) {
+			if !ui.Wallet.WarehouseInfo().Demo { // the demo's port changes every run
+				ui.App.Preferences().SetString(PrefWarehouseAddress, addr)
+			}
+		},
+		OnSwitch:     ui.SwitchProfile,
+		OnAddProfile: ui.AddProfile,
+		OnBack:       ui.Home,
+	})
+	ui.show(s.Root)
+	s.Root.Refresh()
+}
+
+// SetLanguage switches the app to "vi" or "en", keeps the choice and
+// shows the settings again in the new language.
+func (ui *UI) SetLanguage(code string) {
+	if err := assets.UseLanguage(code); err != nil {
+		log.Printf("language %s: %v", code, err)
+		return
+	}
+	ui.App.Preferences().SetString(PrefLanguage, code)
+	ui.Window.SetTitle(lang.L("Citizen data wallet"))
+	ui.Settings()
+}
+
+// SwitchProfile locks the open profile and asks for the PIN of id.
+func (ui *UI) SwitchProfile(id string) {
+	if err := ui.Wallet.Select(id); err != nil {
+		log.Printf("switch profile: %v", err)
+		return
+	}
+	ui.Start()
+}
+
+// AddProfile shows the screen that adds a family member's profile; the
+// new profile opens when it is made.
+func (ui *UI) AddProfile() {
+	ui.Touch()
+	c := views.NewAddProfile(ui.Wallet, ui.Home, ui.Settings)
+	ui.show(c.Root)
+	c.Root.Refresh()
 }
 
 // Record shows one record; back returns to its domain.
 func (ui *UI) Record(d wallet.Domain, id string) {
 	ui.Touch()
 	r := views.NewRecord(ui.Wallet, id, func() { ui.Domain(d) })
-	ui.Window.SetContent(r.Root)
+	ui.show(r.Root)
 	r.Root.Refresh()
 }
 

@@ -1,13 +1,12 @@
 package app_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -26,6 +25,8 @@ func labels(o fyne.CanvasObject) []string {
 		switch v := o.(type) {
 		case *widget.Label:
 			out = append(out, v.Text)
+		case *canvas.Text: // card titles, form labels
+			out = append(out, v.Text)
 		case *fyne.Container:
 			for _, c := range v.Objects {
 				walk(c)
@@ -39,6 +40,41 @@ func labels(o fyne.CanvasObject) []string {
 	}
 	walk(o)
 	return out
+}
+
+// objects returns every object under o, widgets' insides included.
+func objects(o fyne.CanvasObject) []fyne.CanvasObject {
+	out := []fyne.CanvasObject{o}
+	switch v := o.(type) {
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			out = append(out, objects(c)...)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			out = append(out, objects(c)...)
+		}
+	}
+	return out
+}
+
+// find returns the first T on the window's screen that ok accepts.
+func find[T fyne.CanvasObject](t *testing.T, w fyne.Window, ok func(T) bool) T {
+	t.Helper()
+	for _, o := range objects(w.Content()) {
+		if v, is := o.(T); is && ok(v) {
+			return v
+		}
+	}
+	var zero T
+	t.Fatalf("no %T like that on the screen: %q", zero, labels(w.Content()))
+	return zero
+}
+
+// button finds the visible button labelled text.
+func button(t *testing.T, w fyne.Window, text string) *widget.Button {
+	t.Helper()
+	return find(t, w, func(b *widget.Button) bool { return b.Text == text && b.Visible() })
 }
 
 func screenHas(t *testing.T, w fyne.Window, want string) bool {
@@ -66,13 +102,12 @@ func TestCreateLockUnlockInVietnamese(t *testing.T) {
 	// Golden render: the Vietnamese labels with their diacritics, drawn
 	// with the bundled font (open testdata/create.png to look at it).
 	test.AssertImageMatches(t, "create.png", ui.Window.Canvas().Capture())
-	c := ui.Window.Content().(*container.Scroll).Content.(*fyne.Container)
-	form := c.Objects[1].(*widget.Form)
+	form := find(t, ui.Window, func(*widget.Form) bool { return true })
 	entries := make([]*widget.Entry, len(form.Items))
 	for i, it := range form.Items {
 		entries[i] = it.Widget.(*widget.Entry)
 	}
-	button := c.Objects[2].(*widget.Button)
+	create := button(t, ui.Window, "Tạo hồ sơ")
 
 	// A mismatched PIN confirmation is refused with a clear message.
 	test.Type(entries[0], "075090001234")
@@ -80,17 +115,17 @@ func TestCreateLockUnlockInVietnamese(t *testing.T) {
 	test.Type(entries[2], "15/08/1990")
 	test.Type(entries[3], "246810")
 	test.Type(entries[4], "246811")
-	test.Tap(button)
+	test.Tap(create)
 	if !screenHas(t, ui.Window, "Hai mã PIN không giống nhau.") {
 		t.Fatalf("mismatched PINs not reported: %q", labels(ui.Window.Content()))
 	}
-	if _, err := os.Stat(filepath.Join(dir, "header")); err == nil {
+	if ui.Wallet.HasProfile() {
 		t.Fatal("a profile was created despite the mismatched PIN")
 	}
 
 	entries[4].SetText("")
 	test.Type(entries[4], "246810")
-	test.Tap(button)
+	test.Tap(create)
 	if !screenHas(t, ui.Window, "Nguyễn Thị Hồng Nhung") || !screenHas(t, ui.Window, "Sức khỏe (0)") {
 		t.Fatalf("home does not show the profile and domains: %q", labels(ui.Window.Content()))
 	}
@@ -100,9 +135,8 @@ func TestCreateLockUnlockInVietnamese(t *testing.T) {
 	if ui.Wallet.Unlocked() || !screenHas(t, ui.Window, "Nhập mã PIN để mở hồ sơ của bạn.") {
 		t.Fatalf("lock does not return to the unlock screen: %q", labels(ui.Window.Content()))
 	}
-	box := ui.Window.Content().(*fyne.Container)
-	pin := box.Objects[2].(*widget.Entry)
-	unlock := box.Objects[3].(*widget.Button)
+	pin := find(t, ui.Window, func(e *widget.Entry) bool { return e.Password })
+	unlock := button(t, ui.Window, "Mở khóa")
 
 	test.Type(pin, "000000")
 	test.Tap(unlock)

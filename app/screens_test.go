@@ -63,7 +63,7 @@ func TestScreenshots(t *testing.T) {
 		shot(ui.Window, "04-record")
 		var shared *viewmodel.SharedQR
 		s := views.NewShare(w, ui.Home, func(q *viewmodel.SharedQR) { shared = q })
-		ui.Window.SetContent(s.Root)
+		ui.Window.SetContent(views.Readable(s.Root))
 		s.Procedure.SetSelected("Khám chữa bệnh bảo hiểm y tế")
 		test.Type(s.Recipient, "vn.dongnai.bvdk-dongnai")
 		shot(ui.Window, "05-share")
@@ -72,10 +72,15 @@ func TestScreenshots(t *testing.T) {
 			t.Fatalf("share: %s", s.Error.Text)
 		}
 		q := views.NewQR(shared, ui.Home)
-		ui.Window.SetContent(q.Root)
+		ui.Window.SetContent(views.Readable(q.Root))
 		shot(ui.Window, "06-qr")
 		ui.History()
 		shot(ui.Window, "07-history")
+		ui.Settings()
+		shot(ui.Window, "08-settings")
+		ui.AddProfile()
+		shot(ui.Window, "09-add-profile")
+		ui.Home()
 
 		c, err := viewmodel.NewCounter(viewmodel.CounterConfig{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), Agency: "vn.dongnai.bvdk-dongnai", Dir: filepath.Join(t.TempDir(), "c")})
 		if err != nil {
@@ -86,17 +91,17 @@ func TestScreenshots(t *testing.T) {
 			test.Type(cu.Screen.Scan, p)
 			cu.Screen.Scan.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 		}
-		shot(cu.Window, "08-counter-valid")
+		shot(cu.Window, "10-counter-valid")
 		for _, p := range shared.Parts {
 			test.Type(cu.Screen.Scan, p)
 			cu.Screen.Scan.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 		}
-		shot(cu.Window, "09-counter-invalid")
+		shot(cu.Window, "11-counter-invalid")
 		c.Close()
 		w.Lock()
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.png"))
-	if len(files) != 18 {
-		t.Errorf("%d screenshots written, want 18", len(files))
+	if len(files) != 22 {
+		t.Errorf("%d screenshots written, want 22", len(files))
 	}
 }

@@ -45,9 +45,17 @@ func newDemo(t *testing.T) demoSetup {
 	d.first = d.prov.Profile(0)
 	d.app = test.NewTempApp(t)
 	d.w = viewmodel.NewWallet(filepath.Join(t.TempDir(), "p"), badgerstore.Options{KDF: kdf.Test()})
-	d.w.SetWarehouse(viewmodel.Warehouse{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), DemoCode: d.srv.EnrolmentCode, DemoCitizen: &d.first})
+	d.w.SetWarehouse(viewmodel.Warehouse{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), DemoCode: d.srv.EnrolmentCode, DemoCitizen: d.demoCitizen})
 	d.ui = app.New(d.app, d.w)
 	return d
+}
+
+// demoCitizen is the i-th citizen of the demo province.
+func (d demoSetup) demoCitizen(i int) (wallet.Profile, bool) {
+	if i >= d.prov.Citizens() {
+		return wallet.Profile{}, false
+	}
+	return d.prov.Profile(i), true
 }
 
 // ready creates the demo citizen's profile, enrols it and syncs.

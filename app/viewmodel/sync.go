@@ -21,9 +21,10 @@ type Warehouse struct {
 	// enrolment code for a citizen: it stands in for the VNeID level-2
 	// login that gives the code in production.
 	DemoCode func(citizenID string) (string, error)
-	// DemoCitizen, set only in demo mode, is a citizen of the demo
-	// province the create screen can fill in.
-	DemoCitizen *wallet.Profile
+	// DemoCitizen, set only in demo mode, returns the i-th citizen of the
+	// demo province, which the create screen can fill in (the phone's
+	// i-th profile gets the i-th citizen).
+	DemoCitizen func(i int) (wallet.Profile, bool)
 }
 
 // SetWarehouse configures enrolment and sync.
@@ -40,14 +41,17 @@ func (w *Wallet) Demo() bool {
 	return w.wh.DemoCode != nil
 }
 
-// DemoCitizen returns the demo citizen to prefill, if any.
+// DemoCitizen returns the demo citizen to prefill in the create screen
+// (a different one for each new profile), if in demo mode.
 func (w *Wallet) DemoCitizen() (wallet.Profile, bool) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.wh.DemoCitizen == nil {
+	next := w.wh.DemoCitizen
+	w.mu.Unlock()
+	if next == nil {
 		return wallet.Profile{}, false
 	}
-	return *w.wh.DemoCitizen, true
+	list, _ := readProfiles(w.root)
+	return next(len(list))
 }
 
 func (w *Wallet) client() (*client.Client, error) {

@@ -18,26 +18,38 @@ import (
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
 )
 
-// Wallet is the state of one profile on this device: whether it exists,
-// whether it is unlocked, and the open store while it is.
+// Wallet is the state of the profiles on this device: which one is
+// chosen, whether it is unlocked, and the open store while it is.
 type Wallet struct {
-	dir  string
+	root string // one folder per profile, and profiles.json
 	opts badgerstore.Options
 
-	mu    sync.Mutex
-	store wallet.Store
-	wh    Warehouse
+	mu      sync.Mutex
+	current string // the chosen profile's folder name
+	store   wallet.Store
+	wh      Warehouse
 }
 
-// NewWallet manages the profile stored in dir.
-func NewWallet(dir string, opts badgerstore.Options) *Wallet {
-	return &Wallet{dir: dir, opts: opts}
+// NewWallet manages the profiles stored under root; the first one listed
+// is chosen.
+func NewWallet(root string, opts badgerstore.Options) *Wallet {
+	w := &Wallet{root: root, opts: opts}
+	if list, err := readProfiles(root); err == nil && len(list) > 0 {
+		w.current = list[0].ID
+	}
+	return w
 }
 
-// HasProfile reports whether a profile was created in this place.
+func (w *Wallet) dir() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return filepath.Join(w.root, w.current)
+}
+
+// HasProfile reports whether any profile was created on this device.
 func (w *Wallet) HasProfile() bool {
-	_, err := os.Stat(filepath.Join(w.dir, "header"))
-	return err == nil
+	list, err := readProfiles(w.root)
+	return err == nil && len(list) > 0
 }
 
 // Unlocked reports whether the store is open.
@@ -47,19 +59,22 @@ func (w *Wallet) Unlocked() bool {
 	return w.store != nil
 }
 
-// CreateForm is what the first-run screen collects.
+// CreateForm is what the create screen collects.
 type CreateForm struct {
 	CitizenID  string
 	FullName   string
 	BirthDate  string // DD/MM/YYYY, as Vietnamese forms write it
 	PIN        string
 	PINConfirm string
+	// Relation is whose profile it is; empty means the phone's owner.
+	Relation Relation
 }
 
 // MinPINLength is the shortest PIN the app accepts.
 const MinPINLength = 6
 
-// Create makes the profile and leaves it unlocked.
+// Create makes a profile in its own folder, lists it, and leaves it
+// chosen and unlocked (any other open profile is locked first).
 func (w *Wallet) Create(f CreateForm) error {
 	birth, err := time.Parse("02/01/2006", strings.TrimSpace(f.BirthDate))
 	if err != nil {
@@ -77,11 +92,29 @@ func (w *Wallet) Create(f CreateForm) error {
 		BirthDate: birth.UTC(),
 		CreatedAt: time.Now().UTC().Truncate(time.Second),
 	}
-	s, err := badgerstore.Create(w.dir, []byte(f.PIN), p, w.opts)
+	list, err := readProfiles(w.root)
 	if err != nil {
 		return errors.New(ErrorText(err))
 	}
+	if err := os.MkdirAll(w.root, 0o700); err != nil {
+		return errors.New(ErrorText(err))
+	}
+	id := newProfileID()
+	s, err := badgerstore.Create(filepath.Join(w.root, id), []byte(f.PIN), p, w.opts)
+	if err != nil {
+		return errors.New(ErrorText(err))
+	}
+	rel := f.Relation
+	if rel == "" {
+		rel = RelationSelf
+	}
+	list = append(list, ProfileEntry{ID: id, Label: givenName(p.FullName), Relation: rel, Created: p.CreatedAt})
+	// Should the index not be written, the profile is still listed, from
+	// its folder, only without its label.
+	_ = writeProfiles(w.root, list)
+	_ = w.Lock()
 	w.mu.Lock()
+	w.current = id
 	w.store = s
 	w.mu.Unlock()
 	return nil
@@ -89,7 +122,7 @@ func (w *Wallet) Create(f CreateForm) error {
 
 // Unlock opens the store with the PIN.
 func (w *Wallet) Unlock(pin string) error {
-	s, err := badgerstore.Open(w.dir, []byte(pin), w.opts)
+	s, err := badgerstore.Open(w.dir(), []byte(pin), w.opts)
 	if err != nil {
 		return errors.New(ErrorText(err))
 	}

@@ -37,7 +37,10 @@ type Home struct {
 	// HistoryButton opens the sharing history through OnHistory.
 	HistoryButton *widget.Button
 	OnHistory     func()
-	Root          fyne.CanvasObject
+	// SettingsButton opens the settings through OnSettings.
+	SettingsButton *widget.Button
+	OnSettings     func()
+	Root           fyne.CanvasObject
 }
 
 // NewHome builds the home screen. onDomain opens a domain; onLock locks.
@@ -49,7 +52,11 @@ func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *
 	h.Progress.Hide()
 	if p, err := w.Profile(); err == nil {
 		h.Title.SetText(p.FullName)
+		if cur := w.Current(); cur.Relation != "" && cur.Relation != viewmodel.RelationSelf {
+			h.Title.SetText(fmt.Sprintf("%s (%s)", p.FullName, cur.Relation.Text()))
+		}
 	}
+	h.Title.Wrapping = fyne.TextWrapWord
 	h.Title.TextStyle = fyne.TextStyle{Bold: true}
 	h.refresh(w)
 	h.Domains = widget.NewList(
@@ -109,7 +116,12 @@ func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *
 		}
 	})
 	lock := widget.NewButton(lang.L("Lock"), onLock)
-	top := container.NewBorder(nil, nil, nil, lock, h.Title)
+	h.SettingsButton = widget.NewButton(lang.L("Settings"), func() {
+		if h.OnSettings != nil {
+			h.OnSettings()
+		}
+	})
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(h.SettingsButton, lock), h.Title)
 	syncBar := container.NewVBox(h.enrolBox, h.Status, h.Progress, container.NewGridWithColumns(2, h.Sync, h.ShareButton), h.HistoryButton)
 	h.Root = container.NewBorder(container.NewVBox(top, syncBar, h.Error), nil, nil, nil, h.Domains)
 	return h

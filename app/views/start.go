@@ -9,12 +9,15 @@ import (
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
 )
 
-// Unlock is the PIN screen of an existing profile.
+// Unlock is the PIN screen. With several profiles on the phone it
+// first asks whose.
 type Unlock struct {
-	PIN    *widget.Entry
-	Button *widget.Button
-	Error  *widget.Label
-	Root   fyne.CanvasObject
+	// Profile chooses the profile (shown only with more than one).
+	Profile *widget.Select
+	PIN     *widget.Entry
+	Button  *widget.Button
+	Error   *widget.Label
+	Root    fyne.CanvasObject
 }
 
 // NewUnlock builds the unlock screen; onUnlocked runs after a right PIN.
@@ -37,14 +40,47 @@ func NewUnlock(w *viewmodel.Wallet, onUnlocked func()) *Unlock {
 	u.Button = widget.NewButton(lang.L("Unlock"), submit)
 	u.Button.Importance = widget.HighImportance
 	title := widget.NewLabelWithStyle(lang.L("Citizen data wallet"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	u.Root = container.NewVBox(title, widget.NewLabel(lang.L("Enter your PIN to open your records.")), u.PIN, u.Button, u.Error)
+	box := container.NewVBox(title)
+	list, _ := w.Profiles()
+	if len(list) > 1 {
+		titles := make([]string, len(list))
+		for i, p := range list {
+			titles[i] = p.Title()
+		}
+		u.Profile = widget.NewSelect(titles, nil)
+		u.Profile.PlaceHolder = lang.L("Choose")
+		u.Profile.SetSelected(w.Current().Title())
+		u.Profile.OnChanged = func(string) {
+			i := u.Profile.SelectedIndex()
+			if i < 0 {
+				return
+			}
+			if err := w.Select(list[i].ID); err != nil {
+				u.Error.SetText(err.Error())
+				return
+			}
+			u.Error.SetText("")
+			u.PIN.SetText("")
+		}
+		box.Add(widget.NewForm(widget.NewFormItem(lang.L("Profile"), u.Profile)))
+	}
+	box.Add(widget.NewLabel(lang.L("Enter your PIN to open your records.")))
+	box.Add(u.PIN)
+	box.Add(u.Button)
+	box.Add(u.Error)
+	u.Root = box
 	return u
 }
 
-// Create is the first-run screen: the citizen's profile and PIN.
+// Create makes a profile: the citizen's own at first run, or a family
+// member's (NewAddProfile).
 type Create struct {
 	CitizenID, FullName, BirthDate, PIN, PINConfirm *widget.Entry
-	Button                                          *widget.Button
+	// Relation is whose profile it is (family members only).
+	Relation *widget.Select
+	Button   *widget.Button
+	// Cancel returns without creating (family members only).
+	Cancel *widget.Button
 	// DemoFill fills in the demo province's citizen (demo mode only).
 	DemoFill *widget.Button
 	Error    *widget.Label
@@ -53,6 +89,17 @@ type Create struct {
 
 // NewCreate builds the first-run screen; onCreated runs once the profile exists.
 func NewCreate(w *viewmodel.Wallet, onCreated func()) *Create {
+	return newCreate(w, onCreated, nil)
+}
+
+// NewAddProfile builds the screen that adds a family member's profile,
+// with its own PIN; onCancel returns without adding one.
+func NewAddProfile(w *viewmodel.Wallet, onCreated, onCancel func()) *Create {
+	return newCreate(w, onCreated, onCancel)
+}
+
+func newCreate(w *viewmodel.Wallet, onCreated, onCancel func()) *Create {
+	family := onCancel != nil
 	c := &Create{
 		CitizenID:  widget.NewEntry(),
 		FullName:   widget.NewEntry(),
@@ -72,6 +119,7 @@ func NewCreate(w *viewmodel.Wallet, onCreated func()) *Create {
 			BirthDate:  c.BirthDate.Text,
 			PIN:        c.PIN.Text,
 			PINConfirm: c.PINConfirm.Text,
+			Relation:   c.relation(),
 		})
 		if err != nil {
 			c.Error.SetText(err.Error())
@@ -81,14 +129,28 @@ func NewCreate(w *viewmodel.Wallet, onCreated func()) *Create {
 		onCreated()
 	})
 	c.Button.Importance = widget.HighImportance
-	form := widget.NewForm(
+	form := widget.NewForm()
+	titleText := lang.L("Create your profile")
+	if family {
+		titleText = lang.L("Add a family member's profile")
+		rels := make([]string, len(viewmodel.FamilyRelations))
+		for i, r := range viewmodel.FamilyRelations {
+			rels[i] = r.Text()
+		}
+		c.Relation = widget.NewSelect(rels, nil)
+		c.Relation.SetSelected(rels[0])
+		form.Append(lang.L("Relation to you"), c.Relation)
+	}
+	for _, it := range []*widget.FormItem{
 		widget.NewFormItem(lang.L("Personal ID number"), c.CitizenID),
 		widget.NewFormItem(lang.L("Full name"), c.FullName),
 		widget.NewFormItem(lang.L("Date of birth"), c.BirthDate),
 		widget.NewFormItem(lang.L("PIN"), c.PIN),
 		widget.NewFormItem(lang.L("PIN again"), c.PINConfirm),
-	)
-	title := widget.NewLabelWithStyle(lang.L("Create your profile"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	} {
+		form.AppendItem(it)
+	}
+	title := widget.NewLabelWithStyle(titleText, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	box := container.NewVBox(title, form, c.Button, c.Error)
 	if p, ok := w.DemoCitizen(); ok {
 		c.DemoFill = widget.NewButton(lang.L("Fill in a demo citizen"), func() {
@@ -98,6 +160,20 @@ func NewCreate(w *viewmodel.Wallet, onCreated func()) *Create {
 		})
 		box.Add(c.DemoFill)
 	}
+	if family {
+		hint := widget.NewLabel(lang.L("The profile gets its own PIN. Enrol it with the family member's own enrolment code."))
+		hint.Wrapping = fyne.TextWrapWord
+		c.Cancel = widget.NewButton(lang.L("Cancel"), onCancel)
+		box.Add(hint)
+		box.Add(c.Cancel)
+	}
 	c.Root = container.NewVScroll(box)
 	return c
+}
+
+func (c *Create) relation() viewmodel.Relation {
+	if c.Relation == nil {
+		return viewmodel.RelationSelf
+	}
+	return viewmodel.RelationFromText(c.Relation.Selected)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/demo"
+	"github.com/vnwallet/citizenwallet/wallet"
 )
 
 // demoSeed fixes the demo province, so its citizens stay the same
@@ -42,5 +43,10 @@ func startDemoWarehouse(dir string, citizens int) (viewmodel.Warehouse, func(), 
 		hs.Close()
 		srv.Close()
 	}
-	return viewmodel.Warehouse{BaseURL: "http://" + ln.Addr().String(), RootKey: srv.RootKey(), DemoCode: srv.EnrolmentCode, DemoCitizen: &first}, stop, nil
+	return viewmodel.Warehouse{BaseURL: "http://" + ln.Addr().String(), RootKey: srv.RootKey(), DemoCode: srv.EnrolmentCode, DemoCitizen: func(i int) (wallet.Profile, bool) {
+		if i >= citizens {
+			return wallet.Profile{}, false
+		}
+		return prov.Profile(i), true
+	}}, stop, nil
 }

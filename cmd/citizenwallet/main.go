@@ -5,8 +5,9 @@
 // -counter AGENCY runs the one-stop counter (verifier) instead of the
 // citizen wallet. With no warehouse flags it starts an embedded reference
 // warehouse with a demo province on a loopback port (data in the app's
-// storage), so the app works on a fresh machine; -warehouse and -root-key
-// point it at a real one instead.
+// storage), so the app works on a fresh machine; -root-key and -warehouse
+// point it at a real one instead (the address can then also come from
+// Settings, which checks it against the root key).
 package main
 
 import (
@@ -25,24 +26,33 @@ import (
 )
 
 func main() {
-	whURL := flag.String("warehouse", "", "warehouse address (default: an embedded demo warehouse)")
+	whURL := flag.String("warehouse", "", "warehouse address (default: the one set in Settings, or with no -root-key an embedded demo warehouse)")
 	rootKey := flag.String("root-key", "", "the province root key (JWK file) of -warehouse")
 	citizens := flag.Int("demo-citizens", 1000, "citizens of the embedded demo province")
 	counter := flag.String("counter", "", "run as a one-stop counter (verifier) of this agency id, e.g. vn.dongnai.ubnd-tamhiep")
 	counterID := flag.String("counter-id", "", "this counter's id (reported to citizens for online tokens)")
 	flag.Parse()
 
-	if err := assets.UseLanguage(""); err != nil {
+	a := fyneapp.NewWithID("vn.gov.citizenwallet")
+	if err := assets.UseLanguage(app.Language(a)); err != nil {
 		log.Printf("translations: %v", err)
 	}
-	a := fyneapp.NewWithID("vn.gov.citizenwallet")
 	// The app's private storage (Fyne's storage API works on every platform,
 	// phones included); each profile has its own folder under profiles/.
 	root := a.Storage().RootURI().Path()
-	w := viewmodel.NewWallet(filepath.Join(root, "profiles", "default"), badgerstore.Options{})
+	w := viewmodel.NewWallet(filepath.Join(root, "profiles"), badgerstore.Options{})
 
+	if *whURL != "" && *rootKey == "" {
+		log.Fatal("-warehouse needs -root-key, the province root key that signs its trust list")
+	}
 	var wh viewmodel.Warehouse
-	if *whURL != "" {
+	if *rootKey != "" {
+		if *whURL == "" {
+			*whURL = a.Preferences().String(app.PrefWarehouseAddress)
+		}
+		if *whURL == "" {
+			log.Fatal("-root-key needs -warehouse (or an address set in Settings)")
+		}
 		b, err := os.ReadFile(*rootKey)
 		if err != nil {
 			log.Fatalf("-root-key: %v", err)
