@@ -241,12 +241,14 @@ type CounterUI struct {
 	Screen  *views.Counter
 }
 
-// NewCounter makes the counter (verifier) window for agency.
-func NewCounter(a fyne.App, c *viewmodel.Counter, agency string) *CounterUI {
+// NewCounter makes the counter (verifier) window, its scan field focused
+// so a keyboard-wedge scanner types straight into it.
+func NewCounter(a fyne.App, c *viewmodel.Counter) *CounterUI {
 	ui := &CounterUI{Window: a.NewWindow(lang.L("One-stop counter")), Counter: c}
 	ui.Window.Resize(fyne.NewSize(900, 700))
-	ui.Screen = views.NewCounter(c, agency, ui.Window)
+	ui.Screen = views.NewCounter(c, ui.Window)
 	ui.Window.SetContent(ui.Screen.Root)
 	ui.Screen.Root.Refresh()
+	ui.Window.Canvas().Focus(ui.Screen.Scan)
 	return ui
 }

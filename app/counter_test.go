@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -42,8 +43,11 @@ func TestCounterMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	ui := app.NewCounter(d.app, c, hospital)
+	ui := app.NewCounter(d.app, c)
 	v := ui.Screen
+	if ui.Window.Canvas().Focused() != v.Scan {
+		t.Error("the scan field has no focus for the scanner")
+	}
 	if !strings.Contains(v.Status.Text, "Trực tuyến") {
 		t.Errorf("status: %q", v.Status.Text)
 	}
@@ -67,16 +71,40 @@ func TestCounterMode(t *testing.T) {
 	if v.Result == nil || !v.Result.Valid || v.Verdict.Text != "HỢP LỆ" {
 		t.Fatalf("verdict %q: %+v", v.Verdict.Text, v.Result)
 	}
-	if len(v.Result.Groups) != 2 || v.Result.Groups[0].Issuer == "" {
-		t.Errorf("groups: %+v", v.Result.Groups)
+	// Named from the catalogue; fields in the order of the procedure's
+	// form (card number, name, birth date, level, valid to, facility;
+	// then the citizen id from the identity record).
+	for _, want := range []string{"Khám chữa bệnh bảo hiểm y tế", "Mục đích: Đăng ký khám chữa bệnh BHYT", "Lưu trong hồ sơ bệnh án", "Xác nhận bởi: Bảo hiểm xã hội tỉnh Đồng Nai"} {
+		if !screenHas(t, ui.Window, want) {
+			t.Errorf("result lacks %q: %q", want, labels(ui.Window.Content()))
+		}
+	}
+	var order []string
+	for _, g := range v.Result.Groups {
+		for _, f := range g.Fields {
+			order = append(order, f[0])
+		}
+	}
+	wantOrder := []string{"Mã thẻ BHYT", "Họ và tên", "Ngày sinh", "Mức hưởng", "Giá trị sử dụng đến ngày", "Nơi đăng ký khám chữa bệnh ban đầu", "Số định danh cá nhân"}
+	if len(v.Result.Groups) != 2 || v.Result.Groups[0].Title != "Thẻ bảo hiểm y tế" || strings.Join(order, "|") != strings.Join(wantOrder, "|") {
+		t.Errorf("groups %+v; field order %q, want %q", v.Result.Groups, order, wantOrder)
 	}
 	csv := string(v.Result.CSV())
-	if !strings.Contains(csv, d.first.CitizenID) || !strings.Contains(csv, "vn.bhxh.dongnai") {
+	lines := strings.Split(strings.TrimSpace(csv), "\n")
+	if len(lines) != 8 || lines[0] != "record_type,record_id,claim,label,value,issuer" || !strings.HasPrefix(lines[1], "health.insurance_card,") ||
+		!strings.Contains(lines[1], ",card_number,Mã thẻ BHYT,") || !strings.Contains(lines[7], d.first.CitizenID) {
 		t.Errorf("CSV:\n%s", csv)
 	}
 	test.Tap(v.Copy)
-	if clip := d.app.Clipboard().Content(); !strings.Contains(clip, d.first.CitizenID) {
-		t.Errorf("clipboard: %q", clip)
+	var copied struct {
+		Procedure     string `json:"procedure"`
+		ProcedureName string `json:"procedure_name"`
+		Fields        []viewmodel.ExportField
+	}
+	clip := d.app.Clipboard().Content()
+	if err := json.Unmarshal([]byte(clip), &copied); err != nil || copied.Procedure != "health.insured_treatment" || copied.ProcedureName != "Khám chữa bệnh bảo hiểm y tế" ||
+		len(copied.Fields) != 7 || copied.Fields[0].Claim != "card_number" || copied.Fields[6].Value != d.first.CitizenID {
+		t.Errorf("clipboard (%v): %s", err, clip)
 	}
 
 	// The same token again: refused.
@@ -114,5 +142,22 @@ func TestCounterMode(t *testing.T) {
 	feed(on.Parts...)
 	if v.Result.Valid {
 		t.Error("an online token verified twice")
+	}
+
+	// The counter's log: every verification, newest first, refusals
+	// with their plain reason.
+	test.Tap(v.LogButton)
+	if !screenHas(t, ui.Window, "Đã xác minh tại quầy này") || len(v.LogRows) != 7 {
+		t.Fatalf("log: %d rows: %+v", len(v.LogRows), v.LogRows)
+	}
+	if r := v.LogRows[0]; r.Valid || !strings.Contains(r.Reason, "đã được dùng") {
+		t.Errorf("newest log row: %+v", r)
+	}
+	if r := v.LogRows[1]; !r.Valid || r.Procedure != "Khám chữa bệnh bảo hiểm y tế" || r.Fields != 7 {
+		t.Errorf("second log row: %+v", r)
+	}
+	test.Tap(button(t, ui.Window, "Quay lại"))
+	if ui.Window.Canvas().Focused() != v.Scan {
+		t.Error("back from the log: the scan field has no focus for the scanner")
 	}
 }

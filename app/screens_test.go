@@ -86,7 +86,7 @@ func TestScreenshots(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cu := app.NewCounter(d.app, c, "vn.dongnai.bvdk-dongnai")
+		cu := app.NewCounter(d.app, c)
 		for _, p := range shared.Parts {
 			test.Type(cu.Screen.Scan, p)
 			cu.Screen.Scan.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})

@@ -16,6 +16,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/vnwallet/citizenwallet/assets"
 	"github.com/vnwallet/citizenwallet/crypto/consent"
 	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/crypto/qrtext"
@@ -52,11 +53,17 @@ type CounterResult struct {
 	Valid     bool
 	Reason    string // for an invalid token: what is wrong, in plain words
 	ConsentID string
-	Procedure string
-	Purpose   string
+	// ProcedureCode is the catalogue code the token names; Procedure its
+	// name (the code when the catalogue does not know it).
+	ProcedureCode, Procedure string
+	Purpose                  string
+	// Retention is how long the office may keep the data, from the
+	// catalogue.
+	Retention string
 	Expires   string
-	Groups    []FieldGroup
-	fields    []consent.Field
+	// Groups are the fields in the procedure's form order.
+	Groups []FieldGroup
+	fields []consent.Field
 }
 
 // FieldGroup is the fields of one record and who vouches for them.
@@ -88,6 +95,22 @@ func NewCounter(cfg CounterConfig) (*Counter, error) {
 	}
 	c.Refresh()
 	return c, nil
+}
+
+// AgencyName is this counter's agency as the trust list names it when it
+// is an issuer there, else its id.
+func (c *Counter) AgencyName() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.list != nil {
+		if iss, ok := c.list.Issuer(c.cfg.Agency); ok {
+			if lang.L("lang.code") == "en" && iss.Name.EN != "" {
+				return iss.Name.EN
+			}
+			return iss.Name.VI
+		}
+	}
+	return c.cfg.Agency
 }
 
 // Close closes the replay cache.
@@ -149,6 +172,7 @@ func (c *Counter) Scan(text string) (progress string, complete bool) {
 	c.mu.Unlock()
 	if err != nil {
 		c.setResult(&CounterResult{Reason: counterReason(err)})
+		c.log(nil, err)
 		c.Reset()
 		return "", true
 	}
@@ -162,6 +186,7 @@ func (c *Counter) Scan(text string) (progress string, complete bool) {
 	c.Reset()
 	if err != nil {
 		c.setResult(&CounterResult{Reason: counterReason(err)})
+		c.log(nil, err)
 		return progress, true
 	}
 	c.verify(tok)
@@ -214,11 +239,56 @@ func (c *Counter) verify(tok string) {
 		c.log(nil, err)
 		return
 	}
-	out := &CounterResult{Valid: true, ConsentID: res.ID, Procedure: res.Procedure, Purpose: res.Purpose,
-		Expires: res.Expires.Local().Format("02/01/2006 15:04"), fields: res.Fields}
+	c.setResult(newCounterResult(res))
+	c.log(res, nil)
+}
+
+// newCounterResult names the procedure and purpose from the catalogue
+// and puts the fields in the order of the procedure's form: records in
+// the order the form first asks for them, each record's fields as the
+// form lists them, fields the form does not list (added by the citizen)
+// after, in their record type's order.
+func newCounterResult(res *consent.Result) *CounterResult {
+	out := &CounterResult{Valid: true, ConsentID: res.ID, ProcedureCode: res.Procedure, Procedure: res.Procedure, Purpose: res.Purpose,
+		Expires: res.Expires.Local().Format("02/01/2006 15:04")}
+	var form []wallet.ProcedureField
+	if cat, err := assets.Procedures(); err == nil {
+		if p, ok := cat.Lookup(res.Procedure); ok {
+			out.Procedure = Localized(p.Name)
+			if p.Purpose.Code == res.Purpose {
+				out.Purpose = Localized(p.Purpose.Text)
+			}
+			out.Retention = Localized(p.Retention)
+			form = p.Fields
+		}
+	}
+	rank := func(f consent.Field) int {
+		if i := slices.IndexFunc(form, func(pf wallet.ProcedureField) bool { return pf.Type == f.Type && pf.Claim == f.Claim }); i >= 0 {
+			return i
+		}
+		i := len(form) + 1000
+		if t, ok := wallet.LookupType(f.Type); ok {
+			i += slices.IndexFunc(t.Fields, func(fd wallet.Field) bool { return fd.Name == f.Claim })
+		}
+		return i
+	}
+	first := map[string]int{} // record → its best-ranked field
+	for _, f := range res.Fields {
+		if r, ok := first[f.RecordID]; !ok || rank(f) < r {
+			first[f.RecordID] = rank(f)
+		}
+	}
+	fields := slices.Clone(res.Fields)
+	slices.SortStableFunc(fields, func(a, b consent.Field) int {
+		if a.RecordID != b.RecordID {
+			return first[a.RecordID] - first[b.RecordID]
+		}
+		return rank(a) - rank(b)
+	})
+	out.fields = fields
 	var g *FieldGroup
 	last := ""
-	for _, f := range res.Fields {
+	for _, f := range fields {
 		if f.RecordID != last {
 			title := f.Type
 			if t, ok := wallet.LookupType(f.Type); ok {
@@ -240,8 +310,7 @@ func (c *Counter) verify(tok string) {
 		}
 		g.Fields = append(g.Fields, [2]string{label, value})
 	}
-	c.setResult(out)
-	c.log(res, nil)
+	return out
 }
 
 func (c *Counter) setResult(r *CounterResult) {
@@ -264,7 +333,7 @@ func (c *Counter) log(res *consent.Result, err error) {
 		e["consent_id"], e["procedure"], e["fields"] = res.ID, res.Procedure, len(res.Fields)
 	}
 	if err != nil {
-		e["reason"] = err.Error()
+		e["reason"], e["explained"] = err.Error(), counterReason(err)
 	}
 	b, _ := json.Marshal(e)
 	f, ferr := os.OpenFile(filepath.Join(c.cfg.Dir, "log.jsonl"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -275,26 +344,105 @@ func (c *Counter) log(res *consent.Result, err error) {
 	f.Close()
 }
 
-// JSON exports the last valid result's fields, to prefill a form.
-func (r *CounterResult) JSON() ([]byte, error) {
-	type field struct {
-		RecordType, RecordID, Claim, Issuer string
-		Value                               any
-	}
-	var out []field
-	for _, f := range r.fields {
-		out = append(out, field{f.Type, f.RecordID, f.Claim, f.Issuer, f.Value})
-	}
-	return json.MarshalIndent(map[string]any{"consent_id": r.ConsentID, "procedure": r.Procedure, "purpose": r.Purpose, "fields": out}, "", "  ")
+// ExportField is one verified field as JSON and CSV exports carry it,
+// in the procedure's form order.
+type ExportField struct {
+	RecordType string `json:"record_type"`
+	RecordID   string `json:"record_id"`
+	Claim      string `json:"claim"`
+	Label      string `json:"label"` // the field's name in the app's language
+	Value      any    `json:"value"`
+	Issuer     string `json:"issuer"` // agency id that signed the record
 }
 
-// CSV exports the fields as record_type,claim,value,issuer rows.
+func (r *CounterResult) export() []ExportField {
+	out := make([]ExportField, 0, len(r.fields))
+	for _, f := range r.fields {
+		label := f.Claim
+		if t, ok := wallet.LookupType(f.Type); ok {
+			if fd, ok := t.Field(f.Claim); ok {
+				label = Localized(fd.Label)
+			}
+		}
+		out = append(out, ExportField{f.Type, f.RecordID, f.Claim, label, f.Value, f.Issuer})
+	}
+	return out
+}
+
+// LogRow is one verification in the counter's own log.
+type LogRow struct {
+	At        string // local time
+	Valid     bool
+	Procedure string // name from the catalogue, or the code
+	Fields    int
+	Reason    string // why it was refused
+	ConsentID string
+}
+
+// Log returns the counter's most recent verifications, newest first (at
+// most limit).
+func (c *Counter) Log(limit int) ([]LogRow, error) {
+	b, err := os.ReadFile(filepath.Join(c.cfg.Dir, "log.jsonl"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cat, _ := assets.Procedures()
+	lines := bytes.Split(bytes.TrimSpace(b), []byte("\n"))
+	var out []LogRow
+	for i := len(lines) - 1; i >= 0 && len(out) < limit; i-- {
+		var e struct {
+			At        time.Time `json:"at"`
+			Valid     bool      `json:"valid"`
+			ConsentID string    `json:"consent_id"`
+			Procedure string    `json:"procedure"`
+			Fields    int       `json:"fields"`
+			Reason    string    `json:"reason"`
+			Explained string    `json:"explained"`
+		}
+		if json.Unmarshal(lines[i], &e) != nil {
+			continue // a line cut by a crash
+		}
+		row := LogRow{At: e.At.Local().Format("02/01/2006 15:04:05"), Valid: e.Valid, Procedure: e.Procedure, Fields: e.Fields, Reason: e.Explained, ConsentID: e.ConsentID}
+		if row.Reason == "" {
+			row.Reason = e.Reason
+		}
+		if cat != nil {
+			if p, ok := cat.Lookup(e.Procedure); ok {
+				row.Procedure = Localized(p.Name)
+			}
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// JSON exports a valid result's fields, to prefill the procedure's form.
+func (r *CounterResult) JSON() ([]byte, error) {
+	return json.MarshalIndent(struct {
+		ConsentID     string        `json:"consent_id"`
+		Procedure     string        `json:"procedure"`
+		ProcedureName string        `json:"procedure_name"`
+		Purpose       string        `json:"purpose"`
+		Fields        []ExportField `json:"fields"`
+	}{r.ConsentID, r.ProcedureCode, r.Procedure, r.Purpose, r.export()}, "", "  ")
+}
+
+// CSV exports the fields, one row each, in the procedure's form order.
 func (r *CounterResult) CSV() []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	w.Write([]string{"record_type", "record_id", "claim", "value", "issuer"})
-	for _, f := range r.fields {
-		w.Write([]string{f.Type, f.RecordID, f.Claim, fmt.Sprint(f.Value), f.Issuer})
+	w.Write([]string{"record_type", "record_id", "claim", "label", "value", "issuer"})
+	for _, f := range r.export() {
+		v := fmt.Sprint(f.Value)
+		if s, ok := f.Value.(string); ok {
+			v = s
+		} else if j, err := json.Marshal(f.Value); err == nil {
+			v = string(j) // lists and objects stay machine-readable
+		}
+		w.Write([]string{f.RecordType, f.RecordID, f.Claim, f.Label, v, f.Issuer})
 	}
 	w.Flush()
 	return b.Bytes()

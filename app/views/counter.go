@@ -17,24 +17,31 @@ import (
 )
 
 // Counter is the one-stop counter's screen: a scan field a keyboard-wedge
-// scanner types into, "open image", and the verified result.
+// scanner types into, "open image", the verified result, and the
+// counter's log.
 type Counter struct {
-	Scan     *widget.Entry
-	Progress *widget.Label
-	Status   *widget.Label
-	Verdict  *canvas.Text
-	Reason   *widget.Label
-	Groups   *fyne.Container
-	Copy     *widget.Button
-	Export   *widget.Button
-	Result   *viewmodel.CounterResult
-	Root     fyne.CanvasObject
-	win      fyne.Window
+	Scan       *widget.Entry
+	Progress   *widget.Label
+	Status     *widget.Label
+	Verdict    *canvas.Text
+	Reason     *widget.Label
+	Groups     *fyne.Container
+	Copy       *widget.Button
+	ExportJSON *widget.Button
+	ExportCSV  *widget.Button
+	// LogButton shows the counter's log (Log), Back returns.
+	LogButton *widget.Button
+	Log       *widget.List
+	LogRows   []viewmodel.LogRow
+	Result    *viewmodel.CounterResult
+	Root      fyne.CanvasObject
+	win       fyne.Window
+	main, log fyne.CanvasObject
 }
 
 // NewCounter builds the counter screen for c in win (for dialogs and the
-// clipboard).
-func NewCounter(c *viewmodel.Counter, agency string, win fyne.Window) *Counter {
+// clipboard). It fits a phone held upright as well as a desktop.
+func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 	v := &Counter{Scan: widget.NewEntry(), Progress: widget.NewLabel(""), Status: widget.NewLabel(""), Reason: widget.NewLabel(""),
 		Groups: container.NewVBox(), win: win}
 	v.Verdict = canvas.NewText("", theme.Color(theme.ColorNameForeground))
@@ -43,7 +50,7 @@ func NewCounter(c *viewmodel.Counter, agency string, win fyne.Window) *Counter {
 	v.Reason.Wrapping = fyne.TextWrapWord
 	v.Status.Wrapping = fyne.TextWrapWord
 	v.Status.SetText(c.Refresh())
-	v.Scan.SetPlaceHolder(lang.L("Scan the citizen's QR code (or paste its text) and press Enter"))
+	v.Scan.SetPlaceHolder(lang.L("Scan the QR code and press Enter"))
 	v.Scan.OnSubmitted = func(text string) {
 		v.Scan.SetText("")
 		progress, done := c.Scan(text)
@@ -66,37 +73,91 @@ func NewCounter(c *viewmodel.Counter, agency string, win fyne.Window) *Counter {
 			v.ScanImage(c, img)
 		}, win)
 	})
-	refresh := widget.NewButton(lang.L("Refresh trust list"), func() { v.Status.SetText(c.Refresh()) })
+	refresh := widget.NewButton(lang.L("Refresh"), func() { v.Status.SetText(c.Refresh()) })
 	newScan := widget.NewButton(lang.L("New citizen"), func() {
 		c.Reset()
 		v.Progress.SetText("")
 		v.show(nil)
 	})
-	v.Copy = widget.NewButton(lang.L("Copy data"), func() {
-		if v.Result != nil {
-			b, _ := v.Result.JSON()
+	v.Copy = widget.NewButton(lang.L("Copy"), func() {
+		if b, err := v.Result.JSON(); err == nil {
 			fyne.CurrentApp().Clipboard().SetContent(string(b))
 		}
 	})
-	v.Export = widget.NewButton(lang.L("Export CSV…"), func() {
-		if v.Result == nil {
+	save := func(ext string, data func() ([]byte, error)) func() {
+		return func() {
+			d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+				if err != nil || w == nil {
+					return
+				}
+				defer w.Close()
+				b, err := data()
+				if err == nil {
+					_, err = w.Write(b)
+				}
+				if err != nil {
+					dialog.ShowError(err, win)
+				}
+			}, win)
+			d.SetFileName(v.Result.ConsentID + ext)
+			d.Show()
+		}
+	}
+	v.ExportJSON = widget.NewButton(lang.L("JSON…"), save(".json", func() ([]byte, error) { return v.Result.JSON() }))
+	v.ExportCSV = widget.NewButton(lang.L("CSV…"), save(".csv", func() ([]byte, error) { return v.Result.CSV(), nil }))
+	for _, b := range []*widget.Button{v.Copy, v.ExportJSON, v.ExportCSV} {
+		b.Disable()
+	}
+
+	v.Log = widget.NewList(func() int { return len(v.LogRows) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Wrapping = fyne.TextWrapWord
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			r := v.LogRows[i]
+			text := r.At + " · " + lang.L("VALID") + " · " + r.Procedure
+			if !r.Valid {
+				text = r.At + " · " + lang.L("NOT VALID") + " · " + r.Reason
+			}
+			o.(*widget.Label).SetText(text)
+			v.Log.SetItemHeight(i, o.MinSize().Height)
+		})
+	v.log = container.NewBorder(container.NewBorder(nil, nil, widget.NewButton(lang.L("Back"), func() { v.setRoot(v.main) }), nil,
+		widget.NewLabelWithStyle(lang.L("Verified at this counter"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})), nil, nil, nil, v.Log)
+	v.LogButton = widget.NewButton(lang.L("Log"), func() {
+		rows, err := c.Log(500)
+		if err != nil {
+			v.Progress.SetText(err.Error())
 			return
 		}
-		dialog.ShowFileSave(func(w fyne.URIWriteCloser, err error) {
-			if err != nil || w == nil {
-				return
-			}
-			defer w.Close()
-			w.Write(v.Result.CSV())
-		}, win)
+		v.LogRows = rows
+		v.Log.Refresh()
+		v.setRoot(v.log)
 	})
-	v.Copy.Disable()
-	v.Export.Disable()
-	title := widget.NewLabelWithStyle(lang.L("One-stop counter")+" — "+agency, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	top := container.NewVBox(title, v.Status, v.Scan, container.NewGridWithColumns(3, open, refresh, newScan), v.Progress)
-	result := container.NewVBox(v.Verdict, v.Reason, v.Groups, container.NewGridWithColumns(2, v.Copy, v.Export))
-	v.Root = container.NewBorder(top, nil, nil, nil, container.NewVScroll(result))
+
+	title := widget.NewLabelWithStyle(lang.L("One-stop counter")+" — "+c.AgencyName(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Wrapping = fyne.TextWrapWord
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, nil, v.LogButton, title),
+		container.NewBorder(nil, nil, nil, refresh, v.Status),
+		v.Scan,
+		container.NewGridWithColumns(2, open, newScan),
+		v.Progress)
+	result := container.NewVBox(v.Verdict, v.Reason, v.Groups, container.NewGridWithColumns(3, v.Copy, v.ExportJSON, v.ExportCSV))
+	v.main = container.NewBorder(top, nil, nil, nil, container.NewVScroll(result))
+	v.Root = container.NewStack(v.main)
 	return v
+}
+
+func (v *Counter) setRoot(o fyne.CanvasObject) {
+	st := v.Root.(*fyne.Container)
+	st.Objects = []fyne.CanvasObject{o}
+	st.Refresh()
+	if o == v.main {
+		v.win.Canvas().Focus(v.Scan) // ready for the scanner again
+	}
 }
 
 // ScanImage reads a QR from an image (a photo or a screenshot).
@@ -116,8 +177,9 @@ func (v *Counter) ScanImage(c *viewmodel.Counter, img image.Image) {
 func (v *Counter) show(r *viewmodel.CounterResult) {
 	v.Result = r
 	v.Groups.RemoveAll()
-	v.Copy.Disable()
-	v.Export.Disable()
+	for _, b := range []*widget.Button{v.Copy, v.ExportJSON, v.ExportCSV} {
+		b.Disable()
+	}
 	switch {
 	case r == nil:
 		v.Verdict.Text = ""
@@ -125,22 +187,34 @@ func (v *Counter) show(r *viewmodel.CounterResult) {
 	case r.Valid:
 		v.Verdict.Text = lang.L("VALID")
 		v.Verdict.Color = theme.Color(theme.ColorNameSuccess)
-		v.Reason.SetText(lang.L("Purpose") + ": " + r.Purpose + " · " + lang.L("Procedure") + ": " + r.Procedure + " · " + lang.L("valid until") + " " + r.Expires)
+		about := r.Procedure + "\n" + lang.L("Purpose") + ": " + r.Purpose + "\n" + lang.L("valid until") + " " + r.Expires
+		if r.Retention != "" {
+			about += "\n" + lang.L("Keep the data") + ": " + r.Retention
+		}
+		v.Reason.SetText(about)
 		for _, g := range r.Groups {
-			v.Groups.Add(widget.NewLabelWithStyle(g.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+			head := widget.NewLabelWithStyle(g.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			head.Wrapping = fyne.TextWrapWord
 			issuer := widget.NewLabel(lang.L("Vouched for by") + ": " + g.Issuer)
 			issuer.Wrapping = fyne.TextWrapWord
+			issuer.Importance = widget.SuccessImportance
+			v.Groups.Add(widget.NewSeparator())
+			v.Groups.Add(head)
 			v.Groups.Add(issuer)
-			form := widget.NewForm()
+			// Label over value: long Vietnamese field names and values both
+			// keep the full width of a phone.
 			for _, f := range g.Fields {
-				val := widget.NewLabel(f[1])
-				val.Wrapping = fyne.TextWrapWord
-				form.Append(f[0], val)
+				field := widget.NewRichText(
+					&widget.TextSegment{Text: f[0], Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText}},
+					&widget.TextSegment{Text: f[1], Style: widget.RichTextStyleStrong},
+				)
+				field.Wrapping = fyne.TextWrapWord
+				v.Groups.Add(field)
 			}
-			v.Groups.Add(form)
 		}
-		v.Copy.Enable()
-		v.Export.Enable()
+		for _, b := range []*widget.Button{v.Copy, v.ExportJSON, v.ExportCSV} {
+			b.Enable()
+		}
 	default:
 		v.Verdict.Text = lang.L("NOT VALID")
 		v.Verdict.Color = theme.Color(theme.ColorNameError)

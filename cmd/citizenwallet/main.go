@@ -77,7 +77,7 @@ func main() {
 			log.Fatalf("counter: %v", err)
 		}
 		defer c.Close()
-		app.NewCounter(a, c, *counter).Window.ShowAndRun()
+		app.NewCounter(a, c).Window.ShowAndRun()
 		return
 	}
 	w.SetWarehouse(wh)

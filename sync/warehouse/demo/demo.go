@@ -101,6 +101,7 @@ func (p Province) Citizen(i int) (wallet.Profile, []wallet.Record) {
 		l.add("justice.criminal_record", 1)
 	}
 	l.add("health.insurance_card", 1)
+	l.renewInsuranceCard()
 	l.add("health.checkup", 1+int(h>>8%5))
 	l.add("health.immunization", 1+int(h>>12%3))
 	l.add("health.prescription", int(h>>16%4))
@@ -162,6 +163,20 @@ func (l *life) add(code string, n int) {
 		r.Issuer = issuerOf(r)
 		l.recs = append(l.recs, r)
 	}
+}
+
+// renewInsuranceCard makes the health insurance card the one for the
+// reference year: cards are renewed every year, and the warehouse holds
+// the card in force (issued in the last days of the year before).
+func (l *life) renewInsuranceCard() {
+	r := &l.recs[len(l.recs)-1]
+	y := reference.Year()
+	r.IssuedAt = time.Date(y-1, 12, 10+int(l.h%20), 8+int(l.h%9), int(l.h%60), 0, 0, time.UTC)
+	r.ValidFrom = time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+	r.ValidUntil = time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)
+	r.Claims["valid_from"] = r.ValidFrom.Format(wallet.DateLayout)
+	r.Claims["valid_to"] = r.ValidUntil.Format(wallet.DateLayout)
+	l.localise(r, l.home)
 }
 
 // localise writes the citizen's home into every address claim of r, in

@@ -147,6 +147,30 @@ func checkAddress(t *testing.T, r wallet.Record) {
 }
 
 // Citizen numbers stay distinct in a province of 100 000.
+// Everyone holds the insurance card in force in 2026 (cards are renewed
+// yearly), issued before it starts, with claims and record dates agreeing.
+func TestInsuranceCardInForce(t *testing.T) {
+	p, _ := demo.New(300, 1)
+	mid := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	for i := range 300 {
+		_, recs := p.Citizen(i)
+		cards := 0
+		for _, r := range recs {
+			if r.Type != "health.insurance_card" {
+				continue
+			}
+			cards++
+			if r.ValidFrom.After(mid) || r.ValidUntil.Before(mid) || !r.IssuedAt.Before(r.ValidFrom) ||
+				r.Claims["valid_from"] != r.ValidFrom.Format(wallet.DateLayout) || r.Claims["valid_to"] != r.ValidUntil.Format(wallet.DateLayout) {
+				t.Fatalf("citizen %d: card %v–%v issued %v, claims %v–%v", i, r.ValidFrom, r.ValidUntil, r.IssuedAt, r.Claims["valid_from"], r.Claims["valid_to"])
+			}
+		}
+		if cards != 1 {
+			t.Fatalf("citizen %d has %d insurance cards", i, cards)
+		}
+	}
+}
+
 func TestDistinctCitizens(t *testing.T) {
 	p, _ := demo.New(100_000, 2026)
 	seen := make(map[string]int, p.Citizens())
