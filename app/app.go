@@ -40,7 +40,13 @@ type UI struct {
 	// foreground (set on phones, where the OS may show or keep the last
 	// screen).
 	LockOnBackground bool
-	// Now is the clock for auto-lock; tests replace it.
+	// AutoSyncAfter: when home opens and the last complete sync is older
+	// than this, a sync starts by itself (offline, it says so and the
+	// records stay). Zero turns it off.
+	AutoSyncAfter time.Duration
+	// OnSynced, if set, runs after each sync the home screen ran.
+	OnSynced func()
+	// Now is the clock for auto-lock and auto-sync; tests replace it.
 	Now        func() time.Time
 	lastActive time.Time
 }
@@ -48,12 +54,16 @@ type UI struct {
 // DefaultAutoLock is the idle time before the wallet locks itself.
 const DefaultAutoLock = 5 * time.Minute
 
+// DefaultAutoSync is how old the last sync may be before home syncs by
+// itself.
+const DefaultAutoSync = 30 * time.Minute
+
 // New makes the main window for the wallet and shows the first screen
 // (create the profile, or unlock it). It locks the wallet after
 // AutoLock without use and, on phones, when the app goes to the
 // background.
 func New(a fyne.App, w *viewmodel.Wallet) *UI {
-	ui := &UI{App: a, Window: a.NewWindow(lang.L("Citizen data wallet")), Wallet: w, AutoLock: DefaultAutoLock, Now: time.Now,
+	ui := &UI{App: a, Window: a.NewWindow(lang.L("Citizen data wallet")), Wallet: w, AutoLock: DefaultAutoLock, AutoSyncAfter: DefaultAutoSync, Now: time.Now,
 		LockOnBackground: fyne.CurrentDevice().IsMobile()}
 	if m := a.Preferences().Int(PrefAutoLockMinutes); m > 0 {
 		ui.AutoLock = time.Duration(m) * time.Minute
@@ -122,10 +132,18 @@ func (ui *UI) Home() {
 	h.OnShare = ui.Share
 	h.OnHistory = ui.History
 	h.OnSettings = ui.Settings
+	h.OnSynced = func() {
+		if ui.OnSynced != nil {
+			ui.OnSynced()
+		}
+	}
 	ui.show(h.Root)
 	// Wrapped labels know their height only once they have a width: lay
 	// out again now that the window gave them one.
 	h.Root.Refresh()
+	if ui.AutoSyncAfter > 0 && ui.Wallet.SyncDue(ui.Now(), ui.AutoSyncAfter) {
+		h.SyncNow(ui.Wallet)
+	}
 }
 
 // Domain shows one domain's records.

@@ -131,3 +131,75 @@ func TestShareShowsVerifiableQR(t *testing.T) {
 		t.Errorf("after expiry: %q, image visible %v", q.Countdown.Text, q.Image.Visible())
 	}
 }
+
+// A procedure the catalogue lacks: the citizen picks the office by name,
+// states the purpose, ticks fields by hand (nothing is pre-selected);
+// without a purpose or a field nothing is shared; the token verifies at
+// that office with exactly the ticked fields.
+func TestShareByHand(t *testing.T) {
+	d := newDemo(t)
+	w, ui := d.w, d.ui
+	defer w.Lock()
+	d.ready(t)
+	var shown *viewmodel.SharedQR
+	s := views.NewShare(w, ui.Home, func(q *viewmodel.SharedQR) { shown = q })
+	ui.Window.SetContent(s.Root)
+	if s.Purpose.Visible() {
+		t.Error("purpose asked before choosing 'another procedure'")
+	}
+	s.Procedure.SetSelected("Thủ tục khác: tôi tự chọn trường")
+	if !s.Purpose.Visible() || len(s.Checks) < 20 {
+		t.Fatalf("by hand: purpose shown %v, %d fields offered", s.Purpose.Visible(), len(s.Checks))
+	}
+	for i, c := range s.Checks {
+		if c.Checked {
+			t.Errorf("field %s pre-selected", s.Draft.Items()[i].Label)
+		}
+	}
+	// The picker and the code field follow each other.
+	test.Type(s.Recipient, "vn.dongnai.soyte")
+	if s.Agency.Selected != "Sở Y tế tỉnh Đồng Nai" {
+		t.Errorf("typed code: picker shows %q", s.Agency.Selected)
+	}
+	s.Agency.SetSelected("Sở Tư pháp tỉnh Đồng Nai")
+	if s.Recipient.Text != "vn.dongnai.sotuphap" {
+		t.Fatalf("agency picker set %q", s.Recipient.Text)
+	}
+	test.Tap(s.Confirm)
+	if shown != nil || !strings.Contains(s.Error.Text, "Hãy nêu dữ liệu dùng để làm gì") {
+		t.Fatalf("no purpose: %q", s.Error.Text)
+	}
+	test.Type(s.Purpose, "Xin cấp giấy xác nhận tình trạng hôn nhân")
+	test.Tap(s.Confirm)
+	if shown != nil || !strings.Contains(s.Error.Text, "Hãy chọn ít nhất một trường") {
+		t.Fatalf("no field: %q", s.Error.Text)
+	}
+	var want []string
+	for i, it := range s.Draft.Items() {
+		if it.Type == "identity.citizen" && (it.Claim == "full_name" || it.Claim == "citizen_id") {
+			test.Tap(s.Checks[i])
+			want = append(want, it.Claim)
+		}
+	}
+	test.Tap(s.Confirm)
+	if shown == nil {
+		t.Fatalf("share: %q", s.Error.Text)
+	}
+	hist, _ := w.Consents()
+	if len(hist) != 1 || hist[0].Title != "Xin cấp giấy xác nhận tình trạng hôn nhân" {
+		t.Errorf("history: %+v", hist)
+	}
+
+	c, err := viewmodel.NewCounter(viewmodel.CounterConfig{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), Agency: "vn.dongnai.sotuphap", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, p := range shown.Parts {
+		c.Scan(p)
+	}
+	r := c.Result()
+	if r == nil || !r.Valid || len(r.Groups) != 1 || len(r.Groups[0].Fields) != len(want) || !strings.Contains(r.Procedure, "do công dân chọn") {
+		t.Fatalf("at the counter: %+v", r)
+	}
+}

@@ -188,3 +188,74 @@ func TestDemoEnrolAndSync(t *testing.T) {
 		t.Fatal("not locked when sent to the background")
 	}
 }
+
+// Home syncs by itself when the last sync is older than AutoSyncAfter;
+// offline it says so plainly and keeps the records; a recent sync is
+// not repeated, and two syncs never run at once.
+func TestAutoSyncWhenHomeOpens(t *testing.T) {
+	d := newDemo(t)
+	w, ui := d.w, d.ui
+	defer w.Lock()
+	d.ready(t)
+	done := make(chan struct{}, 1)
+	ui.OnSynced = func() { done <- struct{}{} }
+
+	now := time.Now()
+	ui.Now = func() time.Time { return now }
+	if w.SyncDue(now, ui.AutoSyncAfter) {
+		t.Fatal("a sync is due right after one")
+	}
+	before, _ := w.Domains()
+	now = now.Add(ui.AutoSyncAfter + time.Minute)
+	if !w.SyncDue(now, ui.AutoSyncAfter) {
+		t.Fatal("no sync due after AutoSyncAfter")
+	}
+	d.ts.Close()
+	ui.Home()
+	waitSynced(t, done, "the automatic sync")
+	if !screenHas(t, ui.Window, "Không kết nối được") {
+		t.Errorf("offline automatic sync: %q", labels(ui.Window.Content()))
+	}
+	after, _ := w.Domains()
+	if !slices.Equal(before, after) {
+		t.Errorf("records changed by a failed sync: %v → %v", before, after)
+	}
+
+	// Back online (the same warehouse at a new address): home syncs.
+	mirror := httptest.NewServer(d.srv.Handler())
+	defer mirror.Close()
+	if _, err := w.ChangeWarehouseAddress(t.Context(), mirror.URL); err != nil {
+		t.Fatal(err)
+	}
+	ui.Home()
+	waitSynced(t, done, "the automatic sync online")
+	if !screenHas(t, ui.Window, "Đồng bộ lần cuối") || w.SyncDue(time.Now(), ui.AutoSyncAfter) {
+		t.Errorf("online automatic sync: %q", labels(ui.Window.Content()))
+	}
+
+	// One sync at a time.
+	started := make(chan struct{})
+	release := make(chan struct{})
+	go func() {
+		w.Sync(func(viewmodel.SyncProgress) {
+			select {
+			case <-started:
+			default:
+				close(started)
+				<-release
+			}
+		})
+	}()
+	select {
+	case <-started:
+		if _, err := w.Sync(nil); err == nil || !strings.Contains(err.Error(), "Đang đồng bộ") {
+			t.Errorf("a second sync meanwhile: %v", err)
+		}
+		if w.SyncDue(time.Now().Add(time.Hour), ui.AutoSyncAfter) {
+			t.Error("a sync is due while one runs")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first sync never reported progress")
+	}
+	close(release)
+}

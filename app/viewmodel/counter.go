@@ -252,7 +252,10 @@ func newCounterResult(res *consent.Result) *CounterResult {
 	out := &CounterResult{Valid: true, ConsentID: res.ID, ProcedureCode: res.Procedure, Procedure: res.Procedure, Purpose: res.Purpose,
 		Expires: res.Expires.Local().Format("02/01/2006 15:04")}
 	var form []wallet.ProcedureField
-	if cat, err := assets.Procedures(); err == nil {
+	if res.Procedure == OtherProcedure {
+		out.Procedure = lang.L("Another procedure (fields chosen by the citizen)")
+		out.Purpose = lang.L("as the citizen states it")
+	} else if cat, err := assets.Procedures(); err == nil {
 		if p, ok := cat.Lookup(res.Procedure); ok {
 			out.Procedure = Localized(p.Name)
 			if p.Purpose.Code == res.Purpose {

@@ -112,9 +112,28 @@ type SyncProgress struct {
 	Text     string  // "12 / 40 hồ sơ · 8.0 / 26.8 KB"
 }
 
+// SyncDue reports whether the profile is enrolled, no sync is running,
+// and the last complete sync is older than after (or there was none).
+func (w *Wallet) SyncDue(now time.Time, after time.Duration) bool {
+	if w.syncing.Load() || !w.Enrolled() {
+		return false
+	}
+	s, err := w.open()
+	if err != nil {
+		return false
+	}
+	last, err := client.LastSync(context.Background(), s)
+	return err == nil && now.Sub(last) >= after
+}
+
 // Sync pulls new records and consent updates; progress is called after
-// each stored page. It returns a sentence for the status line.
+// each stored page. It returns a sentence for the status line. One sync
+// runs at a time: another one meanwhile is refused.
 func (w *Wallet) Sync(progress func(SyncProgress)) (string, error) {
+	if !w.syncing.CompareAndSwap(false, true) {
+		return "", errors.New(lang.L("A sync is already running."))
+	}
+	defer w.syncing.Store(false)
 	s, err := w.open()
 	if err != nil {
 		return "", errors.New(ErrorText(err))

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
@@ -23,6 +25,8 @@ import (
 type Wallet struct {
 	root string // one folder per profile, and profiles.json
 	opts badgerstore.Options
+
+	syncing atomic.Bool // a Sync is running
 
 	mu      sync.Mutex
 	current string // the chosen profile's folder name
@@ -360,29 +364,59 @@ func claimText(f wallet.Field, v any) string {
 	return fmt.Sprint(v)
 }
 
-// issuerName is the agency's name from the cached trust list, or its id.
-func (w *Wallet) issuerName(id string) string {
+// trustList is the cached trust list, verified against the root key the
+// profile enrolled with (nil before the first sync).
+func (w *Wallet) trustList() *trust.List {
 	s, err := w.open()
 	if err != nil {
-		return id
+		return nil
 	}
 	tl, err := s.Meta(context.Background(), client.MetaTrustList)
 	if err != nil {
-		return id
+		return nil
 	}
 	_, root, err := client.Warehouse(context.Background(), s)
 	if err != nil {
-		return id
+		return nil
 	}
 	list, err := trust.Verify(string(tl), root)
 	if err != nil {
-		return id
+		return nil
 	}
-	if iss, ok := list.Issuer(id); ok {
-		if lang.L("lang.code") == "en" && iss.Name.EN != "" {
-			return iss.Name.EN
+	return list
+}
+
+func agencyName(iss *trust.Issuer) string {
+	if lang.L("lang.code") == "en" && iss.Name.EN != "" {
+		return iss.Name.EN
+	}
+	return iss.Name.VI
+}
+
+// issuerName is the agency's name from the cached trust list, or its id.
+func (w *Wallet) issuerName(id string) string {
+	if list := w.trustList(); list != nil {
+		if iss, ok := list.Issuer(id); ok {
+			return agencyName(iss)
 		}
-		return iss.Name.VI
 	}
 	return id
+}
+
+// Agency is an agency the citizen can share with.
+type Agency struct{ ID, Name string }
+
+// Agencies lists the agencies of the cached trust list by name, for the
+// share screen's recipient picker (other offices are entered by code).
+func (w *Wallet) Agencies() []Agency {
+	list := w.trustList()
+	if list == nil {
+		return nil
+	}
+	out := make([]Agency, 0, len(list.Issuers))
+	for i := range list.Issuers {
+		out = append(out, Agency{ID: list.Issuers[i].ID, Name: agencyName(&list.Issuers[i])})
+	}
+	slices.SortFunc(out, func(a, b Agency) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }

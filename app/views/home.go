@@ -150,6 +150,9 @@ func (h *Home) enrolled(w *viewmodel.Wallet) {
 	h.runSync(w)
 }
 
+// SyncNow starts a sync as the Sync button does.
+func (h *Home) SyncNow(w *viewmodel.Wallet) { h.runSync(w) }
+
 // runSync syncs in the background, updating the bar and the status line
 // on the UI goroutine.
 func (h *Home) runSync(w *viewmodel.Wallet) {

@@ -29,6 +29,12 @@ var lifetimes = []struct {
 // which fields would leave the phone, edits them, and confirms.
 type Share struct {
 	Procedure *widget.Select
+	// Purpose is the citizen's own words for a share by hand (shown only
+	// for "another procedure").
+	Purpose *widget.Entry
+	// Agency picks the recipient from the trust list; Recipient holds its
+	// code (typed for offices not in the list).
+	Agency    *widget.Select
 	Recipient *widget.Entry
 	Lifetime  *widget.Select
 	Online    *widget.Check
@@ -57,20 +63,67 @@ func NewShare(w *viewmodel.Wallet, onBack func(), onShared func(*viewmodel.Share
 	for i, p := range procs {
 		names[i] = p.Name
 	}
+	byHand := lang.L("Another procedure: I choose the fields")
+	names = append(names, byHand)
+	s.Purpose = widget.NewEntry()
+	s.Purpose.SetPlaceHolder(lang.L("What the office needs it for"))
+	s.Purpose.OnChanged = func(text string) {
+		if s.Draft != nil && s.Draft.ByHand() {
+			s.Draft.SetPurpose(strings.TrimSpace(text))
+		}
+	}
+	// The purpose: the procedure's, or the citizen's words for a share by
+	// hand.
+	purposeText := widget.NewLabel("")
+	purposeText.Wrapping = fyne.TextWrapWord
+	purposeItem := widget.NewFormItem(lang.L("Purpose"), container.NewStack(purposeText, s.Purpose))
 	s.Procedure = widget.NewSelect(names, func(name string) {
+		var d *viewmodel.Draft
+		var err error
+		if name == byHand {
+			d, err = w.ProposeByHand()
+		}
 		for _, p := range procs {
 			if p.Name == name {
-				d, err := w.Propose(p.Code)
-				if err != nil {
-					s.Error.SetText(err.Error())
-					return
-				}
-				s.Draft = d
-				s.fill()
+				d, err = w.Propose(p.Code)
 			}
 		}
+		if err != nil {
+			s.Error.SetText(err.Error())
+			return
+		}
+		s.Draft = d
+		if d.ByHand() {
+			purposeText.Hide()
+			s.Purpose.Show()
+			d.SetPurpose(strings.TrimSpace(s.Purpose.Text))
+		} else {
+			s.Purpose.Hide()
+			purposeText.SetText(d.Purpose())
+			purposeText.Show()
+		}
+		s.fill()
+		s.Root.Refresh()
 	})
 	s.Procedure.PlaceHolder = lang.L("Choose the procedure")
+	agencies := w.Agencies()
+	agencyNames := make([]string, len(agencies))
+	for i, a := range agencies {
+		agencyNames[i] = a.Name
+	}
+	s.Agency = widget.NewSelect(agencyNames, func(string) {
+		if i := s.Agency.SelectedIndex(); i >= 0 {
+			s.Recipient.SetText(agencies[i].ID)
+		}
+	})
+	s.Agency.PlaceHolder = lang.L("Choose the office")
+	s.Recipient.OnChanged = func(code string) {
+		for i, a := range agencies {
+			if a.ID == strings.TrimSpace(code) && s.Agency.SelectedIndex() != i {
+				s.Agency.SetSelectedIndex(i)
+			}
+		}
+	}
 	var lifeNames []string
 	for _, l := range lifetimes {
 		lifeNames = append(lifeNames, lang.L(l.label))
@@ -99,26 +152,30 @@ func NewShare(w *viewmodel.Wallet, onBack func(), onShared func(*viewmodel.Share
 	header := container.NewBorder(nil, nil, back, nil, widget.NewLabelWithStyle(lang.L("Share"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Procedure"), s.Procedure),
-		widget.NewFormItem(lang.L("To"), s.Recipient),
+		purposeItem,
+		widget.NewFormItem(lang.L("To"), s.Agency),
+		widget.NewFormItem(lang.L("Office code"), s.Recipient),
 		widget.NewFormItem(lang.L("Valid for"), s.Lifetime),
 	)
+	s.Purpose.Hide()
 	leaves := widget.NewLabelWithStyle(lang.L("Will leave this phone:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.Root = container.NewBorder(header, nil, nil, nil, container.NewVScroll(container.NewVBox(form, s.Online, onlineNote, leaves, s.Fields, s.Lacking, s.Confirm, s.Error)))
 	return s
 }
 
-// fill lists the draft's fields as checks.
+// fill lists the draft's fields as checks under their record's name;
+// sensitive fields and those the wallet lacks say so.
 func (s *Share) fill() {
 	s.Fields.RemoveAll()
 	s.Checks = nil
+	record := ""
 	for _, it := range s.Draft.Items() {
 		it := it
-		detail := it.Record
-		if it.Sensitive {
-			detail += " · " + lang.L("sensitive")
-		}
-		if !it.Available {
-			detail += " · " + lang.L("not in your wallet")
+		if it.Record != record {
+			record = it.Record
+			head := widget.NewLabelWithStyle(record, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+			head.Wrapping = fyne.TextWrapWord
+			s.Fields.Add(head)
 		}
 		c := widget.NewCheck(it.Field, nil)
 		c.SetChecked(it.Selected)
@@ -129,11 +186,21 @@ func (s *Share) fill() {
 		if !it.Available {
 			c.Disable()
 		}
-		note := widget.NewLabel(detail)
-		note.Wrapping = fyne.TextWrapWord
-		note.Importance = widget.LowImportance
 		s.Checks = append(s.Checks, c)
-		s.Fields.Add(container.NewVBox(c, note))
+		var notes []string
+		if it.Sensitive {
+			notes = append(notes, lang.L("sensitive"))
+		}
+		if !it.Available {
+			notes = append(notes, lang.L("not in your wallet"))
+		}
+		if len(notes) == 0 {
+			s.Fields.Add(c)
+			continue
+		}
+		note := widget.NewLabel(strings.Join(notes, " · "))
+		note.Importance = widget.WarningImportance
+		s.Fields.Add(container.NewBorder(nil, nil, nil, note, c))
 	}
 	s.updateLacking()
 	s.Confirm.Enable()
