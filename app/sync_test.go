@@ -140,6 +140,9 @@ func TestDemoEnrolAndSync(t *testing.T) {
 	list := views.NewRecordList(w, wallet.DomainIdentity, ui.Home, func(id string) { ui.Record(wallet.DomainIdentity, id) })
 	ui.Window.SetContent(list.Root)
 	idx := slices.IndexFunc(list.Rows, func(r viewmodel.RecordRow) bool { return strings.HasPrefix(r.ID, "identity.citizen") })
+	if got := list.Rows[idx].Issuer; got != "Cục Cảnh sát quản lý hành chính về trật tự xã hội, Bộ Công an" {
+		t.Errorf("record list names the agency %q", got)
+	}
 	list.Records.Select(idx)
 	for _, want := range []string{"Cục Cảnh sát quản lý hành chính về trật tự xã hội, Bộ Công an", first.FullName, first.CitizenID, "Kinh · nhạy cảm", "v1 ·", "đã kiểm tra khi đồng bộ", "Cập nhật lúc"} {
 		if !screenHas(t, ui.Window, want) {

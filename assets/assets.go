@@ -5,7 +5,6 @@ package assets
 import (
 	"embed"
 	"os"
-	"strings"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -16,18 +15,18 @@ import (
 var translations embed.FS
 
 // UseLanguage loads the app's translations and selects "vi" or "en".
-// Vietnamese is the first language: "" picks English only when the
-// system's language is English, Vietnamese otherwise.
+// Vietnamese is the first language: "" (nothing chosen in Settings yet)
+// is Vietnamese whatever the system's locale, because many phones and
+// office computers in the province run with an English or unset system
+// locale while their users read Vietnamese. English is one tap away in
+// Settings.
 //
 // Fyne chooses the language from the system locale; on desktop systems it
 // reads LANGUAGE first, so the choice is made by setting it before the
 // bundles are loaded (loading re-reads the locale).
 func UseLanguage(code string) error {
-	if code == "" {
+	if code != "en" {
 		code = "vi"
-		if strings.HasPrefix(lang.SystemLocale().LanguageString(), "en") {
-			code = "en"
-		}
 	}
 	if err := os.Setenv("LANGUAGE", code); err != nil {
 		return err

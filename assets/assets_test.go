@@ -3,6 +3,8 @@ package assets
 import (
 	"testing"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/sample"
 )
@@ -38,6 +40,19 @@ func TestProcedures(t *testing.T) {
 		"health.insurance_card_reissue", "social.monthly_assistance", "transport.driving_licence_renewal", "employment.job_application"} {
 		if _, ok := cat.Lookup(want); !ok {
 			t.Errorf("no procedure %s", want)
+		}
+	}
+}
+
+// Vietnamese unless English was chosen, whatever the system says.
+func TestUseLanguage(t *testing.T) {
+	t.Setenv("LANG", "en_US.UTF-8")
+	for _, c := range []struct{ code, want string }{{"", "vi"}, {"en", "en"}, {"vi", "vi"}, {"fr", "vi"}} {
+		if err := UseLanguage(c.code); err != nil {
+			t.Fatal(err)
+		}
+		if got := lang.L("lang.code"); got != c.want {
+			t.Errorf("UseLanguage(%q): %q; want %q", c.code, got, c.want)
 		}
 	}
 }

@@ -200,7 +200,8 @@ type RecordRow struct {
 	Withdrawn                 bool
 }
 
-// Records lists the latest version of every record of a domain.
+// Records lists the latest version of every record of a domain, each
+// with its agency's name from the cached trust list.
 func (w *Wallet) Records(d wallet.Domain) ([]RecordRow, error) {
 	s, err := w.open()
 	if err != nil {
@@ -210,8 +211,15 @@ func (w *Wallet) Records(d wallet.Domain) ([]RecordRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	list := w.trustList()
 	rows := make([]RecordRow, 0, len(recs))
 	for _, r := range recs {
+		issuer := r.Issuer
+		if list != nil {
+			if iss, ok := list.Issuer(r.Issuer); ok {
+				issuer = agencyName(iss)
+			}
+		}
 		title := r.Type
 		if t, ok := wallet.LookupType(r.Type); ok {
 			title = Localized(t.Label)
@@ -219,7 +227,7 @@ func (w *Wallet) Records(d wallet.Domain) ([]RecordRow, error) {
 		rows = append(rows, RecordRow{
 			ID:        r.ID,
 			Title:     title,
-			Issuer:    r.Issuer,
+			Issuer:    issuer,
 			Issued:    r.IssuedAt.Local().Format("02/01/2006"),
 			Withdrawn: r.Status == wallet.StatusWithdrawn,
 		})
