@@ -27,12 +27,23 @@ BENCHOUT ?= bin/bench.txt
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 
-.PHONY: run warehouse screenshots test lint fuzz bench build tools
+.PHONY: run run-shared counter warehouse screenshots test lint fuzz bench build tools
 
 run:
 	bash tools/install-fyne-deps.sh
-	@compgen -G 'cmd/citizenwallet/*.go' >/dev/null || { echo "make run: cmd/citizenwallet does not exist yet" >&2; exit 1; }
 	$(GO) run ./cmd/citizenwallet
+
+# The wallet and the counter against the warehouse of `make warehouse`
+# (run that first, in another terminal), so a token shared in the one is
+# verified in the other.
+SHARED_WAREHOUSE = -warehouse http://127.0.0.1:8640 -root-key bin/warehouse/root-key.jwk
+COUNTER_AGENCY ?= vn.dongnai.bvdk-dongnai
+run-shared:
+	bash tools/install-fyne-deps.sh
+	$(GO) run ./cmd/citizenwallet $(SHARED_WAREHOUSE)
+counter:
+	bash tools/install-fyne-deps.sh
+	$(GO) run ./cmd/citizenwallet -counter $(COUNTER_AGENCY) $(SHARED_WAREHOUSE)
 
 # The reference warehouse with WAREHOUSE_CITIZENS demo citizens, data in
 # bin/warehouse (kept between runs; delete it for a fresh province).

@@ -3,7 +3,8 @@
 // translations, the warehouse it syncs with, and the window.
 //
 // -counter AGENCY runs the one-stop counter (verifier) instead of the
-// citizen wallet. With no warehouse flags it starts an embedded reference
+// citizen wallet, with its own storage, against the warehouse the
+// citizens' wallets use (-warehouse, -root-key). With no warehouse flags it starts an embedded reference
 // warehouse with a demo province on a loopback port (data in the app's
 // storage), so the app works on a fresh machine; -root-key and -warehouse
 // point it at a real one instead (the address can then also come from
@@ -33,7 +34,18 @@ func main() {
 	counterID := flag.String("counter-id", "", "this counter's id (reported to citizens for online tokens)")
 	flag.Parse()
 
-	a := fyneapp.NewWithID("vn.gov.citizenwallet")
+	id := "vn.gov.citizenwallet"
+	if *counter != "" {
+		// The counter verifies tokens from citizens' wallets, so it must
+		// trust the warehouse they use: an embedded demo warehouse of its
+		// own would have another root key.
+		if *rootKey == "" {
+			log.Fatal("-counter needs the warehouse the citizens' wallets use: -warehouse URL -root-key FILE " +
+				"(to try it: make warehouse, then make counter and make run-shared)")
+		}
+		id = "vn.gov.citizenwallet.counter" // its own storage: caches, replay list, log
+	}
+	a := fyneapp.NewWithID(id)
 	if err := assets.UseLanguage(app.Language(a)); err != nil {
 		log.Printf("translations: %v", err)
 	}
