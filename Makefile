@@ -1,7 +1,9 @@
 # Citizen data wallet: build, test and check.
 #
 #   make run          build and start the app (installs Fyne's system libraries if missing)
+#   make run-shared   the wallet against make warehouse; make counter: the one-stop counter
 #   make warehouse    start the reference warehouse with a demo province on loopback
+#   make package-linux  the Linux package (fyne package) into bin/dist/
 #   make screenshots  render every main screen at phone and desktop size into docs/screens/
 #   make test         the test suite: -tags ci, race detector on every package without cgo
 #   make lint         gofmt, go vet, staticcheck
@@ -26,8 +28,11 @@ BENCHOUT ?= bin/bench.txt
 # staticcheck 2026.2.2, the first release line built for Go 1.26.
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
+# The fyne CLI that packages the app (fyne.io/tools, pinned).
+FYNE_VERSION := v1.7.4
+FYNE := bin/tools/fyne-$(FYNE_VERSION)/fyne
 
-.PHONY: run run-shared counter warehouse screenshots test lint fuzz bench build tools
+.PHONY: run run-shared counter package-linux warehouse screenshots test lint fuzz bench build tools
 
 run:
 	bash tools/install-fyne-deps.sh
@@ -88,6 +93,21 @@ build:
 		if compgen -G "cmd/$$c/*.go" >/dev/null; then echo "go build -o bin/$$c ./cmd/$$c"; CGO_ENABLED=0 $(GO) build -o bin/$$c ./cmd/$$c; \
 		else echo "build: cmd/$$c does not exist yet"; fi; \
 	done
+
+$(FYNE):
+	GOBIN=$(CURDIR)/$(dir $(FYNE)) $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_VERSION)
+
+# The Linux package (amd64): a tar.xz with the binary, the .desktop entry
+# and the icon, installable with its Makefile (make user-install). Built
+# with fyne package from cmd/citizenwallet/FyneApp.toml; needs cgo and the
+# system libraries (installed as for make run).
+package-linux: $(FYNE)
+	bash tools/install-fyne-deps.sh
+	@mkdir -p bin/dist
+	cd cmd/citizenwallet && ../../$(FYNE) package -os linux -release
+	mv "cmd/citizenwallet/Ví dữ liệu công dân.tar.xz" bin/dist/citizenwallet-linux-amd64.tar.xz
+	tar tJf bin/dist/citizenwallet-linux-amd64.tar.xz | grep -q 'usr/local/bin/citizenwallet$$'
+	@echo "bin/dist/citizenwallet-linux-amd64.tar.xz"
 
 tools: $(STATICCHECK)
 

@@ -1,11 +1,12 @@
 // Package assets embeds what the app ships besides code: translations
-// (vi, en), the procedure catalogue and, later, icons and fonts.
+// (vi, en), the procedure catalogue and the icons.
 package assets
 
 import (
 	"embed"
 	"os"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/vnwallet/citizenwallet/wallet"
@@ -33,6 +34,20 @@ func UseLanguage(code string) error {
 	}
 	return lang.AddTranslationsFS(translations, "translations")
 }
+
+//go:embed icons/app-256.png
+var appIcon []byte
+
+//go:embed icons/counter-256.png
+var counterIcon []byte
+
+// AppIcon is the citizen wallet's icon (a wallet holding a signed
+// record); CounterIcon the one-stop counter's (a scan frame and a tick).
+// Sources: icons/*.svg; every size is in icons/ for the packagers.
+var (
+	AppIcon     fyne.Resource = fyne.NewStaticResource("app-256.png", appIcon)
+	CounterIcon fyne.Resource = fyne.NewStaticResource("counter-256.png", counterIcon)
+)
 
 //go:embed procedures/procedures.json
 var procedures []byte

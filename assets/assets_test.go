@@ -1,8 +1,11 @@
 package assets
 
 import (
+	"bytes"
+	"image/png"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/vnwallet/citizenwallet/wallet"
@@ -53,6 +56,19 @@ func TestUseLanguage(t *testing.T) {
 		}
 		if got := lang.L("lang.code"); got != c.want {
 			t.Errorf("UseLanguage(%q): %q; want %q", c.code, got, c.want)
+		}
+	}
+}
+
+// The icons are square PNGs of their stated size.
+func TestIcons(t *testing.T) {
+	for _, r := range []fyne.Resource{AppIcon, CounterIcon} {
+		img, err := png.Decode(bytes.NewReader(r.Content()))
+		if err != nil {
+			t.Fatalf("%s: %v", r.Name(), err)
+		}
+		if b := img.Bounds(); b.Dx() != 256 || b.Dy() != 256 {
+			t.Errorf("%s: %v", r.Name(), b)
 		}
 	}
 }

@@ -46,6 +46,11 @@ func main() {
 		id = "vn.gov.citizenwallet.counter" // its own storage: caches, replay list, log
 	}
 	a := fyneapp.NewWithID(id)
+	if *counter != "" {
+		a.SetIcon(assets.CounterIcon)
+	} else {
+		a.SetIcon(assets.AppIcon)
+	}
 	if err := assets.UseLanguage(app.Language(a)); err != nil {
 		log.Printf("translations: %v", err)
 	}
