@@ -262,3 +262,46 @@ func TestAutoSyncWhenHomeOpens(t *testing.T) {
 	}
 	close(release)
 }
+
+// A lost phone disabled at the warehouse: its sync says so plainly and
+// keeps the records readable; an online code it made earlier is refused
+// at the counter with the reason.
+func TestLostPhoneDisabled(t *testing.T) {
+	d := newDemo(t)
+	w := d.w
+	defer w.Lock()
+	d.ready(t)
+	dr, err := w.Propose("health.insured_treatment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := w.Share(dr, "vn.dongnai.bvdk-dongnai", 15*time.Minute, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := w.Domains()
+	devs, err := d.srv.Devices(d.first.CitizenID)
+	if err != nil || len(devs) != 1 {
+		t.Fatalf("devices: %+v %v", devs, err)
+	}
+	if _, err := d.srv.RevokeDevice(d.first.CitizenID, devs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Sync(nil); err == nil || !strings.Contains(err.Error(), "đã bị vô hiệu hóa tại kho dữ liệu") {
+		t.Errorf("sync of a disabled phone: %v", err)
+	}
+	if after, _ := w.Domains(); !slices.Equal(before, after) {
+		t.Errorf("records changed: %v → %v", before, after)
+	}
+	c, err := viewmodel.NewCounter(viewmodel.CounterConfig{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), Agency: "vn.dongnai.bvdk-dongnai", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, p := range q.Parts {
+		c.Scan(p)
+	}
+	if r := c.Result(); r == nil || r.Valid || !strings.Contains(r.Reason, "điện thoại đã báo mất") {
+		t.Errorf("online code of the lost phone: %+v", r)
+	}
+}

@@ -475,6 +475,8 @@ func counterReason(err error) string {
 		return lang.L("The data does not match its signatures: it was altered. Do not accept it.")
 	case errors.Is(err, client.ErrOffline):
 		return lang.L("This is an online code and the warehouse cannot be reached. Ask the citizen for an offline code.")
+	case errors.As(err, &se) && se.Code == protocol.ErrCodeDeviceOff:
+		return lang.L("This code was made on a phone reported lost. Do not accept it.")
 	case errors.As(err, &se) && se.Code == protocol.ErrCodeUsed:
 		return lang.L("This code was already used. Ask the citizen for a new one.")
 	case errors.As(err, &se) && se.Code == protocol.ErrCodeRevoked:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/sync/client"
+	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/wallet"
 )
 
@@ -192,6 +193,8 @@ func SyncErrorText(err error) string {
 		return lang.L("No connection to the provincial data warehouse. Your records on this phone are unchanged; sync again when you have signal.")
 	case errors.Is(err, client.ErrNotEnrolled):
 		return lang.L("This phone is not enrolled yet. Enter the enrolment code first.")
+	case errors.As(err, &se) && se.Code == protocol.ErrCodeDeviceOff:
+		return lang.L("This phone was disabled at the warehouse (reported lost). Your records stay readable here; to sync again, create a profile and enrol it with a new code.")
 	case errors.As(err, &se) && se.Code == "bad_enrol_code":
 		return lang.L("The enrolment code is wrong, used or expired. Ask for a new code.")
 	case errors.Is(err, client.ErrRefused), errors.Is(err, client.ErrBadResponse):

@@ -237,3 +237,54 @@ func cmdRootKey(e *env, args []string) error {
 	fmt.Fprintln(e.stdout, strings.TrimSpace(string(raw)))
 	return nil
 }
+
+func cmdDevices(e *env, args []string) error {
+	fs := flag.NewFlagSet("devices", flag.ContinueOnError)
+	var a adminFlags
+	a.register(e, fs)
+	pos, err := parse(e, fs, args, "<citizen-id>")
+	if err != nil {
+		return err
+	}
+	var out []warehouse.DeviceInfo
+	raw, err := a.call(e, http.MethodGet, warehouse.AdminPathCitizens+"/"+url.PathEscape(pos[0])+"/devices", nil, &out)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		a.print(e, raw)
+		return nil
+	}
+	if len(out) == 0 {
+		fmt.Fprintln(e.stdout, "chưa có thiết bị / no devices enrolled")
+	}
+	for _, d := range out {
+		state := "đang dùng / active"
+		if !d.RevokedAt.IsZero() {
+			state = "đã vô hiệu hóa / disabled " + d.RevokedAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(e.stdout, "%s  %s  %s  %s\n", d.ID, d.EnrolledAt.Format(time.RFC3339), d.Label, state)
+	}
+	return nil
+}
+
+func cmdRevokeDevice(e *env, args []string) error {
+	fs := flag.NewFlagSet("revoke-device", flag.ContinueOnError)
+	var a adminFlags
+	a.register(e, fs)
+	pos, err := parse(e, fs, args, "<citizen-id>", "<device-id>")
+	if err != nil {
+		return err
+	}
+	var out warehouse.DeviceInfo
+	raw, err := a.call(e, http.MethodPost, warehouse.AdminPathCitizens+"/"+url.PathEscape(pos[0])+"/devices/"+url.PathEscape(pos[1])+"/revoke", nil, &out)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		a.print(e, raw)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "đã vô hiệu hóa / disabled %s at %s\n", out.ID, out.RevokedAt.Format(time.RFC3339))
+	return nil
+}

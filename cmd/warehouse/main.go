@@ -3,7 +3,8 @@
 // the admin API on a loopback-only other, over an embedded badger store
 // that holds a generated demo province on first start. Its other commands
 // talk to a running server's admin API: print an enrolment code, show a
-// citizen, issue, correct and withdraw records.
+// citizen, issue, correct and withdraw records, list a citizen's devices
+// and disable a lost one.
 //
 //	warehouse serve [-addr 127.0.0.1:8640] [-admin 127.0.0.1:8641] [-data DIR] [-citizens 1000] [-seed 1]
 //	warehouse citizens [-offset N] [-limit N]
@@ -11,6 +12,8 @@
 //	warehouse show <citizen-id>
 //	warehouse issue <citizen-id> <record.json | ->
 //	warehouse withdraw <citizen-id> <record-id>
+//	warehouse devices <citizen-id>
+//	warehouse revoke-device <citizen-id> <device-id>
 //	warehouse root-key
 //
 // Exit codes: 0 success, 1 failure, 2 usage, 5 invalid input, 6 not found.

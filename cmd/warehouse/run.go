@@ -28,6 +28,9 @@ Cách dùng / Usage:
   warehouse show <số định danh>               xem công dân và hồ sơ / show a citizen's records
   warehouse issue <số định danh> <tệp.json|->  cấp hoặc đính chính hồ sơ / issue or correct a record
   warehouse withdraw <số định danh> <mã hồ sơ> thu hồi hồ sơ / withdraw a record
+  warehouse devices <số định danh>            thiết bị đã đăng ký / enrolled devices
+  warehouse revoke-device <số định danh> <mã thiết bị>
+                                              vô hiệu hóa thiết bị bị mất / disable a lost device
   warehouse root-key                          khóa gốc của tỉnh (JWK) / the province root key
 
 The admin commands reach a running server at -admin-url (default
@@ -61,13 +64,15 @@ type env struct {
 type command func(e *env, args []string) error
 
 var commands = map[string]command{
-	"serve":    cmdServe,
-	"citizens": cmdCitizens,
-	"code":     cmdCode,
-	"show":     cmdShow,
-	"issue":    cmdIssue,
-	"withdraw": cmdWithdraw,
-	"root-key": cmdRootKey,
+	"serve":         cmdServe,
+	"citizens":      cmdCitizens,
+	"code":          cmdCode,
+	"show":          cmdShow,
+	"issue":         cmdIssue,
+	"withdraw":      cmdWithdraw,
+	"devices":       cmdDevices,
+	"revoke-device": cmdRevokeDevice,
+	"root-key":      cmdRootKey,
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

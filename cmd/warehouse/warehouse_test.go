@@ -152,6 +152,16 @@ func TestServeAndAdminCommands(t *testing.T) {
 		}
 	}
 
+	// Devices: none yet; an unknown one cannot be disabled.
+	code, stdout, _ = cli(t, admin, "", "devices", p0.CitizenID)
+	if code != 0 || !strings.Contains(stdout, "no devices enrolled") {
+		t.Errorf("devices: %d %q", code, stdout)
+	}
+	code, _, stderr = cli(t, admin, "", "revoke-device", p0.CitizenID, "nosuchdevice")
+	if code != 6 {
+		t.Errorf("revoke-device of an unknown device: %d %s", code, stderr)
+	}
+
 	// Bad input: each a clear message and its exit code.
 	for _, c := range []struct {
 		args  []string

@@ -199,6 +199,7 @@ type Error struct {
 const (
 	ErrCodeBadRequest   = "bad_request"
 	ErrCodeUnauthorized = "unauthorized"   // missing, bad, expired or wrong-device signature
+	ErrCodeDeviceOff    = "device_revoked" // the device was disabled (a lost phone): enrol again
 	ErrCodeReplay       = "replay"         // request id seen before
 	ErrCodeBadCode      = "bad_enrol_code" // unknown, used or expired enrolment code
 	ErrCodeBadCursor    = "bad_cursor"

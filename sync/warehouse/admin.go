@@ -1,9 +1,12 @@
 package warehouse
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -133,4 +136,56 @@ func (s *Server) Withdraw(citizenID, recordID string) (wallet.Record, error) {
 		return s.Issue(citizenID, r)
 	}
 	return wallet.Record{}, fmt.Errorf("withdraw record: %w: %s has no record %s", wallet.ErrNotFound, citizenID, recordID)
+}
+
+// DeviceInfo is an enrolled device as the admin API lists it.
+type DeviceInfo struct {
+	ID         string    `json:"id"`
+	Label      string    `json:"label,omitempty"`
+	EnrolledAt time.Time `json:"enrolled_at"`
+	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+}
+
+// Devices lists a citizen's enrolled devices, oldest first.
+func (s *Server) Devices(citizenID string) ([]DeviceInfo, error) {
+	var out []DeviceInfo
+	err := s.db.View(func(txn *badger.Txn) error {
+		if _, _, err := s.feed(txn, citizenID); errors.Is(err, errNotFound) {
+			return fmt.Errorf("%w: %s", ErrUnknownCitizen, citizenID)
+		} else if err != nil {
+			return err
+		}
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(kDevice)})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var d device
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &d) }); err != nil {
+				return err
+			}
+			if d.CitizenID == citizenID {
+				out = append(out, DeviceInfo{ID: d.ID, Label: d.Label, EnrolledAt: d.EnrolledAt, RevokedAt: d.RevokedAt})
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b DeviceInfo) int { return a.EnrolledAt.Compare(b.EnrolledAt) })
+	return out, err
+}
+
+// RevokeDevice disables one of the citizen's devices (a lost or stolen
+// phone): its signed requests and its online tokens are refused from now
+// on. The citizen enrols a new device with a new code. Revoking twice
+// keeps the first time.
+func (s *Server) RevokeDevice(citizenID, deviceID string) (DeviceInfo, error) {
+	var d device
+	err := s.db.Update(func(txn *badger.Txn) error {
+		if err := getJSON(txn, key(kDevice, deviceID), &d); err != nil || d.CitizenID != citizenID {
+			return fmt.Errorf("device %q of citizen %s: %w", deviceID, citizenID, errNotFound)
+		}
+		if d.RevokedAt.IsZero() {
+			d.RevokedAt = s.cfg.Now().UTC().Truncate(time.Second)
+		}
+		return setJSON(txn, key(kDevice, deviceID), d)
+	})
+	return DeviceInfo{ID: d.ID, Label: d.Label, EnrolledAt: d.EnrolledAt, RevokedAt: d.RevokedAt}, err
 }

@@ -89,6 +89,22 @@ func (s *Server) AdminHandler() http.Handler {
 		}
 		writeJSON(w, r, http.StatusOK, out)
 	})
+	m.HandleFunc("GET "+AdminPathCitizens+"/{id}/devices", func(w http.ResponseWriter, r *http.Request) {
+		out, err := s.Devices(r.PathValue("id"))
+		if err != nil {
+			adminError(w, r, err)
+			return
+		}
+		writeJSON(w, r, http.StatusOK, out)
+	})
+	m.HandleFunc("POST "+AdminPathCitizens+"/{id}/devices/{dev}/revoke", func(w http.ResponseWriter, r *http.Request) {
+		out, err := s.RevokeDevice(r.PathValue("id"), r.PathValue("dev"))
+		if err != nil {
+			adminError(w, r, err)
+			return
+		}
+		writeJSON(w, r, http.StatusOK, out)
+	})
 	m.HandleFunc("POST "+AdminPathCitizens+"/{id}/records/{rid}/withdraw", func(w http.ResponseWriter, r *http.Request) {
 		out, err := s.Withdraw(r.PathValue("id"), r.PathValue("rid"))
 		if err != nil {

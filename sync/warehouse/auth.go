@@ -110,6 +110,9 @@ func (s *Server) authenticate(r *http.Request, body []byte) (*device, error) {
 	if err != nil {
 		return nil, unauthorized("request signature: %v", err)
 	}
+	if !dev.RevokedAt.IsZero() {
+		return nil, &authError{protocol.ErrCodeDeviceOff, fmt.Sprintf("device %s was disabled at %s", dev.ID, dev.RevokedAt.Format(time.RFC3339))}
+	}
 	raw, _ := json.Marshal(claims)
 	var c protocol.RequestClaims
 	if err := decodeStrict(raw, &c); err != nil {

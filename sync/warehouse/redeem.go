@@ -19,7 +19,10 @@ import (
 // kRedeemed marks a single-use consent as redeemed.
 const kRedeemed = "red\x00" // red NUL consent id -> empty
 
-var errUnknownDevice = errors.New("the token is signed by no enrolled device")
+var (
+	errUnknownDevice = errors.New("the token is signed by no enrolled device")
+	errDeviceOff     = errors.New("the token's device was disabled")
+)
 
 // handleRedeem serves an online consent token to a counter: the device
 // that signed it must be enrolled; the counter must be its audience; it
@@ -43,6 +46,9 @@ func (s *Server) handleRedeem(w http.ResponseWriter, r *http.Request) {
 		if err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(kDevice, kid), &dev) }); err != nil {
 			return nil, errUnknownDevice
 		}
+		if !dev.RevokedAt.IsZero() {
+			return nil, errDeviceOff
+		}
 		return keys.ParsePublicJWK(dev.Key)
 	}
 	now := s.cfg.Now()
@@ -50,6 +56,9 @@ func (s *Server) handleRedeem(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, consent.ErrExpired), errors.Is(err, consent.ErrNotYetValid):
 		writeError(w, r, http.StatusForbidden, protocol.ErrCodeExpired, err.Error())
+		return
+	case errors.Is(err, errDeviceOff):
+		writeError(w, r, http.StatusUnauthorized, protocol.ErrCodeDeviceOff, "the device that made this token was disabled")
 		return
 	case errors.Is(err, errUnknownDevice), errors.Is(err, consent.ErrForged):
 		writeError(w, r, http.StatusUnauthorized, protocol.ErrCodeUnauthorized, err.Error())

@@ -89,6 +89,9 @@ type device struct {
 	Key        json.RawMessage `json:"key"` // public JWK
 	Label      string          `json:"label,omitempty"`
 	EnrolledAt time.Time       `json:"enrolled_at"`
+	// RevokedAt is when the device was disabled (the citizen lost it);
+	// its requests and online tokens are refused from then on.
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
 }
 
 // enrolCode is a single-use enrolment code.
