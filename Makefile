@@ -3,7 +3,8 @@
 #   make run          build and start the app (installs Fyne's system libraries if missing)
 #   make run-shared   the wallet against make warehouse; make counter: the one-stop counter
 #   make warehouse    start the reference warehouse with a demo province on loopback
-#   make package-linux  the Linux package (fyne package) into bin/dist/
+#   make package-linux, package-windows  packages built here (fyne package) into bin/dist/;
+#                     package-android, -ios, -darwin, -linux-arm64: docs/packaging.md
 #   make screenshots  render every main screen at phone and desktop size into docs/screens/
 #   make test         the test suite: -tags ci, race detector on every package without cgo
 #   make lint         gofmt, go vet, staticcheck
@@ -32,7 +33,7 @@ STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 FYNE_VERSION := v1.7.4
 FYNE := bin/tools/fyne-$(FYNE_VERSION)/fyne
 
-.PHONY: run run-shared counter package-linux warehouse screenshots test lint fuzz bench build tools
+.PHONY: run run-shared counter package-linux package-windows package-linux-arm64 package-android package-darwin package-ios check-cross warehouse screenshots test lint fuzz bench build tools
 
 run:
 	bash tools/install-fyne-deps.sh
@@ -97,17 +98,62 @@ build:
 $(FYNE):
 	GOBIN=$(CURDIR)/$(dir $(FYNE)) $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_VERSION)
 
-# The Linux package (amd64): a tar.xz with the binary, the .desktop entry
-# and the icon, installable with its Makefile (make user-install). Built
-# with fyne package from cmd/citizenwallet/FyneApp.toml; needs cgo and the
-# system libraries (installed as for make run).
+# Packages go to bin/dist/. The fyne CLI rewrites FyneApp.toml (it bumps
+# Build); FYNE_PACKAGE puts the committed file back afterwards. Each needs
+# cgo and the system libraries (installed as for make run). docs/packaging.md
+# says how every platform is built and what it needs.
+APP_DIR := cmd/citizenwallet
+define FYNE_PACKAGE
+	cp $(APP_DIR)/FyneApp.toml bin/dist/.FyneApp.toml.keep
+	cd $(APP_DIR) && $(1) ../../$(FYNE) package $(2); status=$$?; \
+	cp ../../bin/dist/.FyneApp.toml.keep FyneApp.toml; rm -f fyne_metadata_init.go; exit $$status
+endef
+
+# Linux amd64: a tar.xz with the binary, the .desktop entry and the icon
+# (install with its own Makefile: make user-install).
 package-linux: $(FYNE)
 	bash tools/install-fyne-deps.sh
 	@mkdir -p bin/dist
-	cd cmd/citizenwallet && ../../$(FYNE) package -os linux -release
-	mv "cmd/citizenwallet/Ví dữ liệu công dân.tar.xz" bin/dist/citizenwallet-linux-amd64.tar.xz
+	$(call FYNE_PACKAGE,,-os linux -release)
+	mv "$(APP_DIR)/Ví dữ liệu công dân.tar.xz" bin/dist/citizenwallet-linux-amd64.tar.xz
 	tar tJf bin/dist/citizenwallet-linux-amd64.tar.xz | grep -q 'usr/local/bin/citizenwallet$$'
 	@echo "bin/dist/citizenwallet-linux-amd64.tar.xz"
+
+# Windows amd64, cross-compiled with mingw-w64 (installed with apt-get as
+# root when missing): an .exe with the icon and manifest embedded.
+package-windows: $(FYNE)
+	bash tools/install-fyne-deps.sh
+	command -v x86_64-w64-mingw32-gcc >/dev/null || apt-get install -y -qq --no-install-recommends gcc-mingw-w64-x86-64 >/dev/null
+	@mkdir -p bin/dist
+	$(call FYNE_PACKAGE,CC=x86_64-w64-mingw32-gcc CGO_ENABLED=1 GOOS=windows GOARCH=amd64,-os windows -release)
+	mv "$(APP_DIR)/Ví dữ liệu công dân.exe" bin/dist/citizenwallet-windows-amd64.exe
+	[ "$$(head -c 2 bin/dist/citizenwallet-windows-amd64.exe)" = MZ ]
+	@echo "bin/dist/citizenwallet-windows-amd64.exe"
+
+# With Docker (or Podman) and fyne-cross (go install
+# github.com/fyne-io/fyne-cross@v1.6.1): Linux arm64, Android arm64, macOS.
+# iOS needs a Mac with Xcode. None of them can run on the CI machine.
+FYNE_CROSS ?= fyne-cross
+APP_ID := vn.gov.citizenwallet
+APP_VERSION = $(shell sed -n 's/^ *Version = "\(.*\)"/\1/p' $(APP_DIR)/FyneApp.toml)
+CROSS_FLAGS = -app-id $(APP_ID) -app-version $(APP_VERSION) -icon assets/icons/app-512.png -name citizenwallet
+check-cross:
+	@command -v $(FYNE_CROSS) >/dev/null || { echo "needs fyne-cross (go install github.com/fyne-io/fyne-cross@v1.6.1) and Docker; see docs/packaging.md" >&2; exit 1; }
+	@command -v docker >/dev/null || command -v podman >/dev/null || { echo "fyne-cross needs Docker or Podman; see docs/packaging.md" >&2; exit 1; }
+package-linux-arm64: check-cross
+	$(FYNE_CROSS) linux -arch=arm64 -release $(CROSS_FLAGS) ./$(APP_DIR)
+	@mkdir -p bin/dist && cp fyne-cross/dist/linux-arm64/citizenwallet.tar.xz bin/dist/citizenwallet-linux-arm64.tar.xz
+package-android: check-cross
+	$(FYNE_CROSS) android -arch=arm64 -release $(CROSS_FLAGS) ./$(APP_DIR)
+	@mkdir -p bin/dist && cp fyne-cross/dist/android-arm64/citizenwallet.apk bin/dist/citizenwallet-android-arm64.apk
+package-darwin: check-cross
+	$(FYNE_CROSS) darwin -arch=amd64,arm64 -macosx-sdk-path "$(MACOSX_SDK_PATH)" $(CROSS_FLAGS) ./$(APP_DIR)
+	@mkdir -p bin/dist && cp -R fyne-cross/dist/darwin-* bin/dist/
+package-ios: $(FYNE)
+	@[ "$$(uname)" = Darwin ] || { echo "iOS packages are built on a Mac with Xcode; see docs/packaging.md" >&2; exit 1; }
+	@mkdir -p bin/dist
+	$(call FYNE_PACKAGE,,-os ios -release)
+	mv "$(APP_DIR)/Ví dữ liệu công dân.ipa" bin/dist/citizenwallet.ipa
 
 tools: $(STATICCHECK)
 
