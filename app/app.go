@@ -24,8 +24,8 @@ const (
 	PrefWarehouseAddress = "warehouse.address" // a checked address of the province's warehouse
 )
 
-// Language returns the language chosen in the settings, or "" for the
-// system's.
+// Language returns the language chosen in the settings, or "" when none
+// was (assets.UseLanguage then picks Vietnamese).
 func Language(a fyne.App) string { return a.Preferences().String(PrefLanguage) }
 
 // UI is the citizen app's window and its navigation.
@@ -47,8 +47,9 @@ type UI struct {
 	// OnSynced, if set, runs after each sync the home screen ran.
 	OnSynced func()
 	// Now is the clock for auto-lock and auto-sync; tests replace it.
-	Now        func() time.Time
-	lastActive time.Time
+	Now         func() time.Time
+	lastActive  time.Time
+	lastAutoTry time.Time // the last automatic sync started
 }
 
 // DefaultAutoLock is the idle time before the wallet locks itself.
@@ -57,6 +58,10 @@ const DefaultAutoLock = 5 * time.Minute
 // DefaultAutoSync is how old the last sync may be before home syncs by
 // itself.
 const DefaultAutoSync = 30 * time.Minute
+
+// AutoSyncRetry is the least time between two automatic syncs, so that
+// with no signal going back to home does not start a sync every time.
+const AutoSyncRetry = 5 * time.Minute
 
 // New makes the main window for the wallet and shows the first screen
 // (create the profile, or unlock it). It locks the wallet after
@@ -141,7 +146,9 @@ func (ui *UI) Home() {
 	// Wrapped labels know their height only once they have a width: lay
 	// out again now that the window gave them one.
 	h.Root.Refresh()
-	if ui.AutoSyncAfter > 0 && ui.Wallet.SyncDue(ui.Now(), ui.AutoSyncAfter) {
+	now := ui.Now()
+	if ui.AutoSyncAfter > 0 && now.Sub(ui.lastAutoTry) >= AutoSyncRetry && ui.Wallet.SyncDue(now, ui.AutoSyncAfter) {
+		ui.lastAutoTry = now
 		h.SyncNow(ui.Wallet)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/vnwallet/citizenwallet/app"
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
@@ -224,12 +225,24 @@ func TestAutoSyncWhenHomeOpens(t *testing.T) {
 		t.Errorf("records changed by a failed sync: %v → %v", before, after)
 	}
 
-	// Back online (the same warehouse at a new address): home syncs.
+	// Back online (the same warehouse at a new address): home tries
+	// again only after AutoSyncRetry, then syncs.
 	mirror := httptest.NewServer(d.srv.Handler())
 	defer mirror.Close()
 	if _, err := w.ChangeWarehouseAddress(t.Context(), mirror.URL); err != nil {
 		t.Fatal(err)
 	}
+	now = now.Add(app.AutoSyncRetry - time.Second)
+	ui.Home()
+	if h := find(t, ui.Window, func(p *widget.ProgressBar) bool { return true }); h.Visible() {
+		t.Fatal("an automatic sync started again within AutoSyncRetry")
+	}
+	select { // a sync that started and ended at once would still report
+	case <-done:
+		t.Fatal("an automatic sync ran again within AutoSyncRetry")
+	case <-time.After(300 * time.Millisecond):
+	}
+	now = now.Add(time.Second)
 	ui.Home()
 	waitSynced(t, done, "the automatic sync online")
 	if !screenHas(t, ui.Window, "Đồng bộ lần cuối") || w.SyncDue(time.Now(), ui.AutoSyncAfter) {
