@@ -123,7 +123,9 @@ package-linux: $(FYNE)
 # root when missing): an .exe with the icon and manifest embedded.
 package-windows: $(FYNE)
 	bash tools/install-fyne-deps.sh
-	command -v x86_64-w64-mingw32-gcc >/dev/null || apt-get install -y -qq --no-install-recommends gcc-mingw-w64-x86-64 >/dev/null
+	@command -v x86_64-w64-mingw32-gcc >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		apt-get install -y -qq --no-install-recommends gcc-mingw-w64-x86-64 >/dev/null; } || \
+		{ echo "make package-windows needs mingw-w64: sudo apt-get install gcc-mingw-w64-x86-64" >&2; exit 1; }
 	@mkdir -p bin/dist
 	$(call FYNE_PACKAGE,CC=x86_64-w64-mingw32-gcc CGO_ENABLED=1 GOOS=windows GOARCH=amd64,-os windows -release)
 	mv "$(APP_DIR)/Ví dữ liệu công dân.exe" bin/dist/citizenwallet-windows-amd64.exe
