@@ -46,6 +46,9 @@ type UI struct {
 	AutoSyncAfter time.Duration
 	// OnSynced, if set, runs after each sync the home screen ran.
 	OnSynced func()
+	// OnAddressChecked, if set, runs after each warehouse address check
+	// in the settings.
+	OnAddressChecked func()
 	// Now is the clock for auto-lock and auto-sync; tests replace it.
 	Now         func() time.Time
 	lastActive  time.Time
@@ -205,6 +208,11 @@ func (ui *UI) Settings() {
 		OnAddress: func(addr string) {
 			if !ui.Wallet.WarehouseInfo().Demo { // the demo's port changes every run
 				ui.App.Preferences().SetString(PrefWarehouseAddress, addr)
+			}
+		},
+		OnChecked: func() {
+			if ui.OnAddressChecked != nil {
+				ui.OnAddressChecked()
 			}
 		},
 		OnSwitch:     ui.SwitchProfile,

@@ -142,12 +142,15 @@ func TestSettingsWarehouseAddress(t *testing.T) {
 	w, ui := d.w, d.ui
 	defer w.Lock()
 	d.ready(t)
+	checked := make(chan struct{}, 1)
+	ui.OnAddressChecked = func() { checked <- struct{}{} }
 	ui.Settings()
 	addr := find(t, ui.Window, func(e *widget.Entry) bool { return e.Text == d.ts.URL })
 
 	try := func(to string) string {
 		addr.SetText(to)
 		test.Tap(button(t, ui.Window, "Kiểm tra và dùng địa chỉ này"))
+		waitSynced(t, checked, "the address check")
 		return strings.Join(labels(ui.Window.Content()), "\n")
 	}
 	otherProv, _ := demo.New(5, 2)

@@ -29,6 +29,8 @@ type SettingsActions struct {
 	OnAutoLock func(time.Duration)
 	// OnAddress runs after a new warehouse address was checked and set.
 	OnAddress func(address string)
+	// OnChecked, if set, runs after every address check (tests wait on it).
+	OnChecked func()
 	// OnSwitch opens another profile (at its unlock screen).
 	OnSwitch func(id string)
 	// OnAddProfile opens the create screen for a family member.
@@ -130,21 +132,34 @@ func NewSettings(w *viewmodel.Wallet, act SettingsActions) *Settings {
 	s.Address.SetText(info.BaseURL)
 	s.RootKey = widget.NewLabel(lang.L("Province root key: {{.KID}}", map[string]any{"KID": info.RootKey}))
 	s.RootKey.Wrapping = fyne.TextWrapBreak
+	// The check reaches the network (up to 20 s with a weak signal), so
+	// it runs in the background and the screen stays usable.
 	s.SaveAddress = widget.NewButton(lang.L("Check and use this address"), func() {
+		s.SaveAddress.Disable()
+		s.AddressStatus.Importance = widget.MediumImportance
 		s.AddressStatus.SetText(lang.L("Checking…"))
-		addr, err := w.ChangeWarehouseAddress(context.Background(), s.Address.Text)
-		if err != nil {
-			s.AddressStatus.Importance = widget.DangerImportance
-			s.AddressStatus.SetText(err.Error())
-			s.Address.SetText(w.WarehouseInfo().BaseURL)
-			return
-		}
-		s.Address.SetText(addr)
-		s.AddressStatus.Importance = widget.SuccessImportance
-		s.AddressStatus.SetText(lang.L("The warehouse answered with the province's signed trust list. Syncing now uses this address."))
-		if act.OnAddress != nil {
-			act.OnAddress(addr)
-		}
+		typed := s.Address.Text
+		go func() {
+			addr, err := w.ChangeWarehouseAddress(context.Background(), typed)
+			fyne.Do(func() {
+				s.SaveAddress.Enable()
+				if err != nil {
+					s.AddressStatus.Importance = widget.DangerImportance
+					s.AddressStatus.SetText(err.Error())
+					s.Address.SetText(w.WarehouseInfo().BaseURL)
+				} else {
+					s.Address.SetText(addr)
+					s.AddressStatus.Importance = widget.SuccessImportance
+					s.AddressStatus.SetText(lang.L("The warehouse answered with the province's signed trust list. Syncing now uses this address."))
+					if act.OnAddress != nil {
+						act.OnAddress(addr)
+					}
+				}
+				if act.OnChecked != nil {
+					act.OnChecked()
+				}
+			})
+		}()
 	})
 	whItems := []fyne.CanvasObject{s.Address, s.SaveAddress, s.AddressStatus, s.RootKey}
 	if info.Demo {
