@@ -13,6 +13,7 @@ import (
 	"github.com/vnwallet/citizenwallet/crypto/consent"
 	"github.com/vnwallet/citizenwallet/crypto/qrtext"
 	"github.com/vnwallet/citizenwallet/crypto/trust"
+	"github.com/vnwallet/citizenwallet/wallet"
 )
 
 // Share from the app: pick a procedure, see exactly the minimum
@@ -174,12 +175,18 @@ func TestShareByHand(t *testing.T) {
 	if shown != nil || !strings.Contains(s.Error.Text, "Hãy chọn ít nhất một trường") {
 		t.Fatalf("no field: %q", s.Error.Text)
 	}
-	var want []string
+	// Fields of three records, none of them on a catalogue form.
+	want := map[string]int{}
 	for i, it := range s.Draft.Items() {
-		if it.Type == "identity.citizen" && (it.Claim == "full_name" || it.Claim == "citizen_id") {
+		pick := it.Type == "identity.citizen" && (it.Claim == "full_name" || it.Claim == "citizen_id") ||
+			(it.Type == "health.insurance_card" || it.Type == "civil.birth") && want[it.Type] < 2
+		if pick && it.Available {
 			test.Tap(s.Checks[i])
-			want = append(want, it.Claim)
+			want[it.Type]++
 		}
+	}
+	if len(want) != 3 {
+		t.Fatalf("picked %v", want)
 	}
 	test.Tap(s.Confirm)
 	if shown == nil {
@@ -199,7 +206,22 @@ func TestShareByHand(t *testing.T) {
 		c.Scan(p)
 	}
 	r := c.Result()
-	if r == nil || !r.Valid || len(r.Groups) != 1 || len(r.Groups[0].Fields) != len(want) || !strings.Contains(r.Procedure, "do công dân chọn") {
+	if r == nil || !r.Valid || !strings.Contains(r.Procedure, "do công dân chọn") {
 		t.Fatalf("at the counter: %+v", r)
+	}
+	// One group per record (never interleaved), with exactly its fields.
+	if len(r.Groups) != 3 {
+		t.Fatalf("groups: %+v", r.Groups)
+	}
+	for _, g := range r.Groups {
+		n := 0
+		for typ, k := range want {
+			if rt, _ := wallet.LookupType(typ); viewmodel.Localized(rt.Label) == g.Title {
+				n = k
+			}
+		}
+		if n == 0 || len(g.Fields) != n {
+			t.Errorf("group %s: %d fields, want %d", g.Title, len(g.Fields), n)
+		}
 	}
 }

@@ -276,15 +276,22 @@ func newCounterResult(res *consent.Result) *CounterResult {
 		return i
 	}
 	first := map[string]int{} // record → its best-ranked field
+	pos := map[string]int{}   // record → where it comes in the token (ties)
 	for _, f := range res.Fields {
 		if r, ok := first[f.RecordID]; !ok || rank(f) < r {
 			first[f.RecordID] = rank(f)
+		}
+		if _, ok := pos[f.RecordID]; !ok {
+			pos[f.RecordID] = len(pos)
 		}
 	}
 	fields := slices.Clone(res.Fields)
 	slices.SortStableFunc(fields, func(a, b consent.Field) int {
 		if a.RecordID != b.RecordID {
-			return first[a.RecordID] - first[b.RecordID]
+			if d := first[a.RecordID] - first[b.RecordID]; d != 0 {
+				return d
+			}
+			return pos[a.RecordID] - pos[b.RecordID]
 		}
 		return rank(a) - rank(b)
 	})
