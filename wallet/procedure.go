@@ -253,3 +253,41 @@ func (pr *Proposal) Set(typ, claim string, selected bool) bool {
 	}
 	return false
 }
+
+// OtherProcedure is the procedure code of a share whose fields the
+// citizen picks by hand, for a procedure the catalogue does not know.
+const OtherProcedure = "other"
+
+// ProposeByHand proposes every claim of the newest active record of each
+// type the citizen holds, in the registry's order, none selected: the
+// citizen ticks what the office asks for and states the purpose (the
+// proposal's Purpose.Text, required before sharing). The legal basis is
+// the citizen's consent.
+func ProposeByHand(recs []Record) Proposal {
+	p := Procedure{Code: OtherProcedure,
+		Name:       Label{VI: "Thủ tục khác", EN: "Another procedure"},
+		Purpose:    Purpose{Code: OtherProcedure},
+		LegalBasis: Label{VI: "Sự đồng ý của chủ thể dữ liệu (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15)", EN: "The data subject's consent (Personal Data Protection Law 91/2025/QH15)"},
+		Retention:  Label{VI: "Theo quy định của thủ tục", EN: "As the procedure's rules say"},
+	}
+	held := map[string]Record{}
+	for _, r := range recs {
+		if r.Status == StatusActive {
+			if cur, ok := held[r.Type]; !ok || r.IssuedAt.After(cur.IssuedAt) {
+				held[r.Type] = r
+			}
+		}
+	}
+	for _, t := range Types() {
+		r, ok := held[t.Code]
+		if !ok {
+			continue
+		}
+		for _, f := range t.Fields {
+			if _, has := r.Claims[f.Name]; has {
+				p.Fields = append(p.Fields, ProcedureField{Type: t.Code, Claim: f.Name})
+			}
+		}
+	}
+	return Propose(p, recs)
+}

@@ -85,3 +85,28 @@ func TestPropose(t *testing.T) {
 		t.Errorf("adding ethnicity: %v", pr.Selected())
 	}
 }
+
+// By hand: every claim of each type held (newest active record), none
+// selected, nothing lacking; a type held only as withdrawn is not offered.
+func TestProposeByHand(t *testing.T) {
+	idt, _ := wallet.LookupType("identity.citizen")
+	card, _ := wallet.LookupType("health.insurance_card")
+	rx, _ := wallet.LookupType("health.prescription")
+	id, insurance, prescription := sample.Record(idt, 1), sample.Record(card, 1), sample.Record(rx, 1)
+	prescription.Status = wallet.StatusWithdrawn
+	pr := wallet.ProposeByHand([]wallet.Record{insurance, id, prescription})
+	if pr.Procedure.Code != wallet.OtherProcedure || len(pr.Selected()) != 0 || len(pr.Lacking()) != 0 {
+		t.Fatalf("by hand: code %q, selected %v, lacking %v", pr.Procedure.Code, pr.Selected(), pr.Lacking())
+	}
+	want := len(id.Claims) + len(insurance.Claims)
+	types := map[string]bool{}
+	for _, it := range pr.Items {
+		types[it.Type] = true
+		if !it.Available() || it.Required {
+			t.Errorf("%s.%s: available %v, required %v", it.Type, it.Claim, it.Available(), it.Required)
+		}
+	}
+	if len(pr.Items) != want || len(types) != 2 || types["health.prescription"] || pr.Items[0].Type != "identity.citizen" {
+		t.Errorf("%d items over %v; want %d over identity then insurance", len(pr.Items), types, want)
+	}
+}

@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -20,8 +18,8 @@ import (
 	"github.com/vnwallet/citizenwallet/crypto/consent"
 	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/crypto/qrtext"
-	"github.com/vnwallet/citizenwallet/crypto/trust"
 	"github.com/vnwallet/citizenwallet/sync/client"
+	"github.com/vnwallet/citizenwallet/sync/counter"
 	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/wallet"
 )
@@ -36,16 +34,15 @@ type CounterConfig struct {
 	Now       func() time.Time
 }
 
-// Counter is the one-stop counter's state: the cached trust list and
-// revocations, the parts read so far, and the last result.
+// Counter is the counter screen's state: the shared counter (caches,
+// replay cache, verification, log: sync/counter), the parts read so far,
+// and the last result in plain words.
 type Counter struct {
-	cfg     CounterConfig
-	mu      sync.Mutex
-	list    *trust.List
-	revoked []string
-	asm     *qrtext.Assembler
-	replay  *consent.ReplayFile
-	last    *CounterResult
+	cfg  CounterConfig
+	core *counter.Counter
+	mu   sync.Mutex
+	asm  *qrtext.Assembler
+	last *CounterResult
 }
 
 // CounterResult is what the counter screen shows after a token.
@@ -73,26 +70,15 @@ type FieldGroup struct {
 	Fields [][2]string
 }
 
-// NewCounter opens the counter's replay cache and cached lists in
-// cfg.Dir, then tries to refresh them from the warehouse.
+// NewCounter opens the counter's caches in cfg.Dir, then tries to
+// refresh them from the warehouse.
 func NewCounter(cfg CounterConfig) (*Counter, error) {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
-		return nil, err
-	}
-	rf, err := consent.OpenReplayFile(filepath.Join(cfg.Dir, "replay"), cfg.Now)
+	core, err := counter.Open(counter.Config{BaseURL: cfg.BaseURL, RootKey: cfg.RootKey, Agency: cfg.Agency, CounterID: cfg.CounterID,
+		Dir: cfg.Dir, Now: cfg.Now, Explain: counterReason})
 	if err != nil {
 		return nil, err
 	}
-	c := &Counter{cfg: cfg, asm: qrtext.NewAssembler(qrtext.Limits{}), replay: rf}
-	if b, err := os.ReadFile(filepath.Join(cfg.Dir, "trust-list.jws")); err == nil {
-		c.list, _ = trust.Verify(string(b), cfg.RootKey)
-	}
-	if b, err := os.ReadFile(filepath.Join(cfg.Dir, "revoked.json")); err == nil {
-		json.Unmarshal(b, &c.revoked)
-	}
+	c := &Counter{cfg: cfg, core: core, asm: qrtext.NewAssembler(qrtext.Limits{})}
 	c.Refresh()
 	return c, nil
 }
@@ -100,66 +86,25 @@ func NewCounter(cfg CounterConfig) (*Counter, error) {
 // AgencyName is this counter's agency as the trust list names it when it
 // is an issuer there, else its id.
 func (c *Counter) AgencyName() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.list != nil {
-		if iss, ok := c.list.Issuer(c.cfg.Agency); ok {
-			if lang.L("lang.code") == "en" && iss.Name.EN != "" {
-				return iss.Name.EN
-			}
-			return iss.Name.VI
-		}
+	if iss, ok := c.core.Issuer(c.cfg.Agency); ok {
+		return agencyName(iss)
 	}
 	return c.cfg.Agency
 }
 
 // Close closes the replay cache.
-func (c *Counter) Close() error { return c.replay.Close() }
-
-func (c *Counter) client() (*client.Client, error) {
-	return client.New(client.Config{BaseURL: c.cfg.BaseURL, RootKey: c.cfg.RootKey, Attempts: 1, Timeout: 10 * time.Second})
-}
+func (c *Counter) Close() error { return c.core.Close() }
 
 // Refresh fetches the trust list and the revocation list; offline it
 // keeps the cached ones. It returns a status line.
 func (c *Counter) Refresh() string {
-	cl, err := c.client()
-	if err == nil {
-		var tl protocol.TrustListResponse
-		ctx := context.Background()
-		rl, rerr := cl.RevocationList(ctx)
-		list, lerr := fetchTrustList(ctx, cl, c.cfg.RootKey, &tl)
-		c.mu.Lock()
-		if lerr == nil && c.list != nil {
-			lerr = trust.CheckSuccessor(c.list, list) // never roll back to an older list
-		}
-		c.mu.Unlock()
-		if lerr == nil && rerr == nil {
-			c.mu.Lock()
-			c.list, c.revoked = list, rl.Revoked
-			c.mu.Unlock()
-			os.WriteFile(filepath.Join(c.cfg.Dir, "trust-list.jws"), []byte(tl.TrustList), 0o600)
-			if b, err := json.Marshal(rl.Revoked); err == nil {
-				os.WriteFile(filepath.Join(c.cfg.Dir, "revoked.json"), b, 0o600)
-			}
-			return lang.L("Online: trust list and revocations up to date.")
-		}
+	switch c.core.Refresh(context.Background()) {
+	case counter.Fresh:
+		return lang.L("Online: trust list and revocations up to date.")
+	case counter.Cached:
+		return lang.L("Offline: using the saved trust list.")
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.list == nil {
-		return lang.L("Offline and no trust list yet: connect once to the warehouse before verifying.")
-	}
-	return lang.L("Offline: using the saved trust list.")
-}
-
-func fetchTrustList(ctx context.Context, cl *client.Client, root *keys.PublicKey, out *protocol.TrustListResponse) (*trust.List, error) {
-	s, err := cl.FetchTrustList(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out.TrustList = s
-	return trust.Verify(s, root)
+	return lang.L("Offline and no trust list yet: connect once to the warehouse before verifying.")
 }
 
 // Scan takes one QR text (a keyboard-wedge scanner types it and Enter).
@@ -172,7 +117,7 @@ func (c *Counter) Scan(text string) (progress string, complete bool) {
 	c.mu.Unlock()
 	if err != nil {
 		c.setResult(&CounterResult{Reason: counterReason(err)})
-		c.log(nil, err)
+		c.core.Refused(err)
 		c.Reset()
 		return "", true
 	}
@@ -186,10 +131,14 @@ func (c *Counter) Scan(text string) (progress string, complete bool) {
 	c.Reset()
 	if err != nil {
 		c.setResult(&CounterResult{Reason: counterReason(err)})
-		c.log(nil, err)
+		c.core.Refused(err)
 		return progress, true
 	}
-	c.verify(tok)
+	if res, err := c.core.Verify(context.Background(), tok); err != nil {
+		c.setResult(&CounterResult{Reason: counterReason(err)})
+	} else {
+		c.setResult(newCounterResult(res))
+	}
 	return progress, true
 }
 
@@ -210,39 +159,6 @@ func (c *Counter) Reset() {
 	c.mu.Unlock()
 }
 
-func (c *Counter) verify(tok string) {
-	c.mu.Lock()
-	list, revoked := c.list, c.revoked
-	c.mu.Unlock()
-	if list == nil {
-		c.setResult(&CounterResult{Reason: lang.L("Offline and no trust list yet: connect once to the warehouse before verifying.")})
-		return
-	}
-	v := &consent.Verifier{Trust: list, Audience: c.cfg.Agency, Replay: c.replay, Now: c.cfg.Now,
-		Revoked: func(id string) bool { return slices.Contains(revoked, id) }}
-	var res *consent.Result
-	var err error
-	if bytes.ContainsRune([]byte(tok), '~') {
-		res, err = v.Verify(tok)
-	} else {
-		var cl *client.Client
-		if cl, err = c.client(); err == nil {
-			var resp protocol.RedeemResponse
-			resp, err = cl.Redeem(context.Background(), tok, protocol.Counter{Agency: c.cfg.Agency, CounterID: c.cfg.CounterID})
-			if err == nil {
-				res, err = v.VerifyRedeemed(tok, resp.Credentials)
-			}
-		}
-	}
-	if err != nil {
-		c.setResult(&CounterResult{Reason: counterReason(err)})
-		c.log(nil, err)
-		return
-	}
-	c.setResult(newCounterResult(res))
-	c.log(res, nil)
-}
-
 // newCounterResult names the procedure and purpose from the catalogue
 // and puts the fields in the order of the procedure's form: records in
 // the order the form first asks for them, each record's fields as the
@@ -252,7 +168,7 @@ func newCounterResult(res *consent.Result) *CounterResult {
 	out := &CounterResult{Valid: true, ConsentID: res.ID, ProcedureCode: res.Procedure, Procedure: res.Procedure, Purpose: res.Purpose,
 		Expires: res.Expires.Local().Format("02/01/2006 15:04")}
 	var form []wallet.ProcedureField
-	if res.Procedure == OtherProcedure {
+	if res.Procedure == wallet.OtherProcedure {
 		out.Procedure = lang.L("Another procedure (fields chosen by the citizen)")
 		out.Purpose = lang.L("as the citizen states it")
 	} else if cat, err := assets.Procedures(); err == nil {
@@ -336,24 +252,6 @@ func (c *Counter) Result() *CounterResult {
 	return c.last
 }
 
-// log appends one line to the counter's own log of verified tokens.
-func (c *Counter) log(res *consent.Result, err error) {
-	e := map[string]any{"at": c.cfg.Now().UTC().Format(time.RFC3339), "valid": err == nil}
-	if res != nil {
-		e["consent_id"], e["procedure"], e["fields"] = res.ID, res.Procedure, len(res.Fields)
-	}
-	if err != nil {
-		e["reason"], e["explained"] = err.Error(), counterReason(err)
-	}
-	b, _ := json.Marshal(e)
-	f, ferr := os.OpenFile(filepath.Join(c.cfg.Dir, "log.jsonl"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if ferr != nil {
-		return
-	}
-	f.Write(append(b, '\n'))
-	f.Close()
-}
-
 // ExportField is one verified field as JSON and CSV exports carry it,
 // in the procedure's form order.
 type ExportField struct {
@@ -390,31 +288,15 @@ type LogRow struct {
 }
 
 // Log returns the counter's most recent verifications, newest first (at
-// most limit).
+// most limit), with procedures by name and refusals in plain words.
 func (c *Counter) Log(limit int) ([]LogRow, error) {
-	b, err := os.ReadFile(filepath.Join(c.cfg.Dir, "log.jsonl"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	entries, err := c.core.Log(limit)
 	if err != nil {
 		return nil, err
 	}
 	cat, _ := assets.Procedures()
-	lines := bytes.Split(bytes.TrimSpace(b), []byte("\n"))
-	var out []LogRow
-	for i := len(lines) - 1; i >= 0 && len(out) < limit; i-- {
-		var e struct {
-			At        time.Time `json:"at"`
-			Valid     bool      `json:"valid"`
-			ConsentID string    `json:"consent_id"`
-			Procedure string    `json:"procedure"`
-			Fields    int       `json:"fields"`
-			Reason    string    `json:"reason"`
-			Explained string    `json:"explained"`
-		}
-		if json.Unmarshal(lines[i], &e) != nil {
-			continue // a line cut by a crash
-		}
+	out := make([]LogRow, 0, len(entries))
+	for _, e := range entries {
 		row := LogRow{At: e.At.Local().Format("02/01/2006 15:04:05"), Valid: e.Valid, Procedure: e.Procedure, Fields: e.Fields, Reason: e.Explained, ConsentID: e.ConsentID}
 		if row.Reason == "" {
 			row.Reason = e.Reason
@@ -462,6 +344,8 @@ func (r *CounterResult) CSV() []byte {
 func counterReason(err error) string {
 	var se *client.ServerError
 	switch {
+	case errors.Is(err, counter.ErrNoTrustList):
+		return lang.L("Offline and no trust list yet: connect once to the warehouse before verifying.")
 	case errors.Is(err, qrtext.ErrMixedParts):
 		return lang.L("These codes belong to two different shares. Start again with one person's codes.")
 	case errors.Is(err, qrtext.ErrNotOurs), errors.Is(err, consent.ErrQR), errors.Is(err, qrtext.ErrInvalid):

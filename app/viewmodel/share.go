@@ -76,13 +76,10 @@ func (w *Wallet) Propose(code string) (*Draft, error) {
 	return &Draft{Proposal: wallet.Propose(p, recs)}, nil
 }
 
-// OtherProcedure is the code of a share whose fields the citizen picks by
-// hand, for a procedure the catalogue does not know.
-const OtherProcedure = "other"
-
 // ProposeByHand starts a draft with every field of every record the
-// citizen holds, none selected: for a procedure the catalogue lacks. The
-// citizen states the purpose (SetPurpose) and ticks the fields.
+// citizen holds, none selected (wallet.ProposeByHand): for a procedure the
+// catalogue lacks. The citizen states the purpose (SetPurpose) and ticks
+// the fields.
 func (w *Wallet) ProposeByHand() (*Draft, error) {
 	s, err := w.open()
 	if err != nil {
@@ -92,32 +89,12 @@ func (w *Wallet) ProposeByHand() (*Draft, error) {
 	if err != nil {
 		return nil, errors.New(ErrorText(err))
 	}
-	p := wallet.Procedure{Code: OtherProcedure,
-		Name:       wallet.Label{VI: "Thủ tục khác", EN: "Another procedure"},
-		Purpose:    wallet.Purpose{Code: OtherProcedure},
-		LegalBasis: wallet.Label{VI: "Sự đồng ý của chủ thể dữ liệu (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15)", EN: "The data subject's consent (Personal Data Protection Law 91/2025/QH15)"},
-		Retention:  wallet.Label{VI: "Theo quy định của thủ tục", EN: "As the procedure's rules say"},
-	}
-	seen := map[string]bool{}
-	for _, t := range wallet.Types() {
-		for _, r := range recs {
-			if r.Type != t.Code || r.Status != wallet.StatusActive || seen[t.Code] {
-				continue
-			}
-			seen[t.Code] = true
-			for _, f := range t.Fields {
-				if _, has := r.Claims[f.Name]; has {
-					p.Fields = append(p.Fields, wallet.ProcedureField{Type: t.Code, Claim: f.Name})
-				}
-			}
-		}
-	}
-	return &Draft{Proposal: wallet.Propose(p, recs)}, nil
+	return &Draft{Proposal: wallet.ProposeByHand(recs)}, nil
 }
 
 // ByHand reports whether the citizen picks the fields (no catalogue
 // procedure).
-func (d *Draft) ByHand() bool { return d.Proposal.Procedure.Code == OtherProcedure }
+func (d *Draft) ByHand() bool { return d.Proposal.Procedure.Code == wallet.OtherProcedure }
 
 // Purpose is the share's purpose in the user's language.
 func (d *Draft) Purpose() string { return Localized(d.Proposal.Procedure.Purpose.Text) }

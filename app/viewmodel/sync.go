@@ -51,7 +51,7 @@ func (w *Wallet) DemoCitizen() (wallet.Profile, bool) {
 	if next == nil {
 		return wallet.Profile{}, false
 	}
-	list, _ := readProfiles(w.root)
+	list, _ := w.Profiles()
 	return next(len(list))
 }
 
@@ -195,7 +195,7 @@ func SyncErrorText(err error) string {
 		return lang.L("This phone is not enrolled yet. Enter the enrolment code first.")
 	case errors.As(err, &se) && se.Code == protocol.ErrCodeDeviceOff:
 		return lang.L("This phone was disabled at the warehouse (reported lost). Your records stay readable here; to sync again, create a profile and enrol it with a new code.")
-	case errors.As(err, &se) && se.Code == "bad_enrol_code":
+	case errors.As(err, &se) && se.Code == protocol.ErrCodeBadCode:
 		return lang.L("The enrolment code is wrong, used or expired. Ask for a new code.")
 	case errors.Is(err, client.ErrRefused), errors.Is(err, client.ErrBadResponse):
 		return fmt.Sprintf("%s (%v)", lang.L("The warehouse did not accept the request. Try again later; if it keeps failing, ask the commune digital team."), err)

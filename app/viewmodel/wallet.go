@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -38,7 +37,7 @@ type Wallet struct {
 // is chosen.
 func NewWallet(root string, opts badgerstore.Options) *Wallet {
 	w := &Wallet{root: root, opts: opts}
-	if list, err := readProfiles(root); err == nil && len(list) > 0 {
+	if list, err := badgerstore.Profiles(root); err == nil && len(list) > 0 {
 		w.current = list[0].ID
 	}
 	return w
@@ -52,7 +51,7 @@ func (w *Wallet) dir() string {
 
 // HasProfile reports whether any profile was created on this device.
 func (w *Wallet) HasProfile() bool {
-	list, err := readProfiles(w.root)
+	list, err := w.Profiles()
 	return err == nil && len(list) > 0
 }
 
@@ -96,29 +95,13 @@ func (w *Wallet) Create(f CreateForm) error {
 		BirthDate: birth.UTC(),
 		CreatedAt: time.Now().UTC().Truncate(time.Second),
 	}
-	list, err := readProfiles(w.root)
+	s, e, err := badgerstore.CreateProfile(w.root, []byte(f.PIN), p, f.Relation, w.opts)
 	if err != nil {
 		return errors.New(ErrorText(err))
 	}
-	if err := os.MkdirAll(w.root, 0o700); err != nil {
-		return errors.New(ErrorText(err))
-	}
-	id := newProfileID()
-	s, err := badgerstore.Create(filepath.Join(w.root, id), []byte(f.PIN), p, w.opts)
-	if err != nil {
-		return errors.New(ErrorText(err))
-	}
-	rel := f.Relation
-	if rel == "" {
-		rel = RelationSelf
-	}
-	list = append(list, ProfileEntry{ID: id, Label: givenName(p.FullName), Relation: rel, Created: p.CreatedAt})
-	// Should the index not be written, the profile is still listed, from
-	// its folder, only without its label.
-	_ = writeProfiles(w.root, list)
 	_ = w.Lock()
 	w.mu.Lock()
-	w.current = id
+	w.current = e.ID
 	w.store = s
 	w.mu.Unlock()
 	return nil

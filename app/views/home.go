@@ -53,7 +53,7 @@ func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *
 	if p, err := w.Profile(); err == nil {
 		h.Title.SetText(p.FullName)
 		if cur := w.Current(); cur.Relation != "" && cur.Relation != viewmodel.RelationSelf {
-			h.Title.SetText(fmt.Sprintf("%s (%s)", p.FullName, cur.Relation.Text()))
+			h.Title.SetText(fmt.Sprintf("%s (%s)", p.FullName, viewmodel.RelationText(cur.Relation)))
 		}
 	}
 	h.Title.Wrapping = fyne.TextWrapWord
@@ -74,7 +74,7 @@ func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *
 
 	h.Sync = widget.NewButton(lang.L("Sync"), func() { h.runSync(w) })
 	h.Sync.Importance = widget.HighImportance
-	h.Code.SetPlaceHolder("XXXXX-XXXXX")
+	h.Code.SetPlaceHolder("XXXXX-XXXXX") // the enrolment code's format
 	h.Enrol = widget.NewButton(lang.L("Enrol this phone"), func() {
 		if err := w.Enrol(h.Code.Text); err != nil {
 			h.Status.SetText(err.Error())

@@ -135,7 +135,7 @@ func newCreate(w *viewmodel.Wallet, onCreated, onCancel func()) *Create {
 		titleText = lang.L("Add a family member's profile")
 		rels := make([]string, len(viewmodel.FamilyRelations))
 		for i, r := range viewmodel.FamilyRelations {
-			rels[i] = r.Text()
+			rels[i] = viewmodel.RelationText(r)
 		}
 		c.Relation = widget.NewSelect(rels, nil)
 		c.Relation.SetSelected(rels[0])

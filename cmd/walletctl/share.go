@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,20 +9,16 @@ import (
 	_ "image/jpeg" // photos of a QR for verify --image
 	"image/png"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/vnwallet/citizenwallet/assets"
 	"github.com/vnwallet/citizenwallet/crypto/consent"
-	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/crypto/qrtext"
-	"github.com/vnwallet/citizenwallet/crypto/trust"
 	"github.com/vnwallet/citizenwallet/sync/client"
-	"github.com/vnwallet/citizenwallet/sync/protocol"
+	"github.com/vnwallet/citizenwallet/sync/counter"
 	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/share"
 )
@@ -229,22 +224,16 @@ func cmdVerify(e *env, a verifyArgs, args []string) error {
 	if err != nil {
 		cache = os.TempDir()
 	}
-	dir := filepath.Join(cache, "citizenwallet", "counter")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	list, fresh, err := counterTrustList(a.warehouse, root, filepath.Join(dir, "trust-list.jws"))
+	c, err := counter.Open(counter.Config{BaseURL: a.warehouse, RootKey: root, Agency: a.audience, CounterID: a.counterID,
+		Dir: filepath.Join(cache, "citizenwallet", "counter"), Replay: a.replay, Now: e.now})
 	if err != nil {
-		return &cliError{code: exitFailure, msg: fmt.Sprintf("không có danh sách tin cậy (chưa từng kết nối kho dữ liệu) / no trust list (never reached the warehouse): %v", err)}
+		return usageErr("--warehouse %q: %v", a.warehouse, err)
 	}
-	if a.replay == "" {
-		a.replay = filepath.Join(dir, "replay")
+	defer c.Close()
+	status := c.Refresh(e.ctx)
+	if status == counter.None {
+		return &cliError{code: exitFailure, msg: "không có danh sách tin cậy (chưa từng kết nối kho dữ liệu) / no trust list (never reached the warehouse)"}
 	}
-	rf, err := consent.OpenReplayFile(a.replay, e.now)
-	if err != nil {
-		return err
-	}
-	defer rf.Close()
 	parts := args
 	for _, path := range a.images {
 		text, err := readImageFile(path)
@@ -262,32 +251,18 @@ func cmdVerify(e *env, a verifyArgs, args []string) error {
 			}
 		}
 	}
-	if !fresh {
+	if status == counter.Cached {
 		fmt.Fprintln(e.stdout, "(ngoại tuyến: dùng danh sách tin cậy đã lưu / offline: using the cached trust list)")
 	}
-	wh, err := client.New(client.Config{BaseURL: a.warehouse, RootKey: root, Attempts: 2, Timeout: 10 * time.Second})
-	if err != nil {
-		return usageErr("--warehouse %q: %v", a.warehouse, err)
-	}
-	revoked := counterRevocations(e, wh, filepath.Join(dir, "revoked.json"))
-	v := &consent.Verifier{Trust: list, Audience: a.audience, Replay: rf, Now: e.now, Revoked: func(id string) bool { return slices.Contains(revoked, id) }}
 	tok, err := qrtext.Decode(parts, qrtext.Limits{})
 	if err != nil {
-		return &cliError{code: exitInvalid, msg: "KHÔNG HỢP LỆ / INVALID: " + fmt.Errorf("%w: %w", consent.ErrQR, err).Error()}
+		err = fmt.Errorf("%w: %w", consent.ErrQR, err)
+		c.Refused(err)
+		return &cliError{code: exitInvalid, msg: "KHÔNG HỢP LỆ / INVALID: " + err.Error()}
 	}
-	var res *consent.Result
-	if strings.Contains(tok, "~") {
-		res, err = v.Verify(tok)
-	} else {
-		// An online token: redeem it at the warehouse, then check what it returns.
-		var resp protocol.RedeemResponse
-		resp, err = wh.Redeem(e.ctx, tok, protocol.Counter{Agency: a.audience, CounterID: a.counterID})
-		if errors.Is(err, client.ErrOffline) {
-			return &cliError{code: exitFailure, msg: "mã trực tuyến cần kết nối kho dữ liệu; hãy đề nghị công dân đưa mã ngoại tuyến / an online token needs the warehouse; ask for an offline QR"}
-		}
-		if err == nil {
-			res, err = v.VerifyRedeemed(tok, resp.Credentials)
-		}
+	res, err := c.Verify(e.ctx, tok)
+	if errors.Is(err, client.ErrOffline) {
+		return &cliError{code: exitFailure, msg: "mã trực tuyến cần kết nối kho dữ liệu; hãy đề nghị công dân đưa mã ngoại tuyến / an online token needs the warehouse; ask for an offline QR"}
 	}
 	if err != nil {
 		return &cliError{code: exitInvalid, msg: "KHÔNG HỢP LỆ / INVALID: " + err.Error()}
@@ -309,45 +284,6 @@ func cmdVerify(e *env, a verifyArgs, args []string) error {
 		fmt.Fprintf(e.stdout, "  %s: %v\n", label, f.Value)
 	}
 	return nil
-}
-
-// counterTrustList fetches and verifies a fresh trust list, caching it;
-// offline it falls back to the cached one.
-func counterTrustList(base string, root *keys.PublicKey, cachePath string) (*trust.List, bool, error) {
-	hc := &http.Client{Timeout: 5 * time.Second}
-	if resp, err := hc.Get(strings.TrimSuffix(base, "/") + protocol.PathTrustList); err == nil {
-		defer resp.Body.Close()
-		var tl protocol.TrustListResponse
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		if resp.StatusCode == http.StatusOK && json.Unmarshal(body, &tl) == nil {
-			if list, err := trust.Verify(tl.TrustList, root); err == nil {
-				os.WriteFile(cachePath, []byte(tl.TrustList), 0o600)
-				return list, true, nil
-			}
-		}
-	}
-	b, err := os.ReadFile(cachePath)
-	if err != nil {
-		return nil, false, err
-	}
-	list, err := trust.Verify(string(b), root)
-	return list, false, err
-}
-
-// counterRevocations fetches the revocation list, caching it; offline it
-// uses the cached one (or none).
-func counterRevocations(e *env, wh *client.Client, cachePath string) []string {
-	if rl, err := wh.RevocationList(e.ctx); err == nil {
-		if b, err := json.Marshal(rl.Revoked); err == nil {
-			os.WriteFile(cachePath, b, 0o600)
-		}
-		return rl.Revoked
-	}
-	var ids []string
-	if b, err := os.ReadFile(cachePath); err == nil {
-		json.Unmarshal(b, &ids)
-	}
-	return ids
 }
 
 func readImageFile(path string) (string, error) {

@@ -150,7 +150,7 @@ type DeviceInfo struct {
 func (s *Server) Devices(citizenID string) ([]DeviceInfo, error) {
 	var out []DeviceInfo
 	err := s.db.View(func(txn *badger.Txn) error {
-		if _, _, err := s.feed(txn, citizenID); errors.Is(err, errNotFound) {
+		if _, err := s.citizenIndex(txn, citizenID); errors.Is(err, errNotFound) {
 			return fmt.Errorf("%w: %s", ErrUnknownCitizen, citizenID)
 		} else if err != nil {
 			return err

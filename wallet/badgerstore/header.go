@@ -56,14 +56,19 @@ func writeHeader(dir string, h *vault.Header) error {
 	if err != nil {
 		return fmt.Errorf("write profile header: %w", err)
 	}
-	return writeFileAtomic(dir, headerTemp, headerFile, b)
+	if err := writeFileAtomic(dir, headerTemp, headerFile, b); err != nil {
+		return fmt.Errorf("write profile header: %w", err)
+	}
+	return nil
 }
 
+// writeFileAtomic replaces dir/name with b: written to dir/temp, synced,
+// renamed over name, and the rename synced.
 func writeFileAtomic(dir, temp, name string, b []byte) error {
 	tmp := filepath.Join(dir, temp)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return fmt.Errorf("write profile header: %w", err)
+		return err
 	}
 	_, err = f.Write(b)
 	if err == nil {
@@ -77,7 +82,7 @@ func writeFileAtomic(dir, temp, name string, b []byte) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("write profile header: %w", err)
+		return err
 	}
 	return syncDir(dir)
 }
