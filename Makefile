@@ -7,7 +7,7 @@
 #                     package-android, -ios, -darwin, -linux-arm64: docs/packaging.md
 #   make screenshots  render every main screen at phone and desktop size into docs/screens/
 #   make test         the test suite: -tags ci, race detector on every package without cgo
-#   make lint         gofmt, go vet, staticcheck
+#   make lint         no large files in git, gofmt, go vet, staticcheck
 #   make fuzz         every fuzz target for FUZZTIME (default 10s) each
 #   make bench        every benchmark, BENCHCOUNT runs each, into BENCHOUT for benchstat
 #   make build        what builds without cgo, and the walletctl and warehouse binaries in bin/
@@ -71,6 +71,7 @@ test:
 	if [ -n "$$plain" ]; then echo "go test -tags ci <$$(wc -w <<<"$$plain") packages with cgo>"; $(GO) test -tags ci $$plain; fi
 
 lint: $(STATICCHECK)
+	@bash tools/check-large-files.sh
 	@unformatted="$$(find . -name '*.go' -not -path './.git/*' -not -path './bin/*' -not -path '*/testdata/*' -print0 | xargs -0 -r gofmt -l)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt: these files are not formatted (run gofmt -w):"; echo "$$unformatted"; exit 1; fi; \
 	echo "gofmt: ok"
