@@ -75,6 +75,14 @@
 // better. The delay schedule is Delay: four free attempts, then 30 s
 // doubling to a cap of 1 h.
 //
+// Nor does it serialise attempts: this package keeps no state, and an
+// attempt is a read-modify-write of the stored header (read, Wait,
+// Unwrap, Fail or Reset, write back). A caller must hold an exclusive
+// lock on the stored header from reading it to writing it back, across
+// goroutines and processes; otherwise parallel attempts all read the same
+// count and are each tried, uncounted (wallet/badgerstore locks a file
+// beside the header).
+//
 // # Value sealing
 //
 // Sealer adds a second layer over badger's at-rest encryption (AES-CTR,

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,15 +28,18 @@ func crashRecord(n int) wallet.Record {
 }
 
 // TestCrashChild is the child process of TestCrashSafety; it does nothing
-// in a normal test run. It creates or opens the profile in
-// CW_CRASH_DIR and writes records from CW_CRASH_START on, alone and in
-// batches, printing "ok N" after each write returned, until it is killed.
+// in a normal test run. It prints "start", creates or opens the profile in
+// CW_CRASH_DIR, prints "open" and writes records from CW_CRASH_START on,
+// alone and in batches, printing "ok FROM TO" after each write returned,
+// until it is killed: it never stops by itself (a parent that stops
+// reading blocks it on the pipe; one that dies ends it with SIGPIPE).
 func TestCrashChild(t *testing.T) {
 	dir := os.Getenv("CW_CRASH_DIR")
 	if dir == "" {
 		t.Skip("only run as the child of TestCrashSafety")
 	}
 	start, _ := strconv.Atoi(os.Getenv("CW_CRASH_START"))
+	fmt.Println("start")
 	o := badgerstore.Options{KDF: kdf.Test()}
 	var s *badgerstore.Store
 	var err error
@@ -50,7 +54,7 @@ func TestCrashChild(t *testing.T) {
 	}
 	fmt.Println("open")
 	ctx := context.Background()
-	for n := start; n < start+100_000; {
+	for n := start; ; {
 		if n%3 == 0 { // a sync-like page: 5 records and the cursor, atomically
 			var page []wallet.Record
 			for k := 0; k < 5; k++ {
@@ -79,6 +83,14 @@ func TestCrashChild(t *testing.T) {
 // at random points, 50 times over the same profile: the store opens every
 // time, and every record whose write returned is there, exactly as
 // written; no record is doubled.
+//
+// The kill follows the child's progress, not the clock, so it lands where
+// it is meant to however busy the machine: most runs wait for the child's
+// first acknowledged write, then for a random number of further ones and
+// a random fraction of a write, and kill it mid-stream; the first five
+// runs and every tenth one kill it at a random moment after it started,
+// most likely inside Create or Open (with the database growing, Open
+// replays and verifies more).
 func TestCrashSafety(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow")
@@ -87,47 +99,34 @@ func TestCrashSafety(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	acked := map[int]bool{}
 	const runs = 50
-	killedWriting := 0
+	writingRuns, killedWriting, killedOpening := 0, 0, 0
 	for run := 0; run < runs; run++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "CW_CRASH_DIR="+dir, "CW_CRASH_START="+strconv.Itoa(run*10_000))
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		// Kill at a random moment: early runs may land in Create or Open,
-		// most land between or inside writes.
-		lines := make(chan string, 1024)
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-			close(lines)
-		}()
-		var killAfter time.Duration
-		if run < 5 {
-			killAfter = time.Duration(rng.IntN(40)) * time.Millisecond
+		early := run < 5 || run%10 == 5
+		// Kill after the first acknowledged write and this many more; an
+		// early run, once the child has started.
+		further := rng.IntN(25)
+		// And then within a write (or, early, within Create or Open).
+		pause := time.Duration(rng.IntN(1500)) * time.Microsecond
+		if early {
+			pause = time.Duration(rng.IntN(40_000)) * time.Microsecond
 		} else {
-			killAfter = time.Duration(30+rng.IntN(150)) * time.Millisecond
+			writingRuns++
 		}
-		timer := time.AfterFunc(killAfter, func() { cmd.Process.Kill() })
-		var got []string
-		for l := range lines {
-			got = append(got, l)
-		}
-		timer.Stop()
-		cmd.Process.Kill()
-		cmd.Wait()
+		got := killChild(t, run, "TestCrashChild", []string{"CW_CRASH_DIR=" + dir, "CW_CRASH_START=" + strconv.Itoa(run*1_000_000)},
+			func(line string, acks int) bool {
+				if early {
+					return line == "start"
+				}
+				return acks == 1+further
+			}, pause)
 		writes := 0
+		opened := false
 		now := map[int]bool{}
 		for _, l := range got {
 			if strings.HasPrefix(l, "error") {
 				t.Fatalf("run %d: child failed: %s", run, l)
 			}
+			opened = opened || l == "open"
 			var from, to int
 			if _, err := fmt.Sscanf(l, "ok %d %d", &from, &to); err == nil {
 				writes++
@@ -137,8 +136,13 @@ func TestCrashSafety(t *testing.T) {
 				}
 			}
 		}
-		if writes > 0 {
-			killedWriting++
+		switch {
+		case writes > 0:
+			if !early {
+				killedWriting++
+			}
+		case !opened:
+			killedOpening++
 		}
 		// This run's writes, and a sample of the earlier ones.
 		for n := range acked {
@@ -150,10 +154,66 @@ func TestCrashSafety(t *testing.T) {
 		verifyCrash(t, run, dir, now, len(acked))
 	}
 	verifyCrash(t, runs, dir, acked, len(acked))
-	t.Logf("%d runs, %d killed while writing, %d records acknowledged", runs, killedWriting, len(acked))
-	if killedWriting < runs/2 {
-		t.Errorf("only %d runs were killed while writing", killedWriting)
+	t.Logf("%d runs: %d killed while writing (of %d meant to be), %d before Create or Open returned, %d records acknowledged",
+		runs, killedWriting, writingRuns, killedOpening, len(acked))
+	if killedWriting != writingRuns {
+		t.Errorf("only %d of %d runs were killed while writing", killedWriting, writingRuns)
 	}
+}
+
+// killChild runs the test function child of this test binary with env
+// added, feeds killAt every line it prints with the count of "ok" lines
+// so far, and once killAt says so waits pause and kills it with SIGKILL
+// (os.Process.Kill). It returns every line the child printed, also those
+// after the kill was decided. A child that ends before it is killed fails
+// the test: the kill is the point.
+func killChild(t *testing.T, run int, child string, env []string, killAt func(line string, acks int) bool, pause time.Duration) []string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+child+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The reader never stops reading, so the child is not held up by
+	// this side while the kill is pending.
+	var lines []string
+	due, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(out)
+		acks, fired := 0, false
+		for sc.Scan() {
+			l := sc.Text()
+			lines = append(lines, l)
+			if strings.HasPrefix(l, "ok ") {
+				acks++
+			}
+			if !fired && (killAt(l, acks) || strings.HasPrefix(l, "error")) {
+				fired = true
+				close(due)
+			}
+		}
+	}()
+	killed := false
+	select {
+	case <-due:
+		time.Sleep(pause)
+		cmd.Process.Kill()
+		killed = true
+	case <-done:
+	}
+	<-done
+	err = cmd.Wait()
+	if !killed && !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, "error") }) {
+		t.Fatalf("run %d: the child ended (%v) before it was due to be killed; output %q; stderr:\n%s", run, err, lines, stderr.String())
+	}
+	return lines
 }
 
 func verifyCrash(t *testing.T, run int, dir string, acked map[int]bool, total int) {

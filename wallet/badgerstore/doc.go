@@ -5,9 +5,18 @@
 //
 //	<dir>/header   the vault header (crypto/vault): KDF parameters, salt,
 //	               the wrapped master key, the failed-PIN throttle. 180
-//	               bytes; the only file outside badger. Replaced
+//	               bytes; the only data outside badger. Replaced
 //	               atomically (write header.new, fsync, rename, fsync dir).
+//	<dir>/header.lock  empty; locked (flock, LockFileEx) by every
+//	               read-modify-write of the header. Never removed.
 //	<dir>/db/      the badger database, encrypted at rest.
+//
+// The folders are 0700 and every file 0600. Badger has no option for the
+// mode of its files and creates most of them 0666 less the umask, so the
+// store sets the modes itself after Open, after each write and at Close; a
+// table that badger's background flush writes meanwhile is 0600 from the
+// next write or Close on, unreachable inside the 0700 folder until then
+// (perm.go).
 //
 // # Two layers of encryption
 //
@@ -58,6 +67,10 @@
 //   - Wrong PIN: wallet.ErrWrongPIN, counted in the header before Open
 //     returns; from the fifth failure Open returns *wallet.ThrottledError
 //     without trying the PIN (vault.Delay: 30 s doubling to 1 h).
+//     Attempts take turns under header.lock, across goroutines and
+//     processes (also while another process has the profile open), so
+//     parallel attempts are each counted and cannot outrun the delay
+//     (TestParallelWrongPINs).
 //   - Close wipes the master key; every method then returns
 //     wallet.ErrLocked.
 //

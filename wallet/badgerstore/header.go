@@ -29,7 +29,7 @@ const maxHeaderRead = 4 << 10
 func readHeader(dir string) (*vault.Header, error) {
 	f, err := os.Open(filepath.Join(dir, headerFile))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no profile in %s: %w", dir, wallet.ErrNotFound)
+		return nil, errNoProfile(dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read profile header: %w", err)
@@ -48,9 +48,16 @@ func readHeader(dir string) (*vault.Header, error) {
 	return h, nil
 }
 
+func errNoProfile(dir string) error {
+	return fmt.Errorf("no profile in %s: %w", dir, wallet.ErrNotFound)
+}
+
 // writeHeader replaces dir's header atomically and durably: write to a
 // temporary file, fsync it, rename it over the old one, fsync the
 // directory. A crash at any point leaves either the old or the new header.
+// The caller holds the header lock (withHeaderLock): writers share the
+// temporary file's name, so two at once could rename a file the other
+// is still writing.
 func writeHeader(dir string, h *vault.Header) error {
 	b, err := h.MarshalBinary()
 	if err != nil {
@@ -63,14 +70,19 @@ func writeHeader(dir string, h *vault.Header) error {
 }
 
 // writeFileAtomic replaces dir/name with b: written to dir/temp, synced,
-// renamed over name, and the rename synced.
+// renamed over name, and the rename synced. The file is 0600 (also when
+// a temp file left by a crash had another mode: OpenFile's mode applies
+// only to a file it creates).
 func writeFileAtomic(dir, temp, name string, b []byte) error {
 	tmp := filepath.Join(dir, temp)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, fileMode)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(b)
+	err = chmodFile(f)
+	if err == nil {
+		_, err = f.Write(b)
+	}
 	if err == nil {
 		err = f.Sync()
 	}

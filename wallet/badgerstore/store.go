@@ -49,14 +49,18 @@ func Exists(dir string) bool {
 	return err == nil
 }
 
-// Create makes a new profile in dir (created if missing, mode 0700) for
-// citizen p, protected by pin, and returns it unlocked. It fails with
+// Create makes a new profile in dir (created if missing; mode 0700 either
+// way, and every file in it 0600, see restrictFiles) for citizen p,
+// protected by pin, and returns it unlocked. It fails with
 // wallet.ErrExists if dir already holds a profile and with
 // wallet.ErrInvalid if p or pin break the domain rules (wallet.ValidatePIN).
+// A folder whose files cannot be made private is an error.
 //
 // The header is written last, atomically: a Create interrupted before that
 // leaves no profile (the next Create clears its remains), never a profile
-// that cannot be opened.
+// that cannot be opened. Create holds the header lock throughout, so two
+// Creates in one folder cannot both clear it: the second gets
+// wallet.ErrExists.
 func Create(dir string, pin []byte, p wallet.Profile, opts Options) (*Store, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("create profile: %w", err)
@@ -64,36 +68,54 @@ func Create(dir string, pin []byte, p wallet.Profile, opts Options) (*Store, err
 	if err := wallet.ValidatePIN(pin); err != nil {
 		return nil, fmt.Errorf("create profile: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return nil, fmt.Errorf("create profile: %w", err)
 	}
+	// Before badger creates its files in it: they are not all 0600 yet.
+	if err := restrictDir(dir); err != nil {
+		return nil, fmt.Errorf("create profile: %w", err)
+	}
+	var s *Store
+	err := withHeaderLock(dir, func() (err error) {
+		s, err = create(dir, pin, p, opts)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create profile: %w", err)
+	}
+	return s, nil
+}
+
+// create is Create under the header lock.
+func create(dir string, pin []byte, p wallet.Profile, opts Options) (*Store, error) {
 	if Exists(dir) {
-		return nil, fmt.Errorf("create profile in %s: %w", dir, wallet.ErrExists)
+		return nil, fmt.Errorf("profile in %s: %w", dir, wallet.ErrExists)
 	}
 	// Remains of an interrupted Create: without a header their key is lost,
 	// so nothing in them can ever be read.
+	// (The header lock file stays: it is held.)
 	for _, name := range []string{dbDir, headerTemp} {
 		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
-			return nil, fmt.Errorf("create profile: %w", err)
+			return nil, err
 		}
 	}
 	key, err := vault.NewKey()
 	if err != nil {
-		return nil, fmt.Errorf("create profile: %w", err)
+		return nil, err
 	}
 	h, err := vault.NewHeader(pin, opts.kdf(), key)
 	if err != nil {
 		key.Wipe()
-		return nil, fmt.Errorf("create profile: %w", err)
+		return nil, err
 	}
 	s, err := openDB(dir, key, opts)
 	if err != nil {
-		return nil, fmt.Errorf("create profile: %w", err)
+		return nil, err
 	}
 	fail := func(err error) (*Store, error) {
 		s.Close()
 		os.RemoveAll(filepath.Join(dir, dbDir))
-		return nil, fmt.Errorf("create profile: %w", err)
+		return nil, err
 	}
 	prof, err := json.Marshal(p)
 	if err != nil {
@@ -110,6 +132,15 @@ func Create(dir string, pin []byte, p wallet.Profile, opts Options) (*Store, err
 	}
 	if err := writeHeader(dir, h); err != nil {
 		return fail(err)
+	}
+	if err := restrictFiles(dir); err != nil {
+		// A new profile: better refused now than made where its files
+		// cannot be private. (Open, writes and Close only try: they never
+		// keep a citizen from data that exists.)
+		s.Close()
+		os.Remove(filepath.Join(dir, headerFile))
+		os.RemoveAll(filepath.Join(dir, dbDir))
+		return nil, fmt.Errorf("make profile files private: %w", err)
 	}
 	return s, nil
 }
@@ -128,6 +159,14 @@ func Create(dir string, pin []byte, p wallet.Profile, opts Options) (*Store, err
 //     failure is counted in the header before Open returns.
 //   - wallet.ErrIntegrity: the database does not authenticate under the
 //     key (its values were edited or belong to another profile).
+//   - a plain error naming "another process": the PIN was right (and the
+//     throttle reset), but another process has the profile open.
+//
+// Attempts take turns under the header lock (withHeaderLock), from the
+// goroutines of one process and from other processes alike: each one
+// reads the count the previous one saved, so parallel attempts are all
+// counted and none skips the delay. An attempt waits for the lock while
+// another is being tried; it never waits for a store to close.
 //
 // Badger is opened only with a key that the header has authenticated: its
 // own Open with a wrong key returns an error and a DB that hangs when used.
@@ -165,11 +204,26 @@ func Open(dir string, pin []byte, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// unlock runs the throttle and unwraps the master key (see Open).
+// unlock runs the throttle and unwraps the master key (see Open) under
+// the header lock.
 func unlock(dir string, pin []byte, opts Options) (*vault.Key, error) {
+	if !Exists(dir) {
+		return nil, errNoProfile(dir) // and no lock file left in a folder that is no profile
+	}
+	var key *vault.Key
+	err := withHeaderLock(dir, func() (err error) {
+		key, _, err = unlockLocked(dir, pin, opts)
+		return err
+	})
+	return key, err
+}
+
+// unlockLocked is unlock for a caller holding the header lock. It also
+// returns the header as saved, its throttle reset.
+func unlockLocked(dir string, pin []byte, opts Options) (*vault.Key, *vault.Header, error) {
 	h, err := readHeader(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := opts.now()
 	if h.Throttle.Damaged {
@@ -177,23 +231,23 @@ func unlock(dir string, pin []byte, opts Options) (*vault.Key, error) {
 		// as of now, persisted before anything else happens.
 		h.Throttle.Last = now
 		if err := writeHeader(dir, h); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if w := h.Throttle.Wait(now); w > 0 {
-		return nil, &wallet.ThrottledError{Failures: int(h.Throttle.EffectiveFailures()), RetryAfter: w}
+		return nil, nil, &wallet.ThrottledError{Failures: int(h.Throttle.EffectiveFailures()), RetryAfter: w}
 	}
 	key, err := h.Unwrap(pin)
 	if errors.Is(err, vault.ErrWrongKey) {
 		h.Throttle.Fail(now)
 		if werr := writeHeader(dir, h); werr != nil {
-			return nil, errors.Join(wallet.ErrWrongPIN, werr)
+			return nil, nil, errors.Join(wallet.ErrWrongPIN, werr)
 		}
-		return nil, fmt.Errorf("%w (%d failed attempts; next attempt in %s)",
+		return nil, nil, fmt.Errorf("%w (%d failed attempts; next attempt in %s)",
 			wallet.ErrWrongPIN, h.Throttle.Failures, vault.Delay(h.Throttle.Failures))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", wallet.ErrCorruptHeader, err)
+		return nil, nil, fmt.Errorf("%w: %v", wallet.ErrCorruptHeader, err)
 	}
 	// Argon2id's 64 MiB block is garbage now; give it back before badger
 	// and the records need memory, so the process's peak stays near the
@@ -203,10 +257,10 @@ func unlock(dir string, pin []byte, opts Options) (*vault.Key, error) {
 		h.Throttle.Reset()
 		if err := writeHeader(dir, h); err != nil {
 			key.Wipe()
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return key, nil
+	return key, h, nil
 }
 
 // openDB opens badger under key's subkey. It takes ownership of key: on
@@ -236,6 +290,10 @@ func openDB(dir string, key *vault.Key, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("%w: database: %v", wallet.ErrIntegrity, err)
 	}
+	// Badger has just made its LOCK and memtable files 0666 less the
+	// umask; a profile of an earlier version has more such files. Only
+	// tried: see Create.
+	_ = restrictFiles(dir)
 	return &Store{dir: dir, opts: opts, key: key, sealer: sealer, db: db}, nil
 }
 
@@ -245,7 +303,8 @@ func isBadgerCorruption(err error) bool {
 }
 
 // Close locks the store: it closes badger (flushing what is in memory)
-// and wipes the keys. Closing twice is not an error.
+// and wipes the keys. Closing twice is not an error. Every file of the
+// profile is then 0600 (see restrictFiles; only tried).
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -253,6 +312,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	err := s.db.Close()
+	_ = restrictFiles(s.dir) // the tables of the flush at close
 	s.key.Wipe()
 	s.key, s.sealer, s.db = nil, nil, nil
 	if err != nil {
@@ -309,6 +369,10 @@ func (s *Store) update(ctx context.Context, fn func(*badger.Txn) error) error {
 		return wallet.ErrLocked
 	}
 	err := classify(guard(func() error { return s.db.Update(fn) }))
+	// The write may have made a new memtable or value-log file (0666 less
+	// the umask). Only tried: the write itself has succeeded (see
+	// restrictFiles).
+	_ = restrictFiles(s.dir)
 	if errors.Is(err, badger.ErrTxnTooBig) {
 		return fmt.Errorf("%w: batch larger than one transaction (%d bytes); split it", wallet.ErrInvalid, s.db.MaxBatchSize())
 	}
@@ -685,7 +749,9 @@ func (s *Store) Meta(ctx context.Context, name string) ([]byte, error) {
 // ChangePIN rewraps the master key under newPIN with the current KDF
 // parameters (Options.KDF) and replaces the header atomically; no record
 // is rewritten. A wrong oldPIN is wallet.ErrWrongPIN and counts as a
-// failed attempt, under the same throttle as Open.
+// failed attempt, under the same throttle (and header lock) as Open; the
+// lock is held from checking oldPIN to saving the new header, so no
+// attempt counted meanwhile is lost.
 func (s *Store) ChangePIN(ctx context.Context, oldPIN, newPIN []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -698,19 +764,18 @@ func (s *Store) ChangePIN(ctx context.Context, oldPIN, newPIN []byte) error {
 	if s.key == nil {
 		return fmt.Errorf("change PIN: %w", wallet.ErrLocked)
 	}
-	old, err := unlock(s.dir, oldPIN, s.opts)
+	err := withHeaderLock(s.dir, func() error {
+		old, h, err := unlockLocked(s.dir, oldPIN, s.opts)
+		if err != nil {
+			return err
+		}
+		defer old.Wipe()
+		if err := h.Rewrap(old, newPIN, s.opts.kdf()); err != nil {
+			return err
+		}
+		return writeHeader(s.dir, h)
+	})
 	if err != nil {
-		return fmt.Errorf("change PIN: %w", err)
-	}
-	defer old.Wipe()
-	h, err := readHeader(s.dir)
-	if err != nil {
-		return fmt.Errorf("change PIN: %w", err)
-	}
-	if err := h.Rewrap(old, newPIN, s.opts.kdf()); err != nil {
-		return fmt.Errorf("change PIN: %w", err)
-	}
-	if err := writeHeader(s.dir, h); err != nil {
 		return fmt.Errorf("change PIN: %w", err)
 	}
 	return nil
