@@ -104,9 +104,17 @@ var depRules = []depRule{
 		}},
 	{name: "only app, assets and cmd depend on fyne.io",
 		applies: except("app", "assets", "cmd"), banned: prefixed("fyne.io")},
-	{name: "only wallet/badgerstore and sync/warehouse import badger",
-		applies: except("wallet/badgerstore", "sync/warehouse"),
+	{name: "only wallet/badgerstore and sync/warehouse/embedded import badger",
+		applies: except("wallet/badgerstore", "sync/warehouse/embedded"),
 		banned:  prefixed("github.com/dgraph-io/badger"), direct: true},
+	{name: "only sync/warehouse/postgres imports pgx",
+		applies: except("sync/warehouse/postgres"),
+		banned:  prefixed("github.com/jackc/"), direct: true},
+	{name: "only sync/warehouse/pkcs11keys imports a PKCS#11 client",
+		applies: except("sync/warehouse/pkcs11keys"),
+		banned: func(p string) bool {
+			return under(p, "github.com/ThalesGroup/crypto11") || under(p, "github.com/miekg/pkcs11")
+		}, direct: true},
 	{name: "only sync/client imports resty",
 		applies: except("sync/client"),
 		banned:  prefixed("github.com/go-resty/resty"), direct: true},
@@ -272,8 +280,8 @@ func TestCheckDepsCatchesViolations(t *testing.T) {
 		{ImportPath: m("wallet/badgerstore"), Imports: []string{m("wallet"), badger}},
 		{ImportPath: m("sync/protocol"), Imports: []string{resty}}, // bad: resty outside sync/client
 		{ImportPath: m("sync/client"), Imports: []string{m("sync/protocol"), m("wallet"), resty}},
-		{ImportPath: m("sync/warehouse/store"), Imports: []string{badger}},
-		{ImportPath: m("sync/warehouse"), Imports: []string{m("sync/warehouse/store"), m("app/viewmodel")}}, // bad: sync → app
+		{ImportPath: m("sync/warehouse/embedded"), Imports: []string{badger}},
+		{ImportPath: m("sync/warehouse"), Imports: []string{m("sync/warehouse/embedded"), m("app/viewmodel")}}, // bad: sync → app
 		{ImportPath: m("app/viewmodel"), Imports: []string{m("wallet"), fyne}},
 		{ImportPath: m("apps/x"), Imports: []string{fyne}}, // bad: "apps" is not "app"
 		{ImportPath: m("assets"), Imports: []string{fyne}},
@@ -299,7 +307,7 @@ func TestCheckDepsCatchesViolations(t *testing.T) {
 		m("sync/warehouse") + ": " + strings.Join([]string{m("sync/warehouse"), m("app/viewmodel")}, " → ") + " (only app and cmd import app)",
 		m("sync/warehouse") + ": " + strings.Join([]string{m("sync/warehouse"), m("app/viewmodel"), fyne}, " → ") + " (only app, assets and cmd depend on fyne.io)",
 		m("apps/x") + ": " + strings.Join([]string{m("apps/x"), fyne}, " → ") + " (only app, assets and cmd depend on fyne.io)",
-		m("cmd/citizenwallet") + ": " + strings.Join([]string{m("cmd/citizenwallet"), badger}, " → ") + " (only wallet/badgerstore and sync/warehouse import badger)",
+		m("cmd/citizenwallet") + ": " + strings.Join([]string{m("cmd/citizenwallet"), badger}, " → ") + " (only wallet/badgerstore and sync/warehouse/embedded import badger)",
 	}
 	slices.Sort(got)
 	slices.Sort(want)

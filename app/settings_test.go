@@ -154,7 +154,7 @@ func TestSettingsWarehouseAddress(t *testing.T) {
 		return strings.Join(labels(ui.Window.Content()), "\n")
 	}
 	otherProv, _ := demo.New(5, 2)
-	_, foreign := warehousetest.Start(t, warehouse.Config{Source: otherProv, Seed: otherProv.Seed})
+	_, foreign := warehousetest.Start(t, warehouse.Config{}, otherProv)
 	closed := httptest.NewServer(nil)
 	closed.Close()
 	for _, c := range []struct{ to, want string }{

@@ -42,7 +42,7 @@ func newDemo(t *testing.T) demoSetup {
 	}
 	d := demoSetup{}
 	d.prov, _ = demo.New(50, 1)
-	d.srv, d.ts = warehousetest.Start(t, warehouse.Config{Source: d.prov, Seed: d.prov.Seed})
+	d.srv, d.ts = warehousetest.Start(t, warehouse.Config{}, d.prov)
 	d.first = d.prov.Profile(0)
 	d.app = test.NewTempApp(t)
 	d.w = viewmodel.NewWallet(filepath.Join(t.TempDir(), "p"), badgerstore.Options{KDF: kdf.Test()})

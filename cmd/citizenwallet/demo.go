@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"log"
 	"net"
 	"net/http"
+	"path/filepath"
 
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
+	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/demo"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/embedded"
 	"github.com/vnwallet/citizenwallet/wallet"
 )
 
@@ -16,19 +20,31 @@ import (
 const demoSeed = 1
 
 // startDemoWarehouse serves the reference warehouse with a demo province,
-// kept in dir, on a loopback port chosen by the system.
+// kept in dir (an embedded store and its key directory; loaded on the
+// first start), on a loopback port chosen by the system.
 func startDemoWarehouse(dir string, citizens int) (viewmodel.Warehouse, func(), error) {
 	prov, err := demo.New(citizens, demoSeed)
 	if err != nil {
 		return viewmodel.Warehouse{}, nil, err
 	}
-	srv, err := warehouse.Open(warehouse.Config{Dir: dir, Source: prov, Seed: demoSeed})
+	st, err := embedded.Open(filepath.Join(dir, "db"))
 	if err != nil {
+		return viewmodel.Warehouse{}, nil, err
+	}
+	srv, err := warehouse.Open(warehouse.Config{Store: st, Keys: warehouse.FileKeys(filepath.Join(dir, "keys")), Province: prov.Province()})
+	if err == nil {
+		err = srv.Load(context.Background(), prov, warehouse.LoadOptions{Alg: func(i int, _ string) keys.Alg {
+			return [2]keys.Alg{keys.ES256, keys.EdDSA}[i%2] // both algorithms in every demo
+		}})
+	}
+	if err != nil {
+		st.Close()
 		return viewmodel.Warehouse{}, nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		srv.Close()
+		st.Close()
 		return viewmodel.Warehouse{}, nil, err
 	}
 	hs := &http.Server{Handler: srv.Handler()}
@@ -42,6 +58,7 @@ func startDemoWarehouse(dir string, citizens int) (viewmodel.Warehouse, func(), 
 	stop := func() {
 		hs.Close()
 		srv.Close()
+		st.Close()
 	}
 	return viewmodel.Warehouse{BaseURL: "http://" + ln.Addr().String(), RootKey: srv.RootKey(), DemoCode: srv.EnrolmentCode, DemoCitizen: func(i int) (wallet.Profile, bool) {
 		if i >= citizens {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vnwallet/citizenwallet/cmd/internal/cli"
 	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
 )
@@ -31,14 +32,14 @@ func setupCreate(fs *flag.FlagSet) runner {
 
 func cmdCreate(e *env, a createArgs, args []string) error {
 	if len(args) > 0 {
-		return usageErr("create: thừa đối số / unexpected argument %q", args[0])
+		return cli.Usagef("create: thừa đối số / unexpected argument %q", args[0])
 	}
 	if a.citizenID == "" || a.name == "" || a.birth == "" {
-		return usageErr(`create: cần --citizen-id, --name và --birth / create needs --citizen-id, --name and --birth`)
+		return cli.Usagef(`create: cần --citizen-id, --name và --birth / create needs --citizen-id, --name and --birth`)
 	}
 	birth, err := parseDay(a.birth)
 	if err != nil {
-		return &cliError{code: exitInvalid, msg: fmt.Sprintf("ngày sinh không hợp lệ / invalid birth date %q: use YYYY-MM-DD", a.birth)}
+		return &cli.Error{Code: exitInvalid, Msg: fmt.Sprintf("ngày sinh không hợp lệ / invalid birth date %q: use YYYY-MM-DD", a.birth)}
 	}
 	p := wallet.Profile{
 		CitizenID: strings.TrimSpace(a.citizenID),
@@ -47,7 +48,7 @@ func cmdCreate(e *env, a createArgs, args []string) error {
 		CreatedAt: e.now().UTC().Truncate(time.Second),
 	}
 	if err := p.Validate(); err != nil {
-		return &cliError{code: exitInvalid, msg: fmt.Sprintf("thông tin hồ sơ không hợp lệ / invalid profile (%v)", err)}
+		return &cli.Error{Code: exitInvalid, Msg: fmt.Sprintf("thông tin hồ sơ không hợp lệ / invalid profile (%v)", err)}
 	}
 	dir, err := e.g.dir()
 	if err != nil {
@@ -56,7 +57,7 @@ func cmdCreate(e *env, a createArgs, args []string) error {
 	if has, err := hasProfile(dir); err != nil {
 		return err
 	} else if has {
-		return &cliError{code: exitExists, msg: fmt.Sprintf("đã có hồ sơ ở / a profile already exists in %s", dir)}
+		return &cli.Error{Code: exitExists, Msg: fmt.Sprintf("đã có hồ sơ ở / a profile already exists in %s", dir)}
 	}
 	pin, err := e.pins.newPIN("Mã PIN mới / New PIN: ", "Nhập lại mã PIN / Repeat the PIN: ")
 	if err != nil {
@@ -110,7 +111,7 @@ func (e *env) open() (wallet.Store, error) {
 	if has, err := hasProfile(dir); err != nil {
 		return nil, err
 	} else if !has {
-		return nil, &cliError{code: exitNotFound, msg: fmt.Sprintf("chưa có hồ sơ ở %s, hãy tạo bằng \"walletctl create\" / no profile in %s, create one with \"walletctl create\"", dir, dir)}
+		return nil, &cli.Error{Code: exitNotFound, Msg: fmt.Sprintf("chưa có hồ sơ ở %s, hãy tạo bằng \"walletctl create\" / no profile in %s, create one with \"walletctl create\"", dir, dir)}
 	}
 	pin, err := e.pins.read("Mã PIN / PIN: ")
 	if err != nil {
@@ -163,14 +164,14 @@ func (a listArgs) query() (wallet.Query, error) {
 			for i, d := range wallet.Domains {
 				names[i] = string(d)
 			}
-			return q, usageErr("list: không có lĩnh vực / unknown domain %q (%s)", a.domain, strings.Join(names, ", "))
+			return q, cli.Usagef("list: không có lĩnh vực / unknown domain %q (%s)", a.domain, strings.Join(names, ", "))
 		}
 		q.Domain = d
 	}
 	if a.typ != "" {
 		t, ok := wallet.LookupType(a.typ)
 		if !ok {
-			return q, usageErr("list: không có loại hồ sơ / unknown record type %q (walletctl types)", a.typ)
+			return q, cli.Usagef("list: không có loại hồ sơ / unknown record type %q (walletctl types)", a.typ)
 		}
 		q.Type = t.Code
 	}
@@ -178,24 +179,24 @@ func (a listArgs) query() (wallet.Query, error) {
 	if a.from != "" {
 		d, err := parseDay(a.from)
 		if err != nil {
-			return q, usageErr("list: --from %q không phải ngày / is not a date YYYY-MM-DD", a.from)
+			return q, cli.Usagef("list: --from %q không phải ngày / is not a date YYYY-MM-DD", a.from)
 		}
 		q.IssuedFrom = d
 	}
 	if a.to != "" {
 		d, err := parseDay(a.to)
 		if err != nil {
-			return q, usageErr("list: --to %q không phải ngày / is not a date YYYY-MM-DD", a.to)
+			return q, cli.Usagef("list: --to %q không phải ngày / is not a date YYYY-MM-DD", a.to)
 		}
 		q.IssuedTo = d.Add(24*time.Hour - time.Nanosecond) // the whole day
 	}
 	if !q.IssuedFrom.IsZero() && !q.IssuedTo.IsZero() && q.IssuedTo.Before(q.IssuedFrom) {
-		return q, usageErr("list: --to trước --from / --to is before --from")
+		return q, cli.Usagef("list: --to trước --from / --to is before --from")
 	}
 	if a.status != "" {
 		s := wallet.Status(a.status)
 		if s != wallet.StatusActive && s != wallet.StatusSuperseded && s != wallet.StatusWithdrawn {
-			return q, usageErr("list: trạng thái / unknown status %q (active, superseded, withdrawn)", a.status)
+			return q, cli.Usagef("list: trạng thái / unknown status %q (active, superseded, withdrawn)", a.status)
 		}
 		q.Statuses = []wallet.Status{s}
 	}
@@ -204,7 +205,7 @@ func (a listArgs) query() (wallet.Query, error) {
 
 func cmdList(e *env, a listArgs, args []string) error {
 	if len(args) > 0 {
-		return usageErr("list: thừa đối số / unexpected argument %q", args[0])
+		return cli.Usagef("list: thừa đối số / unexpected argument %q", args[0])
 	}
 	q, err := a.query()
 	if err != nil {
@@ -229,13 +230,13 @@ func cmdList(e *env, a listArgs, args []string) error {
 
 func cmdShow(e *env, args []string) error {
 	if len(args) != 1 {
-		return usageErr("show: cần đúng một mã hồ sơ / show needs exactly one record id")
+		return cli.Usagef("show: cần đúng một mã hồ sơ / show needs exactly one record id")
 	}
 	id := args[0]
 	return e.withStore(func(s wallet.Store) error {
 		r, err := s.Record(e.ctx, id)
 		if errors.Is(err, wallet.ErrNotFound) {
-			return &cliError{code: exitNotFound, msg: fmt.Sprintf("không có hồ sơ / no record with id %q", id)}
+			return &cli.Error{Code: exitNotFound, Msg: fmt.Sprintf("không có hồ sơ / no record with id %q", id)}
 		}
 		if err != nil {
 			return fmt.Errorf("show: %w", err)
@@ -253,19 +254,19 @@ func cmdShow(e *env, args []string) error {
 
 func cmdImport(e *env, args []string) error {
 	if len(args) != 1 {
-		return usageErr("import: cần đúng một tệp / import needs exactly one file")
+		return cli.Usagef("import: cần đúng một tệp / import needs exactly one file")
 	}
 	f, err := os.Open(args[0])
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return &cliError{code: exitNotFound, msg: fmt.Sprintf("không có tệp / no such file: %s", args[0])}
+			return &cli.Error{Code: exitNotFound, Msg: fmt.Sprintf("không có tệp / no such file: %s", args[0])}
 		}
 		return fmt.Errorf("import: %w", err)
 	}
 	recs, err := wallet.ParseImport(f)
 	f.Close()
 	if err != nil {
-		return &cliError{code: exitInvalid, msg: fmt.Sprintf("tệp nhập không hợp lệ, chưa nhập gì / invalid import file, nothing imported (%s: %v)", args[0], err)}
+		return &cli.Error{Code: exitInvalid, Msg: fmt.Sprintf("tệp nhập không hợp lệ, chưa nhập gì / invalid import file, nothing imported (%s: %v)", args[0], err)}
 	}
 	return e.withStore(func(s wallet.Store) error {
 		p, err := s.Profile(e.ctx)
@@ -298,7 +299,7 @@ func newVersions(e *env, s wallet.Store, p wallet.Profile, recs []wallet.Record)
 	present := 0
 	for i, r := range recs {
 		if cid, ok := r.Claims["citizen_id"].(string); ok && cid != p.CitizenID {
-			return nil, 0, &cliError{code: exitInvalid, msg: fmt.Sprintf(
+			return nil, 0, &cli.Error{Code: exitInvalid, Msg: fmt.Sprintf(
 				"hồ sơ %s là của công dân khác, chưa nhập gì / record %s (#%d) is about citizen %s, not this profile's %s; nothing imported",
 				r.ID, r.ID, i, cid, p.CitizenID)}
 		}
@@ -313,7 +314,7 @@ func newVersions(e *env, s wallet.Store, p wallet.Profile, recs []wallet.Record)
 		}
 		if old, ok := findVersion(hist, r.Version); ok {
 			if !sameContent(old, r) {
-				return nil, 0, &cliError{code: exitInvalid, msg: fmt.Sprintf(
+				return nil, 0, &cli.Error{Code: exitInvalid, Msg: fmt.Sprintf(
 					"hồ sơ %s phiên bản %d khác với bản đã lưu, chưa nhập gì / record %s version %d differs from the stored one; nothing imported",
 					r.ID, r.Version, r.ID, r.Version)}
 			}
@@ -373,7 +374,7 @@ func sameContent(a, b wallet.Record) bool {
 
 func cmdChangePIN(e *env, args []string) error {
 	if len(args) > 0 {
-		return usageErr("change-pin: thừa đối số / unexpected argument %q", args[0])
+		return cli.Usagef("change-pin: thừa đối số / unexpected argument %q", args[0])
 	}
 	dir, err := e.g.dir()
 	if err != nil {
@@ -382,7 +383,7 @@ func cmdChangePIN(e *env, args []string) error {
 	if has, err := hasProfile(dir); err != nil {
 		return err
 	} else if !has {
-		return &cliError{code: exitNotFound, msg: fmt.Sprintf("chưa có hồ sơ ở %s / no profile in %s", dir, dir)}
+		return &cli.Error{Code: exitNotFound, Msg: fmt.Sprintf("chưa có hồ sơ ở %s / no profile in %s", dir, dir)}
 	}
 	old, err := e.pins.read("Mã PIN hiện tại / Current PIN: ")
 	if err != nil {
@@ -414,7 +415,7 @@ func cmdChangePIN(e *env, args []string) error {
 
 func cmdTypes(e *env, args []string) error {
 	if len(args) > 0 {
-		return usageErr("types: thừa đối số / unexpected argument %q", args[0])
+		return cli.Usagef("types: thừa đối số / unexpected argument %q", args[0])
 	}
 	writeTypes(e.stdout)
 	return nil

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/vnwallet/citizenwallet/cmd/internal/cli"
 	"github.com/vnwallet/citizenwallet/wallet"
 )
 
@@ -33,7 +34,7 @@ func (p *pinReader) read(prompt string) ([]byte, error) {
 	}
 	f, ok := p.stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil, usageErr("không có terminal để nhập PIN, hãy dùng --pin-stdin / no terminal to ask for the PIN, use --pin-stdin")
+		return nil, cli.Usagef("không có terminal để nhập PIN, hãy dùng --pin-stdin / no terminal to ask for the PIN, use --pin-stdin")
 	}
 	fmt.Fprint(p.prompt, prompt)
 	pin, err := term.ReadPassword(int(f.Fd()))
@@ -55,7 +56,7 @@ func (p *pinReader) readLine() ([]byte, error) {
 		line = append(line, chunk...)
 		if len(line) > wallet.MaxPINBytes+2 {
 			wipe(line)
-			return nil, &cliError{code: exitInvalid, msg: fmt.Sprintf("PIN trên đầu vào chuẩn quá dài / PIN on standard input is longer than %d bytes", wallet.MaxPINBytes)}
+			return nil, &cli.Error{Code: exitInvalid, Msg: fmt.Sprintf("PIN trên đầu vào chuẩn quá dài / PIN on standard input is longer than %d bytes", wallet.MaxPINBytes)}
 		}
 		if err == nil {
 			break
@@ -65,7 +66,7 @@ func (p *pinReader) readLine() ([]byte, error) {
 		}
 		if errors.Is(err, io.EOF) {
 			if len(line) == 0 {
-				return nil, usageErr("thiếu PIN trên đầu vào chuẩn / no PIN on standard input (--pin-stdin reads one PIN per line)")
+				return nil, cli.Usagef("thiếu PIN trên đầu vào chuẩn / no PIN on standard input (--pin-stdin reads one PIN per line)")
 			}
 			break
 		}
@@ -85,7 +86,7 @@ func (p *pinReader) newPIN(prompt, again string) ([]byte, error) {
 	}
 	if err := wallet.ValidatePIN(pin); err != nil {
 		wipe(pin)
-		return nil, &cliError{code: exitInvalid, msg: fmt.Sprintf("mã PIN mới không hợp lệ, cần ít nhất %d ký tự / the new PIN is not valid (%v)", wallet.MinPINLength, err)}
+		return nil, &cli.Error{Code: exitInvalid, Msg: fmt.Sprintf("mã PIN mới không hợp lệ, cần ít nhất %d ký tự / the new PIN is not valid (%v)", wallet.MinPINLength, err)}
 	}
 	if p.fromStdin {
 		return pin, nil
@@ -98,7 +99,7 @@ func (p *pinReader) newPIN(prompt, again string) ([]byte, error) {
 	defer wipe(confirm)
 	if !bytes.Equal(pin, confirm) {
 		wipe(pin)
-		return nil, &cliError{code: exitInvalid, msg: "hai lần nhập PIN không khớp / the two PINs differ"}
+		return nil, &cli.Error{Code: exitInvalid, Msg: "hai lần nhập PIN không khớp / the two PINs differ"}
 	}
 	return pin, nil
 }

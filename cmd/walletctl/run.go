@@ -12,19 +12,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vnwallet/citizenwallet/cmd/internal/cli"
 	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
 )
 
 // Exit codes (documented in doc.go).
 const (
-	exitOK       = 0
-	exitFailure  = 1
-	exitUsage    = 2
+	exitOK       = cli.OK
+	exitFailure  = cli.Failure
+	exitUsage    = cli.Usage
 	exitWrongPIN = 3
 	exitThrottle = 4
-	exitInvalid  = 5
-	exitNotFound = 6
+	exitInvalid  = cli.Invalid
+	exitNotFound = cli.NotFound
 	exitDamaged  = 7
 	exitExists   = 8
 )
@@ -97,26 +98,13 @@ func (g *globals) dir() (string, error) {
 		return filepath.Clean(g.data), nil
 	}
 	if !profileName.MatchString(g.profile) {
-		return "", usageErr("tên hồ sơ không hợp lệ / invalid profile name %q (letters, digits, . _ -)", g.profile)
+		return "", cli.Usagef("tên hồ sơ không hợp lệ / invalid profile name %q (letters, digits, . _ -)", g.profile)
 	}
 	base, err := os.UserConfigDir()
 	if err != nil {
-		return "", usageErr("không tìm thấy thư mục cấu hình, hãy dùng --data / no user config directory, use --data: %v", err)
+		return "", cli.Usagef("không tìm thấy thư mục cấu hình, hãy dùng --data / no user config directory, use --data: %v", err)
 	}
 	return filepath.Join(base, "citizenwallet", "profiles", g.profile), nil
-}
-
-// cliError carries an exit code and a message that is already a full,
-// user-facing sentence.
-type cliError struct {
-	code int
-	msg  string
-}
-
-func (e *cliError) Error() string { return e.msg }
-
-func usageErr(format string, args ...any) error {
-	return &cliError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
 }
 
 // env is what a command runs with.
@@ -163,7 +151,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usageText)
 			return exitOK
 		}
-		return fail(stderr, usageErr("%v (walletctl help)", err))
+		return fail(stderr, cli.Usagef("%v (walletctl help)", err))
 	}
 	rest := top.Args()
 	if len(rest) == 0 {
@@ -182,7 +170,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if cmd == nil {
-		return fail(stderr, usageErr("không có lệnh %q / unknown command %q (walletctl help)", name, name))
+		return fail(stderr, cli.Usagef("không có lệnh %q / unknown command %q (walletctl help)", name, name))
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -193,7 +181,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usageText)
 			return exitOK
 		}
-		return fail(stderr, usageErr("%s: %v (walletctl help)", name, err))
+		return fail(stderr, cli.Usagef("%s: %v (walletctl help)", name, err))
 	}
 	e.pins = newPINReader(stdin, stderr, e.g.pinStdin)
 	if err := runCmd(e, fs.Args()); err != nil {
@@ -228,9 +216,8 @@ func fail(stderr io.Writer, err error) int {
 
 // describe turns an error into an exit code and a bilingual message.
 func describe(err error) (int, string) {
-	var ce *cliError
-	if errors.As(err, &ce) {
-		return ce.code, ce.msg
+	if ce, ok := cli.As(err); ok {
+		return ce.Code, ce.Msg
 	}
 	var th *wallet.ThrottledError
 	switch {

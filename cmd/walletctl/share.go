@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vnwallet/citizenwallet/assets"
+	"github.com/vnwallet/citizenwallet/cmd/internal/cli"
 	"github.com/vnwallet/citizenwallet/crypto/consent"
 	"github.com/vnwallet/citizenwallet/crypto/qrtext"
 	"github.com/vnwallet/citizenwallet/sync/client"
@@ -64,10 +65,10 @@ func setupShare(fs *flag.FlagSet) runner {
 
 func cmdShare(e *env, a shareArgs, args []string) error {
 	if len(args) != 0 || a.procedure == "" || a.to == "" {
-		return usageErr("cách dùng / usage: walletctl share --procedure CODE --to AGENCY [--remove type.claim] [--add type.claim] [--minutes N] [--single-use] [--yes]")
+		return cli.Usagef("cách dùng / usage: walletctl share --procedure CODE --to AGENCY [--remove type.claim] [--add type.claim] [--minutes N] [--single-use] [--yes]")
 	}
 	if a.minutes < 1 || time.Duration(a.minutes)*time.Minute > wallet.MaxConsentLifetime {
-		return usageErr("--minutes phải từ 1 đến 43200 (30 ngày) / must be 1 to 43200 (30 days)")
+		return cli.Usagef("--minutes phải từ 1 đến 43200 (30 ngày) / must be 1 to 43200 (30 days)")
 	}
 	cat, err := assets.Procedures()
 	if err != nil {
@@ -75,7 +76,7 @@ func cmdShare(e *env, a shareArgs, args []string) error {
 	}
 	p, ok := cat.Lookup(a.procedure)
 	if !ok {
-		return &cliError{code: exitNotFound, msg: fmt.Sprintf("không có thủ tục / no procedure %q (walletctl procedures)", a.procedure)}
+		return &cli.Error{Code: exitNotFound, Msg: fmt.Sprintf("không có thủ tục / no procedure %q (walletctl procedures)", a.procedure)}
 	}
 	return e.withStore(func(s wallet.Store) error {
 		recs, err := s.Records(e.ctx, wallet.Query{})
@@ -93,7 +94,7 @@ func cmdShare(e *env, a shareArgs, args []string) error {
 					typ, claim = tc[:i], tc[i+1:]
 				}
 				if !pr.Set(typ, claim, list.on) {
-					return &cliError{code: exitInvalid, msg: fmt.Sprintf("%s không thuộc thủ tục này hoặc ví không có / is not a field of this procedure or the wallet does not hold it", tc)}
+					return &cli.Error{Code: exitInvalid, Msg: fmt.Sprintf("%s không thuộc thủ tục này hoặc ví không có / is not a field of this procedure or the wallet does not hold it", tc)}
 				}
 			}
 		}
@@ -120,7 +121,7 @@ func cmdShare(e *env, a shareArgs, args []string) error {
 			Method: "walletctl: preview printed, confirmed with --yes", Now: e.now()})
 		if err != nil {
 			if errors.Is(err, share.ErrUnsigned) {
-				return &cliError{code: exitInvalid, msg: "hồ sơ được chọn chưa có chữ ký của cơ quan cấp, hãy đồng bộ trước / a selected record has no agency signature, sync first"}
+				return &cli.Error{Code: exitInvalid, Msg: "hồ sơ được chọn chưa có chữ ký của cơ quan cấp, hãy đồng bộ trước / a selected record has no agency signature, sync first"}
 			}
 			return err
 		}
@@ -214,7 +215,7 @@ func setupVerify(fs *flag.FlagSet) runner {
 // cmdVerify is the counter: it needs no profile and no PIN.
 func cmdVerify(e *env, a verifyArgs, args []string) error {
 	if a.rootKey == "" || a.audience == "" {
-		return usageErr("cách dùng / usage: walletctl verify --root-key FILE --audience AGENCY [--image F.png] [QR text ...] (or QR texts on stdin)")
+		return cli.Usagef("cách dùng / usage: walletctl verify --root-key FILE --audience AGENCY [--image F.png] [QR text ...] (or QR texts on stdin)")
 	}
 	root, err := readRootKey(a.rootKey)
 	if err != nil {
@@ -227,18 +228,18 @@ func cmdVerify(e *env, a verifyArgs, args []string) error {
 	c, err := counter.Open(counter.Config{BaseURL: a.warehouse, RootKey: root, Agency: a.audience, CounterID: a.counterID,
 		Dir: filepath.Join(cache, "citizenwallet", "counter"), Replay: a.replay, Now: e.now})
 	if err != nil {
-		return usageErr("--warehouse %q: %v", a.warehouse, err)
+		return cli.Usagef("--warehouse %q: %v", a.warehouse, err)
 	}
 	defer c.Close()
 	status := c.Refresh(e.ctx)
 	if status == counter.None {
-		return &cliError{code: exitFailure, msg: "không có danh sách tin cậy (chưa từng kết nối kho dữ liệu) / no trust list (never reached the warehouse)"}
+		return &cli.Error{Code: exitFailure, Msg: "không có danh sách tin cậy (chưa từng kết nối kho dữ liệu) / no trust list (never reached the warehouse)"}
 	}
 	parts := args
 	for _, path := range a.images {
 		text, err := readImageFile(path)
 		if err != nil {
-			return &cliError{code: exitInvalid, msg: fmt.Sprintf("%s: không đọc được mã QR / no readable QR: %v", path, err)}
+			return &cli.Error{Code: exitInvalid, Msg: fmt.Sprintf("%s: không đọc được mã QR / no readable QR: %v", path, err)}
 		}
 		parts = append(parts, text)
 	}
@@ -258,14 +259,14 @@ func cmdVerify(e *env, a verifyArgs, args []string) error {
 	if err != nil {
 		err = fmt.Errorf("%w: %w", consent.ErrQR, err)
 		c.Refused(err)
-		return &cliError{code: exitInvalid, msg: "KHÔNG HỢP LỆ / INVALID: " + err.Error()}
+		return &cli.Error{Code: exitInvalid, Msg: "KHÔNG HỢP LỆ / INVALID: " + err.Error()}
 	}
 	res, err := c.Verify(e.ctx, tok)
 	if errors.Is(err, client.ErrOffline) {
-		return &cliError{code: exitFailure, msg: "mã trực tuyến cần kết nối kho dữ liệu; hãy đề nghị công dân đưa mã ngoại tuyến / an online token needs the warehouse; ask for an offline QR"}
+		return &cli.Error{Code: exitFailure, Msg: "mã trực tuyến cần kết nối kho dữ liệu; hãy đề nghị công dân đưa mã ngoại tuyến / an online token needs the warehouse; ask for an offline QR"}
 	}
 	if err != nil {
-		return &cliError{code: exitInvalid, msg: "KHÔNG HỢP LỆ / INVALID: " + err.Error()}
+		return &cli.Error{Code: exitInvalid, Msg: "KHÔNG HỢP LỆ / INVALID: " + err.Error()}
 	}
 	fmt.Fprintf(e.stdout, "HỢP LỆ / VALID — đồng ý / consent %s, mục đích / purpose %s, thủ tục / procedure %s, hết hạn / expires %s\n",
 		res.ID, res.Purpose, res.Procedure, res.Expires.Local().Format(viDateTime))

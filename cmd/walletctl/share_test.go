@@ -22,7 +22,7 @@ import (
 func TestShareAndVerify(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	prov, _ := demo.New(100, 11)
-	srv, ts := warehousetest.Start(t, warehouse.Config{Source: prov, Seed: prov.Seed})
+	srv, ts := warehousetest.Start(t, warehouse.Config{}, prov)
 	cat, _ := assets.Procedures()
 	proc, _ := cat.Lookup("civil.birth_registration")
 	citizen := -1

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/vnwallet/citizenwallet/cmd/internal/cli"
 	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/sync/client"
 	"github.com/vnwallet/citizenwallet/sync/credential"
@@ -30,7 +31,7 @@ func setupEnrol(fs *flag.FlagSet) runner {
 
 func cmdEnrol(e *env, a enrolArgs, args []string) error {
 	if len(args) != 0 || a.rootKey == "" || a.code == "" {
-		return usageErr("cách dùng / usage: walletctl enrol --root-key FILE --code XXXXX-XXXXX [--warehouse URL]")
+		return cli.Usagef("cách dùng / usage: walletctl enrol --root-key FILE --code XXXXX-XXXXX [--warehouse URL]")
 	}
 	root, err := readRootKey(a.rootKey)
 	if err != nil {
@@ -42,7 +43,7 @@ func cmdEnrol(e *env, a enrolArgs, args []string) error {
 	}
 	c, err := client.New(client.Config{BaseURL: a.warehouse, RootKey: root})
 	if err != nil {
-		return usageErr("--warehouse %q: %v", a.warehouse, err)
+		return cli.Usagef("--warehouse %q: %v", a.warehouse, err)
 	}
 	return e.withStore(func(s wallet.Store) error {
 		resp, err := c.Enrol(e.ctx, s, strings.TrimSpace(a.code), a.label)
@@ -58,11 +59,11 @@ func cmdEnrol(e *env, a enrolArgs, args []string) error {
 func readRootKey(path string) (*keys.PublicKey, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &cliError{code: exitInvalid, msg: fmt.Sprintf("không đọc được khóa gốc / cannot read the root key: %v", err)}
+		return nil, &cli.Error{Code: exitInvalid, Msg: fmt.Sprintf("không đọc được khóa gốc / cannot read the root key: %v", err)}
 	}
 	root, err := keys.ParsePublicJWK(b)
 	if err != nil {
-		return nil, &cliError{code: exitInvalid, msg: fmt.Sprintf("%s không phải khóa gốc (JWK) / is not a root key (JWK): %v", path, err)}
+		return nil, &cli.Error{Code: exitInvalid, Msg: fmt.Sprintf("%s không phải khóa gốc (JWK) / is not a root key (JWK): %v", path, err)}
 	}
 	return root, nil
 }
@@ -71,7 +72,7 @@ func readRootKey(path string) (*keys.PublicKey, error) {
 
 func cmdSync(e *env, args []string) error {
 	if len(args) != 0 {
-		return usageErr("cách dùng / usage: walletctl sync")
+		return cli.Usagef("cách dùng / usage: walletctl sync")
 	}
 	return e.withStore(func(s wallet.Store) error {
 		base, root, err := client.Warehouse(e.ctx, s)
@@ -139,15 +140,15 @@ func syncError(err error) error {
 	var se *client.ServerError
 	switch {
 	case errors.Is(err, client.ErrNotEnrolled):
-		return &cliError{code: exitNotFound, msg: "thiết bị chưa đăng ký với kho dữ liệu, hãy chạy \"walletctl enrol\" / this device is not enrolled, run \"walletctl enrol\""}
+		return &cli.Error{Code: exitNotFound, Msg: "thiết bị chưa đăng ký với kho dữ liệu, hãy chạy \"walletctl enrol\" / this device is not enrolled, run \"walletctl enrol\""}
 	case errors.Is(err, client.ErrOffline):
-		return &cliError{code: exitFailure, msg: fmt.Sprintf("không kết nối được kho dữ liệu; dữ liệu trên máy không thay đổi, hãy thử lại khi có mạng / cannot reach the warehouse; nothing on this device changed, try again when online (%v)", err)}
+		return &cli.Error{Code: exitFailure, Msg: fmt.Sprintf("không kết nối được kho dữ liệu; dữ liệu trên máy không thay đổi, hãy thử lại khi có mạng / cannot reach the warehouse; nothing on this device changed, try again when online (%v)", err)}
 	case errors.As(err, &se) && se.Code == protocol.ErrCodeBadCode:
-		return &cliError{code: exitInvalid, msg: fmt.Sprintf("mã đăng ký sai, đã dùng hoặc hết hạn / the enrolment code is wrong, used or expired (%v)", err)}
+		return &cli.Error{Code: exitInvalid, Msg: fmt.Sprintf("mã đăng ký sai, đã dùng hoặc hết hạn / the enrolment code is wrong, used or expired (%v)", err)}
 	case errors.Is(err, client.ErrRefused):
-		return &cliError{code: exitFailure, msg: fmt.Sprintf("kho dữ liệu từ chối yêu cầu / the warehouse refused the request (%v)", err)}
+		return &cli.Error{Code: exitFailure, Msg: fmt.Sprintf("kho dữ liệu từ chối yêu cầu / the warehouse refused the request (%v)", err)}
 	case errors.Is(err, client.ErrBadResponse):
-		return &cliError{code: exitFailure, msg: fmt.Sprintf("kho dữ liệu trả lời sai định dạng; dữ liệu trên máy không thay đổi / bad answer from the warehouse; nothing on this device changed (%v)", err)}
+		return &cli.Error{Code: exitFailure, Msg: fmt.Sprintf("kho dữ liệu trả lời sai định dạng; dữ liệu trên máy không thay đổi / bad answer from the warehouse; nothing on this device changed (%v)", err)}
 	}
 	return err
 }
@@ -161,7 +162,7 @@ func setupConsents(fs *flag.FlagSet) runner {
 
 func cmdConsents(e *env, export string, args []string) error {
 	if len(args) != 0 {
-		return usageErr("cách dùng / usage: walletctl consents [--export FILE]")
+		return cli.Usagef("cách dùng / usage: walletctl consents [--export FILE]")
 	}
 	return e.withStore(func(s wallet.Store) error {
 		h, err := wallet.OpenConsentHistory(e.ctx, s)
@@ -210,7 +211,7 @@ func cmdConsents(e *env, export string, args []string) error {
 
 func cmdRevoke(e *env, args []string) error {
 	if len(args) != 1 {
-		return usageErr("cách dùng / usage: walletctl revoke <consent id>")
+		return cli.Usagef("cách dùng / usage: walletctl revoke <consent id>")
 	}
 	return e.withStore(func(s wallet.Store) error {
 		h, err := wallet.OpenConsentHistory(e.ctx, s)

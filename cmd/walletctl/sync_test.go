@@ -17,7 +17,7 @@ import (
 // then a correction, a cut network and bad input.
 func TestEnrolAndSync(t *testing.T) {
 	prov, _ := demo.New(20, 3)
-	srv, ts := warehousetest.Start(t, warehouse.Config{Source: prov, Seed: prov.Seed})
+	srv, ts := warehousetest.Start(t, warehouse.Config{}, prov)
 	rootFile := filepath.Join(t.TempDir(), "root-key.jwk")
 	root, _ := srv.RootKey().MarshalJSON()
 	if err := os.WriteFile(rootFile, root, 0o644); err != nil {

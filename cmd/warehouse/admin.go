@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/vnwallet/citizenwallet/cmd/internal/cli"
 	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/wallet"
@@ -41,7 +42,7 @@ func (a *adminFlags) register(e *env, fs *flag.FlagSet) {
 func (a *adminFlags) call(e *env, method, path string, body []byte, out any) ([]byte, error) {
 	u, err := url.Parse(strings.TrimSuffix(a.url, "/") + path)
 	if err != nil {
-		return nil, usageErr("-admin-url %q: %v", a.url, err)
+		return nil, cli.Usagef("-admin-url %q: %v", a.url, err)
 	}
 	req, err := http.NewRequestWithContext(e.ctx, method, u.String(), bytes.NewReader(body))
 	if err != nil {
@@ -71,7 +72,7 @@ func (a *adminFlags) call(e *env, method, path string, body []byte, out any) ([]
 		case http.StatusBadRequest:
 			code = exitInvalid
 		}
-		return nil, &cliError{code: code, msg: msg}
+		return nil, &cli.Error{Code: code, Msg: msg}
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -94,13 +95,13 @@ func cmdCitizens(e *env, args []string) error {
 	fs := flag.NewFlagSet("citizens", flag.ContinueOnError)
 	var a adminFlags
 	a.register(e, fs)
-	offset := fs.Int("offset", 0, "first citizen")
+	after := fs.String("after", "", "list the citizens after this number")
 	limit := fs.Int("limit", 20, "how many (at most 1000)")
 	if _, err := parse(e, fs, args); err != nil {
 		return err
 	}
 	var out []wallet.Profile
-	raw, err := a.call(e, http.MethodGet, warehouse.AdminPathCitizens+"?offset="+strconv.Itoa(*offset)+"&limit="+strconv.Itoa(*limit), nil, &out)
+	raw, err := a.call(e, http.MethodGet, warehouse.AdminPathCitizens+"?after="+url.QueryEscape(*after)+"&limit="+strconv.Itoa(*limit), nil, &out)
 	if err != nil {
 		return err
 	}
@@ -183,11 +184,11 @@ func cmdIssue(e *env, args []string) error {
 		body, err = os.ReadFile(pos[1])
 	}
 	if err != nil {
-		return &cliError{code: exitInvalid, msg: err.Error()}
+		return &cli.Error{Code: exitInvalid, Msg: err.Error()}
 	}
 	var rec wallet.Record
 	if err := json.Unmarshal(body, &rec); err != nil {
-		return &cliError{code: exitInvalid, msg: fmt.Sprintf("%s is not a record (JSON of wallet.Record): %v", pos[1], err)}
+		return &cli.Error{Code: exitInvalid, Msg: fmt.Sprintf("%s is not a record (JSON of wallet.Record): %v", pos[1], err)}
 	}
 	var out wallet.Record
 	raw, err := a.call(e, http.MethodPost, warehouse.AdminPathCitizens+"/"+url.PathEscape(pos[0])+"/records", body, &out)

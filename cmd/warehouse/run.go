@@ -7,23 +7,26 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/vnwallet/citizenwallet/cmd/internal/cli"
 )
 
 // Exit codes.
 const (
-	exitOK       = 0
-	exitFailure  = 1
-	exitUsage    = 2
-	exitInvalid  = 5
-	exitNotFound = 6
+	exitOK       = cli.OK
+	exitFailure  = cli.Failure
+	exitUsage    = cli.Usage
+	exitInvalid  = cli.Invalid
+	exitNotFound = cli.NotFound
 )
 
 const usageText = `warehouse: kho dữ liệu dùng chung tham chiếu / reference provincial data warehouse
 
 Cách dùng / Usage:
-  warehouse serve [-addr 127.0.0.1:8640] [-admin 127.0.0.1:8641] [-data DIR] [-citizens 1000] [-seed 1]
-        chạy máy chủ với tỉnh mẫu / run the server with a demo province
-  warehouse citizens [-offset N] [-limit N]   danh sách công dân / list citizens
+  warehouse serve [-addr 127.0.0.1:8640] [-admin 127.0.0.1:8641] [-data DIR] [-db postgres://…]
+                  [-keys DIR] [-citizens 1000] [-seed 1]
+        chạy máy chủ (tải tỉnh mẫu vào kho trống) / run the server (a demo province into an empty store)
+  warehouse citizens [-after ID] [-limit N]   danh sách công dân / list citizens
   warehouse code <số định danh>               mã đăng ký thiết bị / print an enrolment code
   warehouse show <số định danh>               xem công dân và hồ sơ / show a citizen's records
   warehouse issue <số định danh> <tệp.json|->  cấp hoặc đính chính hồ sơ / issue or correct a record
@@ -32,6 +35,8 @@ Cách dùng / Usage:
   warehouse revoke-device <số định danh> <mã thiết bị>
                                               vô hiệu hóa thiết bị bị mất / disable a lost device
   warehouse root-key                          khóa gốc của tỉnh (JWK) / the province root key
+  warehouse agency push -agency ID [-key FILE] [-url URL] <lô.json|->
+                                              cơ quan gửi lô hồ sơ (LGSP) / an agency pushes a batch
 
 The admin commands reach a running server at -admin-url (default
 http://127.0.0.1:8641, or $WAREHOUSE_ADMIN).
@@ -39,18 +44,6 @@ http://127.0.0.1:8641, or $WAREHOUSE_ADMIN).
 Mã thoát / Exit codes: 0 ok, 1 lỗi/failure, 2 sai cách dùng/usage,
 5 dữ liệu không hợp lệ/invalid input, 6 không tìm thấy/not found
 `
-
-// cliError carries an exit code and a user-facing message.
-type cliError struct {
-	code int
-	msg  string
-}
-
-func (e *cliError) Error() string { return e.msg }
-
-func usageErr(format string, args ...any) error {
-	return &cliError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
-}
 
 // env is what a command runs with.
 type env struct {
@@ -73,6 +66,7 @@ var commands = map[string]command{
 	"devices":       cmdDevices,
 	"revoke-device": cmdRevokeDevice,
 	"root-key":      cmdRootKey,
+	"agency":        cmdAgency,
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -96,10 +90,9 @@ func runEnv(e *env, args []string) int {
 	if err == nil {
 		return exitOK
 	}
-	var ce *cliError
-	if errors.As(err, &ce) {
-		fmt.Fprintf(e.stderr, "warehouse %s: %s\n", args[0], ce.msg)
-		return ce.code
+	if ce, ok := cli.As(err); ok {
+		fmt.Fprintf(e.stderr, "warehouse %s: %s\n", args[0], ce.Msg)
+		return ce.Code
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -116,10 +109,10 @@ func parse(e *env, fs *flag.FlagSet, args []string, positional ...string) ([]str
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
 		}
-		return nil, usageErr("%v", err)
+		return nil, cli.Usagef("%v", err)
 	}
 	if fs.NArg() != len(positional) {
-		return nil, usageErr("cần / expects %d argument(s): %s", len(positional), strings.Join(positional, " "))
+		return nil, cli.Usagef("cần / expects %d argument(s): %s", len(positional), strings.Join(positional, " "))
 	}
 	return fs.Args(), nil
 }

@@ -9,10 +9,16 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/vnwallet/citizenwallet/cmd/internal/cli"
+	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/demo"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/embedded"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/postgres"
+	"github.com/vnwallet/citizenwallet/wallet"
 )
 
 // RootKeyFile is the file serve writes the province root public key to,
@@ -22,8 +28,13 @@ const RootKeyFile = "root-key.jwk"
 // serveConfig is what serve runs with.
 type serveConfig struct {
 	addr, admin, data string
-	citizens          int
-	seed              int64
+	// db is the store: "" for the embedded store in data/db, or a
+	// postgres:// URL.
+	db string
+	// keys is the key directory (default data/keys).
+	keys     string
+	citizens int
+	seed     int64
 	// ready, when set, receives the bound addresses (tests listen on :0).
 	ready func(api, admin string)
 }
@@ -31,22 +42,51 @@ type serveConfig struct {
 func cmdServe(e *env, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var c serveConfig
-	fs.StringVar(&c.addr, "addr", "127.0.0.1:8640", "wallet-facing protocol address")
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8640", "wallet-facing protocol and agency ingestion address")
 	fs.StringVar(&c.admin, "admin", "127.0.0.1:8641", "admin API address (loopback only)")
-	fs.StringVar(&c.data, "data", "", "data directory (default: the user cache directory's citizenwallet/warehouse)")
-	fs.IntVar(&c.citizens, "citizens", 1000, "citizens in the demo province (first start only)")
-	fs.Int64Var(&c.seed, "seed", 1, "demo province seed (first start only)")
+	fs.StringVar(&c.data, "data", "", "data directory: the embedded store, the key directory, the root public key (default: the user cache directory's citizenwallet/warehouse)")
+	fs.StringVar(&c.db, "db", "", "PostgreSQL URL (postgres://…); empty: the embedded store in the data directory")
+	fs.StringVar(&c.keys, "keys", "", "key directory (default: DATA/keys); every process of one warehouse uses the same")
+	fs.IntVar(&c.citizens, "citizens", 1000, "citizens of the demo province to load into an empty store (0: none)")
+	fs.Int64Var(&c.seed, "seed", 1, "demo province seed")
 	if _, err := parse(e, fs, args); err != nil {
 		return err
 	}
 	if c.data == "" {
 		base, err := os.UserCacheDir()
 		if err != nil {
-			return usageErr("no cache directory, give -data: %v", err)
+			return cli.Usagef("no cache directory, give -data: %v", err)
 		}
 		c.data = filepath.Join(base, "citizenwallet", "warehouse")
 	}
 	return serve(e, c)
+}
+
+// openStore opens the store c names.
+func openStore(ctx context.Context, c serveConfig) (warehouse.Store, string, error) {
+	if c.db == "" {
+		st, err := embedded.Open(filepath.Join(c.data, "db"))
+		return st, "embedded " + filepath.Join(c.data, "db"), err
+	}
+	if !strings.HasPrefix(c.db, "postgres://") && !strings.HasPrefix(c.db, "postgresql://") {
+		return nil, "", cli.Usagef("-db %q: give a postgres:// URL, or nothing for the embedded store", c.db)
+	}
+	st, err := postgres.Open(ctx, c.db)
+	return st, "postgresql " + redactURL(c.db), err
+}
+
+// redactURL hides a password in a database URL.
+func redactURL(s string) string {
+	at := strings.LastIndex(s, "@")
+	scheme := strings.Index(s, "://")
+	if at < 0 || scheme < 0 {
+		return s
+	}
+	user := s[scheme+3 : at]
+	if name, _, ok := strings.Cut(user, ":"); ok {
+		return s[:scheme+3] + name + ":***" + s[at:]
+	}
+	return s
 }
 
 // serve runs the warehouse until e.ctx is done.
@@ -54,19 +94,36 @@ func serve(e *env, c serveConfig) error {
 	if err := loopbackOnly(c.admin); err != nil {
 		return err
 	}
-	prov, err := demo.New(c.citizens, c.seed)
-	if err != nil {
-		return usageErr("%v", err)
+	var prov demo.Province
+	if c.citizens > 0 {
+		p, err := demo.New(c.citizens, c.seed)
+		if err != nil {
+			return cli.Usagef("%v", err)
+		}
+		prov = p
 	}
 	if err := os.MkdirAll(c.data, 0o700); err != nil {
 		return err
 	}
+	if c.keys == "" {
+		c.keys = filepath.Join(c.data, "keys")
+	}
 	start := time.Now()
-	srv, err := warehouse.Open(warehouse.Config{Dir: filepath.Join(c.data, "db"), Source: prov, Seed: c.seed})
+	st, where, err := openStore(e.ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ks := warehouse.FileKeys(c.keys)
+	srv, err := warehouse.Open(warehouse.Config{Store: st, Keys: ks, Province: demo.Province{}.Province()})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	loaded, err := loadDemo(e, srv, st, ks, prov)
+	if err != nil {
+		return err
+	}
 	root, _ := srv.RootKey().MarshalJSON()
 	keyPath := filepath.Join(c.data, RootKeyFile)
 	if err := os.WriteFile(keyPath, append(root, '\n'), 0o644); err != nil {
@@ -87,16 +144,17 @@ func serve(e *env, c serveConfig) error {
 	go func() { errc <- api.Serve(apiLn) }()
 	go func() { errc <- adm.Serve(adminLn) }()
 
-	p0 := prov.Profile(0)
-	fmt.Fprintf(e.stdout, `Kho dữ liệu tham chiếu / reference warehouse (%s, %d citizens, seed %d), ready in %s
-  protocol  http://%s
+	fmt.Fprintf(e.stdout, `Kho dữ liệu tham chiếu / reference warehouse (%s), ready in %s
+  protocol  http://%s   (wallets, counters, agencies' ingestion)
   admin     http://%s   (loopback only)
-  data      %s
+  store     %s
+  keys      %s   (file keys: a province keeps them in an HSM)
   root key  %s
-Demo citizen: %s %s (born %s). Enrolment code: warehouse code %s
-`, prov.Province(), prov.Citizens(), c.seed, time.Since(start).Round(time.Millisecond),
-		apiLn.Addr(), adminLn.Addr(), c.data, keyPath,
-		p0.CitizenID, p0.FullName, p0.BirthDate.Format(time.DateOnly), p0.CitizenID)
+`, srv.Province(), time.Since(start).Round(time.Millisecond), apiLn.Addr(), adminLn.Addr(), where, c.keys, keyPath)
+	if loaded != nil {
+		fmt.Fprintf(e.stdout, "Demo citizen: %s %s (born %s). Enrolment code: warehouse code %s\n",
+			loaded.CitizenID, loaded.FullName, loaded.BirthDate.Format(time.DateOnly), loaded.CitizenID)
+	}
 	if c.ready != nil {
 		c.ready(apiLn.Addr().String(), adminLn.Addr().String())
 	}
@@ -115,20 +173,80 @@ Demo citizen: %s %s (born %s). Enrolment code: warehouse code %s
 	return nil
 }
 
+// metaDemo names the Store meta value that records the demo loaded.
+const metaDemo = "demo"
+
+// loadDemo loads the demo province into a store that has no citizens yet
+// (or finishes a load that stopped halfway: loaded citizens are skipped),
+// and returns its first citizen; nil when no demo is asked for. The demo
+// agencies' client keys are kept in the key directory as client-<id>, so
+// `warehouse agency push` can sign as one.
+func loadDemo(e *env, srv *warehouse.Server, st warehouse.Store, ks warehouse.FileKeys, prov demo.Province) (*wallet.Profile, error) {
+	if prov.N == 0 {
+		return nil, nil
+	}
+	first := prov.Profile(0)
+	// The demo a store was filled with is recorded, so a restart with
+	// other settings is refused rather than mixing two provinces.
+	want := fmt.Sprintf("%s seed %d citizens %d", demo.Generator, prov.Seed, prov.N)
+	have, err := st.Meta(e.ctx, metaDemo)
+	switch {
+	case errors.Is(err, warehouse.ErrNotFound):
+		if err := st.PutMeta(e.ctx, metaDemo, []byte(want)); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, err
+	case string(have) != want:
+		return nil, cli.Usagef("the store holds the demo province %q, not %q: use another directory (or -citizens 0 to serve it as it is)", have, want)
+	}
+	if _, head, err := st.Citizen(e.ctx, prov.Profile(prov.N-1).CitizenID); err == nil && head > 0 {
+		return &first, nil // loaded before
+	}
+	fmt.Fprintf(e.stdout, "loading the demo province: %d citizens (seed %d) …\n", prov.N, prov.Seed)
+	last := time.Now()
+	err = srv.Load(e.ctx, prov, warehouse.LoadOptions{
+		ClientKey: func(agency string) (*keys.PublicKey, error) {
+			k, err := ks.Key("client-"+agency, keys.ES256)
+			if err != nil {
+				return nil, err
+			}
+			return k.Public(), nil
+		},
+		Alg: func(i int, _ string) keys.Alg {
+			if i%2 == 1 {
+				return keys.EdDSA // both algorithms in every demo
+			}
+			return keys.ES256
+		},
+		Chunk: 1000,
+		Progress: func(done, total int) {
+			if time.Since(last) > 5*time.Second || done == total {
+				fmt.Fprintf(e.stdout, "  %d / %d citizens\n", done, total)
+				last = time.Now()
+			}
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &first, nil
+}
+
 // loopbackOnly refuses an admin address that is not on loopback: the
-// admin API has no authentication (it stands in for the agencies' own
-// systems).
+// admin API has no authentication (it stands in for the province's
+// operators' console).
 func loopbackOnly(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return usageErr("-admin %q: %v", addr, err)
+		return cli.Usagef("-admin %q: %v", addr, err)
 	}
 	if host == "localhost" {
 		return nil
 	}
 	ip := net.ParseIP(host)
 	if ip == nil || !ip.IsLoopback() {
-		return usageErr("-admin %q: the admin API has no authentication and serves only on loopback (127.0.0.1, ::1)", addr)
+		return cli.Usagef("-admin %q: the admin API has no authentication and serves only on loopback (127.0.0.1, ::1)", addr)
 	}
 	return nil
 }

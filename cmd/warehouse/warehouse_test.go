@@ -65,8 +65,8 @@ func startServe(t *testing.T, dir string, citizens int, seed int64) (adminURL st
 	return adminURL, out
 }
 
-// cli runs one admin command against adminURL.
-func cli(t *testing.T, adminURL, stdin string, args ...string) (code int, stdout, stderr string) {
+// runCLI runs one admin command against adminURL.
+func runCLI(t *testing.T, adminURL, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var o, e bytes.Buffer
 	env := &env{ctx: context.Background(), stdin: strings.NewReader(stdin), stdout: &o, stderr: &e,
@@ -98,23 +98,41 @@ func TestServeAndAdminCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, _ := cli(t, admin, "", "root-key")
+	code, stdout, _ := runCLI(t, admin, "", "root-key")
 	apiKey, err := keys.ParsePublicJWK([]byte(stdout))
 	if code != 0 || err != nil || !apiKey.Equal(fileKey) {
 		t.Fatalf("root-key: %d %v %s", code, err, stdout)
 	}
 
-	code, stdout, _ = cli(t, admin, "", "citizens", "-limit", "3")
-	if code != 0 || strings.Count(stdout, "\n") != 4 || !strings.Contains(stdout, p0.FullName) {
-		t.Errorf("citizens: %d\n%s", code, stdout)
+	// Citizens by number, page by page: every one of the 50 once.
+	seen, after := map[string]bool{}, ""
+	for page := 0; page < 20; page++ {
+		code, stdout, _ = runCLI(t, admin, "", "citizens", "-limit", "7", "-after", after)
+		rows := strings.Split(strings.TrimSpace(stdout), "\n")[1:]
+		if code != 0 || len(rows) > 7 {
+			t.Fatalf("citizens: %d\n%s", code, stdout)
+		}
+		if len(rows) == 0 {
+			break
+		}
+		for _, row := range rows {
+			id := strings.Fields(row)[0]
+			if seen[id] || id <= after {
+				t.Fatalf("citizens: %s twice or out of order\n%s", id, stdout)
+			}
+			seen[id], after = true, id
+		}
+	}
+	if len(seen) != 50 || !seen[p0.CitizenID] {
+		t.Errorf("citizens listed %d of 50 (with %s: %v)", len(seen), p0.CitizenID, seen[p0.CitizenID])
 	}
 
-	code, stdout, _ = cli(t, admin, "", "code", p0.CitizenID)
+	code, stdout, _ = runCLI(t, admin, "", "code", p0.CitizenID)
 	if code != 0 || !regexp.MustCompile(`^[0-9A-Z]{5}-[0-9A-Z]{5}\n`).MatchString(stdout) {
 		t.Errorf("code: %d %q", code, stdout)
 	}
 
-	code, stdout, _ = cli(t, admin, "", "show", p0.CitizenID)
+	code, stdout, _ = runCLI(t, admin, "", "show", p0.CitizenID)
 	_, recs := prov.Citizen(0)
 	if code != 0 || !strings.Contains(stdout, "Thông tin công dân (CCCD)") || !strings.Contains(stdout, recs[0].ID) {
 		t.Errorf("show: %d\n%s", code, stdout)
@@ -122,7 +140,7 @@ func TestServeAndAdminCommands(t *testing.T) {
 
 	// Correct a record (new version), then withdraw it.
 	var cur struct{ Records []wallet.Record }
-	_, stdout, _ = cli(t, admin, "", "show", "-json", p0.CitizenID)
+	_, stdout, _ = runCLI(t, admin, "", "show", "-json", p0.CitizenID)
 	if err := json.Unmarshal([]byte(stdout), &cur); err != nil || len(cur.Records) == 0 {
 		t.Fatalf("show -json: %v\n%s", err, stdout)
 	}
@@ -136,15 +154,15 @@ func TestServeAndAdminCommands(t *testing.T) {
 	res.Version = 0 // the server numbers it
 	res.Credential = ""
 	body, _ := json.Marshal(res)
-	code, stdout, stderr := cli(t, admin, string(body), "issue", p0.CitizenID, "-")
+	code, stdout, stderr := runCLI(t, admin, string(body), "issue", p0.CitizenID, "-")
 	if code != 0 || !strings.Contains(stdout, res.ID) {
 		t.Fatalf("issue: %d %s %s", code, stdout, stderr)
 	}
-	code, stdout, stderr = cli(t, admin, "", "withdraw", p0.CitizenID, res.ID)
+	code, stdout, stderr = runCLI(t, admin, "", "withdraw", p0.CitizenID, res.ID)
 	if code != 0 || !strings.Contains(stdout, res.ID) {
 		t.Fatalf("withdraw: %d %s %s", code, stdout, stderr)
 	}
-	_, stdout, _ = cli(t, admin, "", "show", "-json", p0.CitizenID)
+	_, stdout, _ = runCLI(t, admin, "", "show", "-json", p0.CitizenID)
 	json.Unmarshal([]byte(stdout), &cur)
 	for _, r := range cur.Records {
 		if r.ID == res.ID && (r.Status != wallet.StatusWithdrawn || r.Claims["address"] != "Số 99, đường Võ Thị Sáu, khu phố 2") {
@@ -153,11 +171,11 @@ func TestServeAndAdminCommands(t *testing.T) {
 	}
 
 	// Devices: none yet; an unknown one cannot be disabled.
-	code, stdout, _ = cli(t, admin, "", "devices", p0.CitizenID)
+	code, stdout, _ = runCLI(t, admin, "", "devices", p0.CitizenID)
 	if code != 0 || !strings.Contains(stdout, "no devices enrolled") {
 		t.Errorf("devices: %d %q", code, stdout)
 	}
-	code, _, stderr = cli(t, admin, "", "revoke-device", p0.CitizenID, "nosuchdevice")
+	code, _, stderr = runCLI(t, admin, "", "revoke-device", p0.CitizenID, "nosuchdevice")
 	if code != 6 {
 		t.Errorf("revoke-device of an unknown device: %d %s", code, stderr)
 	}
@@ -170,7 +188,7 @@ func TestServeAndAdminCommands(t *testing.T) {
 		msg   string
 	}{
 		{[]string{"show", "079000000000"}, "", exitNotFound, "unknown citizen"},
-		{[]string{"code", "079000000000"}, "", exitNotFound, "not found"},
+		{[]string{"code", "079000000000"}, "", exitNotFound, "unknown citizen"},
 		{[]string{"withdraw", p0.CitizenID, "no-such-record"}, "", exitNotFound, "no-such-record"},
 		{[]string{"withdraw", p0.CitizenID, res.ID}, "", exitInvalid, "already withdrawn"},
 		{[]string{"issue", p0.CitizenID, "-"}, "{not json", exitInvalid, "not a record"},
@@ -178,13 +196,13 @@ func TestServeAndAdminCommands(t *testing.T) {
 		{[]string{"show"}, "", exitUsage, "expects 1 argument"},
 		{[]string{"frobnicate"}, "", exitUsage, "unknown command"},
 	} {
-		code, stdout, stderr := cli(t, admin, c.stdin, c.args...)
+		code, stdout, stderr := runCLI(t, admin, c.stdin, c.args...)
 		if code != c.code || !strings.Contains(stdout+stderr, c.msg) {
 			t.Errorf("%v: exit %d, want %d; output %q, want %q", c.args, code, c.code, stdout+stderr, c.msg)
 		}
 	}
 	// A server that is not running.
-	code, _, stderr = cli(t, "http://127.0.0.1:1", "", "show", p0.CitizenID)
+	code, _, stderr = runCLI(t, "http://127.0.0.1:1", "", "show", p0.CitizenID)
 	if code != exitFailure || !strings.Contains(stderr, "is `warehouse serve` running?") {
 		t.Errorf("no server: %d %s", code, stderr)
 	}
@@ -198,19 +216,68 @@ func TestServeRefuses(t *testing.T) {
 			t.Errorf("admin on %s: %v", admin, err)
 		}
 	}
-	if err := serve(e, serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", data: t.TempDir(), citizens: 0, seed: 1}); err == nil {
-		t.Error("0 citizens accepted")
+	if err := serve(e, serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", data: t.TempDir(), citizens: demo.MaxCitizens + 1, seed: 1}); err == nil {
+		t.Error("a demo province over the generator's size accepted")
 	}
 	// A data directory made with another seed is refused, not mixed.
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // serve starts, then stops at once
 	e.ctx = ctx
-	if err := serve(e, serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", data: dir, citizens: 10, seed: 1}); err != nil {
+	stop := func(string, string) { cancel() } // serve starts, then stops at once
+	if err := serve(e, serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", data: dir, citizens: 10, seed: 1, ready: stop}); err != nil {
 		t.Fatal(err)
 	}
+	e.ctx = context.Background()
 	err := serve(e, serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", data: dir, citizens: 10, seed: 2})
 	if err == nil || !strings.Contains(err.Error(), "use another directory") {
 		t.Errorf("other seed on the same data: %v", err)
+	}
+}
+
+// TestAgencyPush: `warehouse agency push` sends the documented example
+// batch as the hospital's system; sent again it is replayed, and a batch
+// signed with another agency's key is refused.
+func TestAgencyPush(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	e := &env{ctx: ctx, stdout: out, stderr: out, getenv: func(string) string { return "" }}
+	go func() {
+		done <- serve(e, serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", data: dir, citizens: 5, seed: 1,
+			ready: func(api, _ string) { ready <- api }})
+	}()
+	var api string
+	select {
+	case api = <-ready:
+	case err := <-done:
+		t.Fatalf("serve: %v\n%s", err, out)
+	}
+	defer func() { cancel(); <-done }()
+	batch := filepath.Join("..", "..", "docs", "examples", "agency-batch.json")
+	push := func(args ...string) (int, string) {
+		var o, e bytes.Buffer
+		code := runEnv(&env{ctx: context.Background(), stdout: &o, stderr: &e, getenv: func(string) string { return "" }},
+			append([]string{"agency", "push", "-url", "http://" + api, "-data", dir}, args...))
+		return code, o.String() + e.String()
+	}
+	code, text := push("-agency", "vn.dongnai.bvdk-dongnai", batch)
+	if code != 0 || !strings.Contains(text, "2 stored, 2 operations") || !strings.Contains(text, "kcb-2026-120101") {
+		t.Fatalf("push: %d\n%s", code, text)
+	}
+	code, text = push("-agency", "vn.dongnai.bvdk-dongnai", batch)
+	if code != 0 || !strings.Contains(text, "replayed") {
+		t.Errorf("the same batch again: %d\n%s", code, text)
+	}
+	// The health department's key, claiming to be the hospital.
+	code, text = push("-agency", "vn.dongnai.bvdk-dongnai", "-key", filepath.Join(dir, "keys", "client-vn.dongnai.soyte.jwk"), batch)
+	if code != exitInvalid || !strings.Contains(text, "unauthorized") {
+		t.Errorf("another agency's key: %d\n%s", code, text)
+	}
+	// The health department sending the hospital's records: each refused.
+	code, text = push("-agency", "vn.dongnai.soyte", "-json", batch)
+	if code != exitInvalid || !strings.Contains(text, "wrong_issuer") {
+		t.Errorf("another agency's records: %d\n%s", code, text)
 	}
 }

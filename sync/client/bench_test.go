@@ -40,11 +40,8 @@ func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // countedWarehouse serves a warehouse of src on loopback, counting its
 // requests; both are closed when the benchmark ends.
-func countedWarehouse(b *testing.B, src warehouse.Source) (*warehouse.Server, *httptest.Server, *counting) {
-	srv, err := warehouse.Open(warehouse.Config{Source: src})
-	if err != nil {
-		b.Fatal(err)
-	}
+func countedWarehouse(b *testing.B, src warehouse.Dataset) (*warehouse.Server, *httptest.Server, *counting) {
+	srv := warehousetest.Open(b, warehouse.Config{}, src)
 	cnt := &counting{h: srv.Handler()}
 	ts := httptest.NewServer(cnt)
 	b.Cleanup(func() {

@@ -86,7 +86,7 @@ func cursor(t testing.TB, st wallet.Store) string {
 }
 
 func TestEnrolAndSync(t *testing.T) {
-	srv, ts := warehousetest.Start(t, warehouse.Config{})
+	srv, ts := warehousetest.Start(t, warehouse.Config{}, nil)
 	st, _ := newWallet(t, 1)
 	c := newClient(t, ts.URL, srv.RootKey(), nil)
 	if _, err := c.Sync(ctx, st, nil); !errors.Is(err, client.ErrNotEnrolled) {
@@ -212,11 +212,7 @@ func editPage(body []byte, fn func(*protocol.ChangesResponse)) []byte {
 }
 
 func TestBadRecordsAreRejectedAndSyncGoesOn(t *testing.T) {
-	srv, err := warehouse.Open(warehouse.Config{Source: warehousetest.Source{N: 5}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := warehousetest.Open(t, warehouse.Config{}, warehousetest.Source{N: 5})
 	st, _ := newWallet(t, 1)
 	var dev *keys.PrivateKey
 	other := sample.Profile(2).CitizenID
@@ -226,7 +222,7 @@ func TestBadRecordsAreRejectedAndSyncGoesOn(t *testing.T) {
 	defer ts.Close()
 	c := newClient(t, ts.URL, srv.RootKey(), nil)
 	enrol(t, srv, c, st, 1)
-	dev, err = client.DeviceKey(ctx, st)
+	dev, err := client.DeviceKey(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,11 +297,7 @@ func TestBadRecordsAreRejectedAndSyncGoesOn(t *testing.T) {
 	}
 
 	// An issuer key not valid when the record was issued.
-	late, err := warehouse.Open(warehouse.Config{Source: warehousetest.Source{N: 5}, KeysNotBefore: time.Now().Add(-time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer late.Close()
+	late := warehousetest.Open(t, warehouse.Config{KeysNotBefore: time.Now().Add(-time.Hour)}, warehousetest.Source{N: 5})
 	lts := httptest.NewServer(late.Handler())
 	defer lts.Close()
 	st2, _ := newWallet(t, 1)
@@ -326,11 +318,7 @@ func TestBadRecordsAreRejectedAndSyncGoesOn(t *testing.T) {
 }
 
 func TestNetworkFailuresLeaveTheStoreUnchanged(t *testing.T) {
-	srv, err := warehouse.Open(warehouse.Config{Source: warehousetest.Source{N: 3, Extra: 40}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := warehousetest.Open(t, warehouse.Config{}, warehousetest.Source{N: 3, Extra: 40})
 	var mode atomic.Value
 	mode.Store("")
 	var changeCalls atomic.Int32
@@ -433,11 +421,7 @@ func TestNetworkFailuresLeaveTheStoreUnchanged(t *testing.T) {
 // TestRetriesAreSignedAnew: a request retried after a 503 carries a new
 // request id (the server would refuse the old one as a replay).
 func TestRetriesAreSignedAnew(t *testing.T) {
-	srv, err := warehouse.Open(warehouse.Config{Source: warehousetest.Source{N: 2}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := warehousetest.Open(t, warehouse.Config{}, warehousetest.Source{N: 2})
 	var mu sync.Mutex
 	var auths []string
 	var fails atomic.Int32

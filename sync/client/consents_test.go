@@ -16,7 +16,7 @@ import (
 // the warehouse's access log becomes uses in the history, once, and uses
 // of consents this profile never gave are skipped.
 func TestSyncConsents(t *testing.T) {
-	srv, ts := warehousetest.Start(t, warehouse.Config{})
+	srv, ts := warehousetest.Start(t, warehouse.Config{}, nil)
 	st, _ := newWallet(t, 1)
 	c := newClient(t, ts.URL, srv.RootKey(), nil)
 	enrol(t, srv, c, st, 1)

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -56,16 +57,19 @@ func TestSyncChild(t *testing.T) {
 // points, 50 times over one profile: the store opens every time, holds
 // exactly the feed up to its stored cursor (no record lost, none
 // doubled), and the next sync resumes from there.
+//
+// The kill follows the child's progress, not the clock, so a busy machine
+// does not turn it into a kill before the sync began: the parent waits for
+// the child's "open" and then for 0 to 3 stored pages, then a random
+// fraction of a page (inside the next request, its checks or its write),
+// and kills. A child that finishes the feed first completes the run; then
+// the next run starts over with a new profile.
 func TestSyncKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow")
 	}
 	const extra = 200
-	srv, err := warehouse.Open(warehouse.Config{Source: warehousetest.Source{N: 2, Extra: extra}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := warehousetest.Open(t, warehouse.Config{}, warehousetest.Source{N: 2, Extra: extra})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	st, dir := newWallet(t, 0)
@@ -77,35 +81,34 @@ func TestSyncKilled(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	completed, killedMidway := 0, 0
 	for run := 0; run < 50; run++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestSyncChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "CW_SYNC_DIR="+dir, "CW_SYNC_URL="+ts.URL, "CW_SYNC_ROOT="+string(rootJWK))
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
+		pages := rng.IntN(4) // stored pages to wait for; 0: just "open"
+		killAt := func(line string, stored int) bool {
+			if pages == 0 {
+				return line == "open"
+			}
+			return stored == pages
 		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		timer := time.AfterFunc(time.Duration(40+rng.IntN(260))*time.Millisecond, func() { cmd.Process.Kill() })
-		sc := bufio.NewScanner(out)
-		var lines []string
-		for sc.Scan() {
-			lines = append(lines, sc.Text())
-		}
-		timer.Stop()
-		cmd.Wait()
+		pause := time.Duration(rng.IntN(3000)) * time.Microsecond
+		env := []string{"CW_SYNC_DIR=" + dir, "CW_SYNC_URL=" + ts.URL, "CW_SYNC_ROOT=" + string(rootJWK)}
+		lines := killSyncChild(t, run, env, killAt, pause)
+		stored := 0
 		for _, l := range lines {
 			if strings.HasPrefix(l, "error") {
 				t.Fatalf("run %d: child: %s", run, l)
 			}
+			if strings.HasPrefix(l, "page ") {
+				stored++
+			}
 		}
-		if len(lines) > 0 && lines[len(lines)-1] == "done" {
+		done := slices.Contains(lines, "done")
+		switch {
+		case done:
 			completed++
-		} else if len(lines) > 1 {
+		case stored > 0:
 			killedMidway++
 		}
 		checkConsistent(t, run, dir, feed)
-		if len(lines) > 0 && lines[len(lines)-1] == "done" {
+		if done {
 			// The whole feed is stored: go on with a new profile, so
 			// every run has something to interrupt.
 			var st wallet.Store
@@ -114,7 +117,9 @@ func TestSyncKilled(t *testing.T) {
 			st.Close()
 		}
 	}
-	t.Logf("50 runs: %d killed mid-sync, %d completed before the kill", killedMidway, completed)
+	// About three runs in four are killed after a stored page, and only a
+	// run near the end of the feed can complete first: the margin is wide.
+	t.Logf("50 runs: %d killed mid-sync (after a stored page), %d completed before the kill", killedMidway, completed)
 	if killedMidway < 20 {
 		t.Errorf("only %d runs were killed mid-sync", killedMidway)
 	}
@@ -160,4 +165,58 @@ func checkConsistent(t *testing.T, run int, dir string, feed []wallet.Record) {
 			t.Fatalf("run %d: record %s below the cursor: %v", run, want.ID, err)
 		}
 	}
+}
+
+// killSyncChild runs TestSyncChild with env added, feeds killAt every line
+// it prints with the number of stored pages so far, and once killAt says
+// so waits pause and kills it with SIGKILL (os.Process.Kill). It returns
+// every line the child printed. The reader never stops reading, so the
+// child is not held up by this side while the kill is pending. A child
+// may finish ("done") before it is killed; one that ends otherwise
+// without an "error" line fails the test.
+func killSyncChild(t *testing.T, run int, env []string, killAt func(line string, stored int) bool, pause time.Duration) []string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSyncChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	due, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		sc := bufio.NewScanner(out)
+		stored, fired := 0, false
+		for sc.Scan() {
+			l := sc.Text()
+			lines = append(lines, l)
+			if strings.HasPrefix(l, "page ") {
+				stored++
+			}
+			if !fired && killAt(l, stored) {
+				fired = true
+				close(due)
+			}
+		}
+	}()
+	killed := false
+	select {
+	case <-due:
+		time.Sleep(pause)
+		cmd.Process.Kill()
+		killed = true
+	case <-ended:
+	}
+	<-ended
+	err = cmd.Wait()
+	if !killed && !slices.ContainsFunc(lines, func(l string) bool { return l == "done" || strings.HasPrefix(l, "error") }) {
+		t.Fatalf("run %d: the child ended (%v) before it was due to be killed; output %q; stderr:\n%s", run, err, lines, stderr.String())
+	}
+	return lines
 }

@@ -177,14 +177,17 @@ func TestOpenAPIDocumentsProtocol(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{protocol.PathEnrol, protocol.PathTrustList, protocol.PathChanges, protocol.PathRevocations, protocol.PathAccessLog, protocol.PathRedeem, protocol.PathRevocationList} {
+	for _, p := range []string{protocol.PathEnrol, protocol.PathTrustList, protocol.PathChanges, protocol.PathRevocations, protocol.PathAccessLog, protocol.PathRedeem, protocol.PathRevocationList, protocol.PathIngest} {
 		if !strings.Contains(string(doc), "\n  "+p+":\n") {
 			t.Errorf("docs/warehouse-openapi.yaml has no path %s", p)
 		}
 	}
 	for _, c := range []string{protocol.ErrCodeBadRequest, protocol.ErrCodeUnauthorized, protocol.ErrCodeReplay, protocol.ErrCodeBadCode,
 		protocol.ErrCodeBadCursor, protocol.ErrCodeNotFound, protocol.ErrCodeInternal, protocol.RequestJWTType, protocol.AuthScheme,
-		protocol.ErrCodeRevoked, protocol.ErrCodeUsed, protocol.ErrCodeAudience, protocol.ErrCodeExpired} {
+		protocol.ErrCodeRevoked, protocol.ErrCodeUsed, protocol.ErrCodeAudience, protocol.ErrCodeExpired,
+		protocol.AgencyAuthScheme, protocol.AgencyRequestJWTType, protocol.ErrCodeUnknownCitizen, protocol.ErrCodeUnknownType,
+		protocol.ErrCodeInvalidRecord, protocol.ErrCodeTooLarge, protocol.ErrCodeWrongIssuer, protocol.ErrCodeStaleVersion,
+		protocol.ErrCodeRecordExists, protocol.ErrCodeNoRecord, protocol.ErrCodeWithdrawn, protocol.ErrCodeConflict, protocol.ErrCodeTypeChanged} {
 		if !strings.Contains(string(doc), c) {
 			t.Errorf("docs/warehouse-openapi.yaml does not mention %s", c)
 		}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/wallet"
 )
 
@@ -33,7 +34,7 @@ type CitizenResponse struct {
 // AdminHandler serves the admin API:
 //
 //	GET  /admin/v1/root-key                                  the root public JWK
-//	GET  /admin/v1/citizens?offset=N&limit=N                 citizens' profiles
+//	GET  /admin/v1/citizens?after=ID&limit=N                 citizens' profiles, by number
 //	GET  /admin/v1/citizens/{id}                             a citizen and their records
 //	POST /admin/v1/citizens/{id}/enrolment-code              a single-use code
 //	POST /admin/v1/citizens/{id}/records                     issue or correct (body: a wallet.Record)
@@ -44,14 +45,17 @@ func (s *Server) AdminHandler() http.Handler {
 		writeJSON(w, r, http.StatusOK, s.RootKey())
 	})
 	m.HandleFunc("GET "+AdminPathCitizens, func(w http.ResponseWriter, r *http.Request) {
-		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 		limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
 		if err != nil || limit <= 0 || limit > 1000 {
 			limit = 20
 		}
-		out := []wallet.Profile{}
-		for i := max(offset, 0); i < s.cfg.Source.Citizens() && len(out) < limit; i++ {
-			out = append(out, s.cfg.Source.Profile(i))
+		out, err := s.Citizens(r.URL.Query().Get("after"), limit)
+		if err != nil {
+			adminError(w, r, err)
+			return
+		}
+		if out == nil {
+			out = []wallet.Profile{}
 		}
 		writeJSON(w, r, http.StatusOK, out)
 	})
@@ -72,7 +76,7 @@ func (s *Server) AdminHandler() http.Handler {
 		writeJSON(w, r, http.StatusOK, CodeResponse{CitizenID: r.PathValue("id"), Code: code, Expires: s.cfg.Now().Add(s.cfg.CodeTTL).UTC()})
 	})
 	m.HandleFunc("POST "+AdminPathCitizens+"/{id}/records", func(w http.ResponseWriter, r *http.Request) {
-		body, err := readBody(w, r)
+		body, err := readBody(w, r, protocol.MaxRequestBytes)
 		if err != nil {
 			adminError(w, r, err)
 			return
@@ -118,9 +122,9 @@ func (s *Server) AdminHandler() http.Handler {
 
 func adminError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
-	case errors.Is(err, ErrUnknownCitizen), errors.Is(err, errNotFound), errors.Is(err, wallet.ErrNotFound):
+	case errors.Is(err, ErrUnknownCitizen), errors.Is(err, ErrNotFound), errors.Is(err, wallet.ErrNotFound):
 		writeError(w, r, http.StatusNotFound, "not_found", err.Error())
-	case errors.Is(err, wallet.ErrInvalid), errors.Is(err, wallet.ErrStaleVersion):
+	case errors.Is(err, wallet.ErrInvalid), errors.Is(err, wallet.ErrStaleVersion), errors.Is(err, ErrConflict):
 		writeError(w, r, http.StatusBadRequest, "bad_request", err.Error())
 	default:
 		writeError(w, r, http.StatusInternalServerError, "internal", err.Error())

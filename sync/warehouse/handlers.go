@@ -1,8 +1,10 @@
 package warehouse
 
 import (
+	"context"
 	"crypto/rand"
-	"encoding/binary"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,9 +12,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
-
-	"github.com/dgraph-io/badger/v4"
 
 	"github.com/vnwallet/citizenwallet/crypto/consent"
 	"github.com/vnwallet/citizenwallet/crypto/keys"
@@ -29,24 +30,60 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+protocol.PathAccessLog, s.deviceHandler(s.handleAccessLog))
 	m.HandleFunc("POST "+protocol.PathRedeem, s.handleRedeem)
 	m.HandleFunc("GET "+protocol.PathRevocationList, s.handleRevocationList)
+	m.HandleFunc("POST "+protocol.PathIngest, s.handleIngest)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, protocol.ErrCodeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
 	s.mux = m
 }
 
-// Handler serves the wallet-facing protocol (sync/protocol).
-func (s *Server) Handler() http.Handler { return s.mux }
+// Handler serves the wallet-facing protocol (sync/protocol) and the
+// agencies' ingestion API (protocol.PathIngest), at most
+// Config.MaxInFlight requests at a time.
+func (s *Server) Handler() http.Handler { return s.limit(s.mux) }
+
+// limit lets at most cap(s.work) requests be worked on at once; the
+// others wait for a turn, or for their client to give up. A request gives
+// its turn back when its answer is ready (writeBody), before it is sent:
+// a phone on a slow link reads its page without holding a turn.
+func (s *Server) limit(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case s.work <- struct{}{}:
+		case <-r.Context().Done():
+			return
+		}
+		var once sync.Once
+		release := func() { once.Do(func() { <-s.work }) }
+		defer release()
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), releaseKey{}, release)))
+	})
+}
+
+// releaseKey holds, in a request's context, the function that gives its
+// turn back.
+type releaseKey struct{}
+
+// releaseTurn gives r's turn back (see limit); it is safe to call twice.
+func releaseTurn(r *http.Request) {
+	if f, ok := r.Context().Value(releaseKey{}).(func()); ok {
+		f()
+	}
+}
 
 func (s *Server) handleTrustList(w http.ResponseWriter, r *http.Request) {
+	if s.TrustList() == "" {
+		writeError(w, r, http.StatusServiceUnavailable, protocol.ErrCodeInternal, "the province has registered no agency yet")
+		return
+	}
 	writeJSON(w, r, http.StatusOK, protocol.TrustListResponse{TrustList: s.TrustList()})
 }
 
 // handleEnrol binds a device key to a citizen with a single-use code.
 func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r)
+	body, err := readBody(w, r, 16<<10)
 	if err != nil {
-		writeError(w, r, http.StatusRequestEntityTooLarge, protocol.ErrCodeBadRequest, err.Error())
+		writeAuthError(w, r, err)
 		return
 	}
 	var req protocol.EnrolRequest
@@ -69,33 +106,15 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	minJWK, _ := pub.MarshalJSON()
-	dev := device{ID: pub.KID(), CitizenID: req.CitizenID, Key: minJWK, Label: req.Label, EnrolledAt: s.cfg.Now().UTC()}
-	code := normaliseCode(req.Code)
-	err = s.db.Update(func(txn *badger.Txn) error {
-		var c enrolCode
-		if err := getJSON(txn, key(kCode, code), &c); err != nil {
-			return errBadCode
-		}
+	dev := Device{ID: pub.KID(), CitizenID: req.CitizenID, Key: minJWK, Label: req.Label, EnrolledAt: s.cfg.Now().UTC()}
+	err = s.st.Enrol(r.Context(), codeHash(req.Code), dev)
+	switch {
+	case errors.Is(err, ErrBadCode):
 		// The same answer for an unknown code, a used one, an expired one
 		// and another citizen's, so the endpoint tells a guesser nothing.
-		if !c.UsedAt.IsZero() || !s.cfg.Now().Before(c.Expires) || c.CitizenID != req.CitizenID {
-			return errBadCode
-		}
-		var other device
-		if err := getJSON(txn, key(kDevice, dev.ID), &other); err == nil && other.CitizenID != dev.CitizenID {
-			return errKeyInUse
-		}
-		c.UsedAt, c.Device = dev.EnrolledAt, dev.ID
-		if err := setJSON(txn, key(kCode, code), c); err != nil {
-			return err
-		}
-		return setJSON(txn, key(kDevice, dev.ID), dev)
-	})
-	switch {
-	case errors.Is(err, errBadCode) || errors.Is(err, badger.ErrConflict):
 		writeError(w, r, http.StatusForbidden, protocol.ErrCodeBadCode, "the enrolment code is unknown, used, expired or not this citizen's")
 		return
-	case errors.Is(err, errKeyInUse):
+	case errors.Is(err, ErrKeyInUse):
 		writeError(w, r, http.StatusConflict, protocol.ErrCodeBadRequest, "this device key is enrolled for another citizen; make a new key")
 		return
 	case err != nil:
@@ -103,26 +122,24 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, r, http.StatusOK, protocol.EnrolResponse{
-		DeviceID: dev.ID, CitizenID: dev.CitizenID, Province: s.cfg.Source.Province(), TrustList: s.TrustList(),
+		DeviceID: dev.ID, CitizenID: dev.CitizenID, Province: s.cfg.Province, TrustList: s.TrustList(),
 	})
 }
-
-var (
-	errBadCode  = errors.New("bad enrolment code")
-	errKeyInUse = errors.New("device key enrolled for another citizen")
-)
 
 // codeAlphabet is Crockford's base32 without I, L, O, U: easy to read
 // aloud and to type.
 const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// normaliseCode uppercases a typed code and drops separators.
-func normaliseCode(c string) string {
+// codeHash is how a code is kept: the hex SHA-256 of the code as typed,
+// upper-cased and without separators, so a copy of the store holds no
+// usable code.
+func codeHash(c string) string {
 	c = strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(c))
 	if len(c) > 64 {
-		return ""
+		c = ""
 	}
-	return c
+	sum := sha256.Sum256([]byte("enrolment-code\x00" + c))
+	return hex.EncodeToString(sum[:])
 }
 
 // EnrolmentCode makes a single-use enrolment code for a citizen of the
@@ -130,11 +147,8 @@ func normaliseCode(c string) string {
 // characters (50 bits) in Crockford base32, shown as XXXXX-XXXXX, valid
 // for Config.CodeTTL.
 func (s *Server) EnrolmentCode(citizenID string) (string, error) {
-	err := s.db.View(func(txn *badger.Txn) error {
-		_, err := s.citizenIndex(txn, citizenID)
-		return err
-	})
-	if err != nil {
+	ctx := context.Background()
+	if _, _, err := s.st.Citizen(ctx, citizenID); err != nil {
 		return "", fmt.Errorf("enrolment code: %w", err)
 	}
 	var b strings.Builder
@@ -146,8 +160,8 @@ func (s *Server) EnrolmentCode(citizenID string) (string, error) {
 		b.WriteByte(codeAlphabet[n.Int64()])
 	}
 	code := b.String()
-	c := enrolCode{CitizenID: citizenID, Expires: s.cfg.Now().Add(s.cfg.CodeTTL).UTC()}
-	if err := s.db.Update(func(txn *badger.Txn) error { return setJSON(txn, key(kCode, code), c) }); err != nil {
+	c := Code{Hash: codeHash(code), CitizenID: citizenID, Expires: s.cfg.Now().Add(s.cfg.CodeTTL).UTC()}
+	if err := s.st.PutCode(ctx, c); err != nil {
 		return "", fmt.Errorf("enrolment code: %w", err)
 	}
 	return code[:5] + "-" + code[5:], nil
@@ -155,7 +169,7 @@ func (s *Server) EnrolmentCode(citizenID string) (string, error) {
 
 // handleRevocations stores the citizen's consent revocations. A consent
 // id revoked before keeps its first revocation (idempotent uploads).
-func (s *Server) handleRevocations(w http.ResponseWriter, r *http.Request, dev *device, body []byte) {
+func (s *Server) handleRevocations(w http.ResponseWriter, r *http.Request, dev *Device, body []byte) {
 	var req protocol.RevocationsRequest
 	if err := decodeStrict(body, &req); err != nil {
 		writeError(w, r, http.StatusBadRequest, protocol.ErrCodeBadRequest, "revocations: "+err.Error())
@@ -165,27 +179,16 @@ func (s *Server) handleRevocations(w http.ResponseWriter, r *http.Request, dev *
 		writeError(w, r, http.StatusBadRequest, protocol.ErrCodeBadRequest, "at most 1000 revocations per request")
 		return
 	}
+	now := s.cfg.Now().UTC()
+	rs := make([]Revocation, 0, len(req.Revocations))
 	for _, rv := range req.Revocations {
 		if rv.ConsentID == "" || len(rv.ConsentID) > 200 || strings.ContainsRune(rv.ConsentID, 0) || rv.RevokedAt.IsZero() {
 			writeError(w, r, http.StatusBadRequest, protocol.ErrCodeBadRequest, "each revocation needs a consent id (1-200 bytes) and a time")
 			return
 		}
+		rs = append(rs, Revocation{ConsentID: rv.ConsentID, CitizenID: dev.CitizenID, RevokedAt: rv.RevokedAt.UTC(), Received: now})
 	}
-	now := s.cfg.Now().UTC()
-	err := s.db.Update(func(txn *badger.Txn) error {
-		for _, rv := range req.Revocations {
-			k := key(kRevoked, rv.ConsentID)
-			var old revocation
-			if err := getJSON(txn, k, &old); err == nil {
-				continue
-			}
-			if err := setJSON(txn, k, revocation{CitizenID: dev.CitizenID, RevokedAt: rv.RevokedAt.UTC(), Received: now}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.st.PutRevocations(r.Context(), dev.CitizenID, rs); err != nil {
 		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "store revocations")
 		return
 	}
@@ -197,36 +200,21 @@ func (s *Server) handleRevocations(w http.ResponseWriter, r *http.Request, dev *
 func (s *Server) handleRevocationList(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Now().UTC()
 	since := now.Add(-consent.MaxLifetime - s.cfg.ClockSkew)
-	resp := protocol.RevocationListResponse{AsOf: now.Truncate(time.Second), Revoked: []string{}}
-	err := s.db.View(func(txn *badger.Txn) error {
-		prefix := []byte(kRevoked)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var rv revocation
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &rv) }); err != nil {
-				return err
-			}
-			if rv.RevokedAt.After(since) {
-				resp.Revoked = append(resp.Revoked, string(it.Item().Key()[len(prefix):]))
-			}
-		}
-		return nil
-	})
+	ids, err := s.st.RevokedSince(r.Context(), since)
 	if err != nil {
 		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "revocations")
 		return
 	}
-	writeJSON(w, r, http.StatusOK, resp)
+	if ids == nil {
+		ids = []string{}
+	}
+	writeJSON(w, r, http.StatusOK, protocol.RevocationListResponse{AsOf: now.Truncate(time.Second), Revoked: ids})
 }
 
 // Revoked reports whether a consent was revoked by its citizen.
 func (s *Server) Revoked(consentID string) (bool, error) {
-	err := s.db.View(func(txn *badger.Txn) error {
-		var rv revocation
-		return getJSON(txn, key(kRevoked, consentID), &rv)
-	})
-	if errors.Is(err, errNotFound) {
+	_, err := s.st.Revocation(context.Background(), consentID)
+	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
 	return err == nil, err
@@ -235,17 +223,7 @@ func (s *Server) Revoked(consentID string) (bool, error) {
 // RecordAccess appends a use of a consent to its citizen's access log,
 // which the wallet downloads at its next sync.
 func (s *Server) RecordAccess(citizenID string, e protocol.AccessEntry) (protocol.AccessEntry, error) {
-	prefix := append(key(kAccess, citizenID), 0)
-	err := s.db.Update(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: true})
-		defer it.Close()
-		it.Seek(append(prefix, 0xff))
-		e.Seq = 1
-		if it.ValidForPrefix(prefix) {
-			e.Seq = int64(binary.BigEndian.Uint64(it.Item().Key()[len(prefix):])) + 1
-		}
-		return setJSON(txn, seqKey(kAccess, citizenID, e.Seq), e)
-	})
+	e, err := s.st.Redeem(context.Background(), citizenID, false, e)
 	if err != nil {
 		return e, fmt.Errorf("record access: %w", err)
 	}
@@ -254,39 +232,28 @@ func (s *Server) RecordAccess(citizenID string, e protocol.AccessEntry) (protoco
 
 // handleAccessLog serves the citizen's access log from the cursor (the
 // last seq the client has).
-func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request, dev *device, _ []byte) {
+func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request, dev *Device, _ []byte) {
 	limit, err := parseLimit(r.URL.Query().Get("limit"))
 	if err != nil {
 		writeError(w, r, http.StatusBadRequest, protocol.ErrCodeBadRequest, err.Error())
 		return
 	}
-	from, err := parseCursor(r.URL.Query().Get("cursor"), 1<<62)
+	from, err := parseCursor(r.URL.Query().Get("cursor"))
 	if err != nil {
 		writeError(w, r, http.StatusBadRequest, protocol.ErrCodeBadCursor, err.Error())
 		return
 	}
-	resp := protocol.AccessLogResponse{Entries: []protocol.AccessEntry{}, NextCursor: strconv.FormatInt(from, 10)}
-	prefix := append(key(kAccess, dev.CitizenID), 0)
-	err = s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
-		defer it.Close()
-		for it.Seek(seqKey(kAccess, dev.CitizenID, from+1)); it.ValidForPrefix(prefix); it.Next() {
-			if len(resp.Entries) == limit {
-				resp.More = true
-				return nil
-			}
-			var e protocol.AccessEntry
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &e) }); err != nil {
-				return err
-			}
-			resp.Entries = append(resp.Entries, e)
-			resp.NextCursor = strconv.FormatInt(e.Seq, 10)
-		}
-		return nil
-	})
+	entries, more, err := s.st.AccessLog(r.Context(), dev.CitizenID, from, limit)
 	if err != nil {
 		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "read the access log")
 		return
+	}
+	resp := protocol.AccessLogResponse{Entries: entries, NextCursor: strconv.FormatInt(from, 10), More: more}
+	if resp.Entries == nil {
+		resp.Entries = []protocol.AccessEntry{}
+	}
+	if n := len(entries); n > 0 {
+		resp.NextCursor = strconv.FormatInt(entries[n-1].Seq, 10)
 	}
 	writeJSON(w, r, http.StatusOK, resp)
 }

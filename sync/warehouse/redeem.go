@@ -7,17 +7,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/vnwallet/citizenwallet/crypto/consent"
 	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/crypto/sdjwt"
 	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/wallet"
 )
-
-// kRedeemed marks a single-use consent as redeemed.
-const kRedeemed = "red\x00" // red NUL consent id -> empty
 
 var (
 	errUnknownDevice = errors.New("the token is signed by no enrolled device")
@@ -31,9 +26,9 @@ var (
 // The answer holds each record's credential with only the scoped claims
 // disclosed, and the use goes into the citizen's access log.
 func (s *Server) handleRedeem(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r)
+	body, err := readBody(w, r, 64<<10)
 	if err != nil {
-		writeError(w, r, http.StatusRequestEntityTooLarge, protocol.ErrCodeBadRequest, err.Error())
+		writeAuthError(w, r, err)
 		return
 	}
 	var req protocol.RedeemRequest
@@ -41,11 +36,13 @@ func (s *Server) handleRedeem(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, protocol.ErrCodeBadRequest, "redeem request: "+err.Error())
 		return
 	}
-	var dev device
+	var dev Device
 	lookup := func(kid string, _ keys.Alg) (*keys.PublicKey, error) {
-		if err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(kDevice, kid), &dev) }); err != nil {
+		d, err := s.st.Device(r.Context(), kid)
+		if err != nil {
 			return nil, errUnknownDevice
 		}
+		dev = d
 		if !dev.RevokedAt.IsZero() {
 			return nil, errDeviceOff
 		}
@@ -79,7 +76,7 @@ func (s *Server) handleRedeem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	holder, _ := keys.ParsePublicJWK(dev.Key)
-	_, latest, err := s.Latest(dev.CitizenID)
+	latest, err := s.st.Latest(r.Context(), dev.CitizenID)
 	if err != nil {
 		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "records")
 		return
@@ -92,7 +89,7 @@ func (s *Server) handleRedeem(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, http.StatusGone, protocol.ErrCodeNotFound, fmt.Sprintf("record %s is not (or no longer) the citizen's active record", it.RecordID))
 			return
 		}
-		creds, err := s.credentials(&dev, holder, latest[i:i+1])
+		creds, err := s.credentials(r.Context(), &dev, holder, latest[i:i+1])
 		if err != nil {
 			writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "issue records")
 			return
@@ -105,26 +102,16 @@ func (s *Server) handleRedeem(w http.ResponseWriter, r *http.Request) {
 		resp.Credentials = append(resp.Credentials, cred)
 		fields = append(fields, it.Claims...)
 	}
-	if ref.SingleUse {
-		err := s.db.Update(func(txn *badger.Txn) error {
-			if _, err := txn.Get(key(kRedeemed, ref.ID)); err == nil {
-				return errReplay
-			} else if !errors.Is(err, badger.ErrKeyNotFound) {
-				return err
-			}
-			return txn.Set(key(kRedeemed, ref.ID), nil)
-		})
-		if errors.Is(err, errReplay) || errors.Is(err, badger.ErrConflict) {
-			writeError(w, r, http.StatusConflict, protocol.ErrCodeUsed, "this single-use consent was redeemed before")
-			return
-		}
-		if err != nil {
-			writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "redeem")
-			return
-		}
+	// The single use and the citizen's access log in one transaction: of
+	// concurrent redemptions of a single-use token exactly one gets the
+	// data, and every use that got it is in the log.
+	_, err = s.st.Redeem(r.Context(), dev.CitizenID, ref.SingleUse, protocol.AccessEntry{ConsentID: ref.ID, UsedAt: now.UTC().Truncate(1e9), Counter: req.Counter, Fields: fields})
+	if errors.Is(err, ErrUsed) {
+		writeError(w, r, http.StatusConflict, protocol.ErrCodeUsed, "this single-use consent was redeemed before")
+		return
 	}
-	if _, err := s.RecordAccess(dev.CitizenID, protocol.AccessEntry{ConsentID: ref.ID, UsedAt: now.UTC().Truncate(1e9), Counter: req.Counter, Fields: fields}); err != nil {
-		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "access log")
+	if err != nil {
+		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "redeem")
 		return
 	}
 	writeJSON(w, r, http.StatusOK, resp)

@@ -1,15 +1,15 @@
 package warehouse
 
 import (
-	"encoding/binary"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
+	"strconv"
 	"sync"
 	"time"
-
-	"github.com/dgraph-io/badger/v4"
 
 	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/crypto/trust"
@@ -23,37 +23,17 @@ type Agency struct {
 	Name wallet.Label // Vietnamese and English names
 }
 
-// Source is the province's base data: every citizen and the records the
-// agencies issued to them before the server started. The demo generator
-// (sync/warehouse/demo) is one. It must be deterministic: the same index
-// always gives the same citizen and records, because the server keeps
-// only what changed after generation (see doc.go).
-type Source interface {
-	// Province is the province id, e.g. "vn.dongnai".
-	Province() string
-	// Citizens is how many citizens there are; indexes are 0..Citizens()-1.
-	Citizens() int
-	// Profile returns citizen i alone (cheaper than Citizen).
-	Profile(i int) wallet.Profile
-	// Citizen returns citizen i and every version of every record issued
-	// to them, in feed order (a record's versions in increasing order).
-	Citizen(i int) (wallet.Profile, []wallet.Record)
-	// Agencies lists every issuing agency; every record's Issuer is one.
-	Agencies() []Agency
-	// Version names the generator, so a server never mixes the stored
-	// changes of one generator with the base feed of another.
-	Version() string
-}
-
 // Config configures a Server. Zero fields take the defaults.
 type Config struct {
-	// Dir is the badger directory; empty keeps everything in memory.
-	Dir string
-	// Source is the base data; required.
-	Source Source
-	// Seed is recorded with the base data (for Source implementations
-	// that are seeded) and checked on restart.
-	Seed int64
+	// Store keeps everything but the private keys; required. The Server
+	// does not close it.
+	Store Store
+	// Keys holds the root and agency private keys; required.
+	Keys KeyStore
+	// Province is the province id, e.g. "vn.dongnai": required on the
+	// first start of a store, and checked against it afterwards ("" then
+	// takes the store's).
+	Province string
 	// Now is the server clock; nil means time.Now.
 	Now func() time.Time
 	// ClockSkew is how far a request's iat may be from the server's clock,
@@ -61,33 +41,54 @@ type Config struct {
 	ClockSkew time.Duration
 	// CodeTTL is how long an enrolment code stays valid (default 15 min).
 	CodeTTL time.Duration
-	// KeysNotBefore is the start of the validity of the agency keys the
-	// server generates on first start (default 1970-01-02, the earliest
-	// the trust-list format holds, so records digitised with old issue
-	// dates verify).
+	// KeysNotBefore is the start of the validity of the agency keys
+	// registered without one (default 1970-01-02, the earliest the
+	// trust-list format holds, so records digitised with old issue dates
+	// verify).
 	KeysNotBefore time.Time
+	// Refresh is how often a process looks in the store for agencies
+	// registered by another process (default 5 s).
+	Refresh time.Duration
+	// MaxInFlight bounds the requests a process works on at once (default
+	// 16 per CPU); more wait for a turn. A request's working memory (a
+	// feed page, its credentials, its compression) is ≈ 1–2 MB, so this
+	// bounds the memory that concurrent clients cost.
+	MaxInFlight int
 }
 
-// Server is the reference provincial warehouse.
+// Server is the provincial warehouse's wallet-facing service. It keeps
+// nothing in memory that another process on the same Store needs: several
+// Servers (processes) on one PostgreSQL behave as one.
 type Server struct {
 	cfg  Config
-	db   *badger.DB
+	st   Store
 	root *keys.PrivateKey
-	// agencies' signing keys by issuer id
-	agencies map[string]*keys.PrivateKey
 
 	mu        sync.RWMutex
+	agencies  map[string]*agencyKeys
 	trustJWS  string
 	trustList *trust.List
+	version   int64     // trust-list version of the agencies loaded
+	checked   time.Time // when the store's trust version was last read
 
-	mux *http.ServeMux
+	mux  *http.ServeMux
+	work chan struct{} // one token per request being worked on
+	stop chan struct{}
+	done chan struct{}
 }
 
-// Open opens (or, on first start, creates) a warehouse: its keys, its
-// trust list, and the index of the Source's citizens.
+// agencyKeys is an agency and its signing keys (the last is current).
+type agencyKeys struct {
+	info AgencyInfo
+	keys []*keys.PrivateKey
+}
+
+// Open starts a warehouse service on cfg.Store: on the first start of a
+// store it records the province and the root key; on every start it
+// checks them and signs the trust list.
 func Open(cfg Config) (*Server, error) {
-	if cfg.Source == nil {
-		return nil, errors.New("warehouse: Config.Source is required")
+	if cfg.Store == nil || cfg.Keys == nil {
+		return nil, errors.New("warehouse: Config.Store and Config.Keys are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -101,134 +102,250 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.KeysNotBefore.IsZero() {
 		cfg.KeysNotBefore = time.Date(1970, 1, 2, 0, 0, 0, 0, time.UTC)
 	}
-	db, err := openBadger(cfg.Dir)
-	if err != nil {
-		return nil, err
+	if cfg.Refresh <= 0 {
+		cfg.Refresh = 5 * time.Second
 	}
-	s := &Server{cfg: cfg, db: db, agencies: map[string]*keys.PrivateKey{}}
-	if err := s.init(); err != nil {
-		db.Close()
-		return nil, err
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 16 * runtime.GOMAXPROCS(0)
+	}
+	s := &Server{cfg: cfg, st: cfg.Store, agencies: map[string]*agencyKeys{}, work: make(chan struct{}, cfg.MaxInFlight),
+		stop: make(chan struct{}), done: make(chan struct{})}
+	ctx := context.Background()
+	if err := s.init(ctx); err != nil {
+		return nil, fmt.Errorf("warehouse: %w", err)
 	}
 	s.routes()
+	go s.purgeLoop()
 	return s, nil
 }
 
-// Close closes the store.
-func (s *Server) Close() error { return s.db.Close() }
+// Close stops the server's background work (not the Store).
+func (s *Server) Close() error {
+	select {
+	case <-s.stop:
+	default:
+		close(s.stop)
+	}
+	<-s.done
+	return nil
+}
 
-// init loads or creates the keys, the trust list and the citizen index.
-func (s *Server) init() error {
-	src := s.cfg.Source
-	want := demoMeta{Seed: s.cfg.Seed, Citizens: src.Citizens(), Generator: src.Version(), Province: src.Province()}
-	var have demoMeta
-	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(kMeta, metaDemo), &have) })
+// purgeLoop deletes expired request ids and enrolment codes.
+func (s *Server) purgeLoop() {
+	defer close(s.done)
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.st.PurgeExpired(context.Background(), s.cfg.Now())
+		}
+	}
+}
+
+// init checks (or, on a store's first start, records) the province and
+// the root key, and loads the agencies.
+func (s *Server) init(ctx context.Context) error {
+	prov, err := s.st.Meta(ctx, MetaProvince)
 	switch {
-	case errors.Is(err, errNotFound):
-		if err := s.create(want); err != nil {
-			return fmt.Errorf("warehouse: first start: %w", err)
+	case errors.Is(err, ErrNotFound):
+		if s.cfg.Province == "" {
+			return errors.New("a new store needs the province id (Config.Province)")
+		}
+		if err := s.st.PutMeta(ctx, MetaProvince, []byte(s.cfg.Province)); err != nil {
+			return err
 		}
 	case err != nil:
-		return fmt.Errorf("warehouse: %w", err)
-	case have != want:
-		return fmt.Errorf("warehouse: the store in %s was made from %+v, not %+v; use another directory", s.cfg.Dir, have, want)
-	}
-	return s.load()
-}
-
-// create makes the keys and writes the citizen index (first start).
-func (s *Server) create(m demoMeta) error {
-	root, err := keys.Generate(keys.ES256)
-	if err != nil {
 		return err
+	case s.cfg.Province != "" && string(prov) != s.cfg.Province:
+		return fmt.Errorf("the store holds province %s, not %s", prov, s.cfg.Province)
+	default:
+		s.cfg.Province = string(prov)
 	}
-	err = s.db.Update(func(txn *badger.Txn) error {
-		if err := setJSON(txn, key(kKey, rootKeyKey), root); err != nil {
+	root, err := s.cfg.Keys.Key("root", keys.ES256)
+	if err != nil {
+		return fmt.Errorf("root key: %w", err)
+	}
+	s.root = root
+	pub, _ := root.Public().MarshalJSON()
+	stored, err := s.st.Meta(ctx, MetaRootKey)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if err := s.st.PutMeta(ctx, MetaRootKey, pub); err != nil {
 			return err
 		}
-		for i, a := range s.cfg.Source.Agencies() {
-			alg := keys.ES256
-			if i%2 == 1 {
-				alg = keys.EdDSA // both algorithms in every demo
-			}
-			k, err := keys.Generate(alg)
-			if err != nil {
-				return err
-			}
-			if err := setJSON(txn, key(kKey, "agency", a.ID), k); err != nil {
-				return err
-			}
-		}
-		return setJSON(txn, key(kMeta, metaTrust), 1)
-	})
-	if err != nil {
+	case err != nil:
 		return err
+	default:
+		k, err := keys.ParsePublicJWK(stored)
+		if err != nil || !k.Equal(root.Public()) {
+			return errors.New("the key store's root key is not the one this store was made with (wrong key directory?)")
+		}
 	}
-	// The citizen index: one key per citizen, written in batches.
-	wb := s.db.NewWriteBatch()
-	defer wb.Cancel()
-	for i := 0; i < m.Citizens; i++ {
-		p := s.cfg.Source.Profile(i)
-		if err := wb.Set(key(kCitizen, p.CitizenID), binary.BigEndian.AppendUint32(nil, uint32(i))); err != nil {
+	if _, err := s.st.Meta(ctx, MetaTrustVersion); errors.Is(err, ErrNotFound) {
+		if err := s.st.PutMeta(ctx, MetaTrustVersion, []byte("1")); err != nil {
 			return err
 		}
 	}
-	if err := wb.Flush(); err != nil {
+	return s.reload(ctx)
+}
+
+// Province is the province id.
+func (s *Server) Province() string { return s.cfg.Province }
+
+func (s *Server) trustVersion(ctx context.Context) (int64, error) {
+	b, err := s.st.Meta(ctx, MetaTrustVersion)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(string(b), 10, 64)
+}
+
+// reload reads the agencies and their keys and signs the trust list.
+func (s *Server) reload(ctx context.Context) error {
+	version, err := s.trustVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("trust version: %w", err)
+	}
+	infos, err := s.st.Agencies(ctx)
+	if err != nil {
 		return err
 	}
-	// Written last: a first start that dies halfway starts over.
-	return s.db.Update(func(txn *badger.Txn) error { return setJSON(txn, key(kMeta, metaDemo), m) })
-}
-
-// load reads the keys and signs the current trust list.
-func (s *Server) load() error {
-	var version int64
-	err := s.db.View(func(txn *badger.Txn) error {
-		s.root = new(keys.PrivateKey)
-		if err := getJSON(txn, key(kKey, rootKeyKey), s.root); err != nil {
-			return fmt.Errorf("root key: %w", err)
-		}
-		for _, a := range s.cfg.Source.Agencies() {
-			k := new(keys.PrivateKey)
-			if err := getJSON(txn, key(kKey, "agency", a.ID), k); err != nil {
-				return fmt.Errorf("key of %s: %w", a.ID, err)
-			}
-			s.agencies[a.ID] = k
-		}
-		return getJSON(txn, key(kMeta, metaTrust), &version)
-	})
-	if err != nil {
-		return fmt.Errorf("warehouse: %w", err)
-	}
-	return s.signTrustList(version)
-}
-
-func (s *Server) signTrustList(version int64) error {
+	agencies := make(map[string]*agencyKeys, len(infos))
 	now := s.cfg.Now().UTC()
-	l := trust.List{
-		Province:   s.cfg.Source.Province(),
-		Version:    version,
-		IssuedAt:   now,
-		NextUpdate: now.Add(7 * 24 * time.Hour),
+	l := trust.List{Province: s.cfg.Province, Version: version, IssuedAt: now, NextUpdate: now.Add(7 * 24 * time.Hour)}
+	for _, a := range infos {
+		ak := &agencyKeys{info: a}
+		iss := trust.Issuer{ID: a.ID, Name: trust.Name{VI: a.Name.VI, EN: a.Name.EN}}
+		for i, sk := range a.SigningKeys {
+			k, err := s.cfg.Keys.Key(signingKeyName(a.ID, i), keys.ES256)
+			if err != nil {
+				return fmt.Errorf("signing key %d of %s: %w", i+1, a.ID, err)
+			}
+			if k.KID() != sk.KID {
+				return fmt.Errorf("signing key %d of %s in the key store is %s, the store says %s", i+1, a.ID, k.KID(), sk.KID)
+			}
+			ak.keys = append(ak.keys, k)
+			iss.Keys = append(iss.Keys, trust.IssuerKey{Key: k.Public(), NotBefore: sk.NotBefore, NotAfter: sk.NotAfter})
+		}
+		agencies[a.ID] = ak
+		l.Issuers = append(l.Issuers, iss)
 	}
-	for _, a := range s.cfg.Source.Agencies() {
-		l.Issuers = append(l.Issuers, trust.Issuer{
-			ID:   a.ID,
-			Name: trust.Name{VI: a.Name.VI, EN: a.Name.EN},
-			Keys: []trust.IssuerKey{{Key: s.agencies[a.ID].Public(), NotBefore: s.cfg.KeysNotBefore}},
-		})
-	}
-	signed, err := trust.Sign(l, s.root)
-	if err != nil {
-		return fmt.Errorf("warehouse: sign trust list: %w", err)
-	}
-	parsed, err := trust.Verify(signed, s.root.Public())
-	if err != nil {
-		return fmt.Errorf("warehouse: trust list does not verify: %w", err)
+	var signed string
+	var parsed *trust.List
+	if len(l.Issuers) > 0 { // a new province has no trust list until its first agency
+		signed, err = trust.Sign(l, s.root)
+		if err != nil {
+			return fmt.Errorf("sign trust list: %w", err)
+		}
+		parsed, err = trust.Verify(signed, s.root.Public())
+		if err != nil {
+			return fmt.Errorf("trust list does not verify: %w", err)
+		}
 	}
 	s.mu.Lock()
-	s.trustJWS, s.trustList = signed, parsed
+	s.agencies, s.trustJWS, s.trustList, s.version, s.checked = agencies, signed, parsed, version, time.Now()
 	s.mu.Unlock()
+	return nil
+}
+
+// refresh reloads the agencies when another process changed them (the
+// store's trust version moved), looking at most every Config.Refresh
+// unless force.
+func (s *Server) refresh(ctx context.Context, force bool) error {
+	s.mu.RLock()
+	fresh := time.Since(s.checked) < s.cfg.Refresh
+	have := s.version
+	s.mu.RUnlock()
+	if fresh && !force {
+		return nil
+	}
+	v, err := s.trustVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if v == have {
+		s.mu.Lock()
+		s.checked = time.Now()
+		s.mu.Unlock()
+		return nil
+	}
+	return s.reload(ctx)
+}
+
+func signingKeyName(agency string, i int) string {
+	return fmt.Sprintf("agency-%s-%d", agency, i+1)
+}
+
+// agency returns a registered agency and its keys, looking in the store
+// once more when this process does not know it yet.
+func (s *Server) agency(ctx context.Context, id string) (*agencyKeys, bool) {
+	s.mu.RLock()
+	a, ok := s.agencies[id]
+	s.mu.RUnlock()
+	if ok {
+		return a, true
+	}
+	if err := s.refresh(ctx, true); err != nil {
+		return nil, false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok = s.agencies[id]
+	return a, ok
+}
+
+// RegisterAgency adds an issuing agency (or renames one): its names, the
+// client key its system signs ingestion requests with, and, for a new
+// agency, a signing key generated in the KeyStore with alg. The trust
+// list gets a new version.
+func (s *Server) RegisterAgency(ctx context.Context, a Agency, client *keys.PublicKey, alg keys.Alg) error {
+	if err := checkAgencyID(a.ID); err != nil {
+		return err
+	}
+	info := AgencyInfo{ID: a.ID, Name: a.Name}
+	if old, ok := s.agency(ctx, a.ID); ok {
+		info.SigningKeys = old.info.SigningKeys
+		info.ClientKey = old.info.ClientKey
+	} else {
+		k, err := s.cfg.Keys.Key(signingKeyName(a.ID, 0), alg)
+		if err != nil {
+			return fmt.Errorf("register agency %s: %w", a.ID, err)
+		}
+		pub, _ := k.Public().MarshalJSON()
+		info.SigningKeys = []SigningKey{{KID: k.KID(), Public: pub, NotBefore: s.cfg.KeysNotBefore}}
+	}
+	if client != nil {
+		info.ClientKey, _ = client.MarshalJSON()
+	}
+	if err := s.st.PutAgency(ctx, info); err != nil {
+		return fmt.Errorf("register agency %s: %w", a.ID, err)
+	}
+	if err := s.bumpTrustVersion(ctx); err != nil {
+		return fmt.Errorf("register agency %s: %w", a.ID, err)
+	}
+	return s.reload(ctx)
+}
+
+func (s *Server) bumpTrustVersion(ctx context.Context) error {
+	v, err := s.trustVersion(ctx)
+	if err != nil {
+		return err
+	}
+	return s.st.PutMeta(ctx, MetaTrustVersion, []byte(strconv.FormatInt(v+1, 10)))
+}
+
+func checkAgencyID(id string) error {
+	if id == "" || len(id) > 100 {
+		return fmt.Errorf("%w: agency id must be 1 to 100 bytes", wallet.ErrInvalid)
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return fmt.Errorf("%w: agency id %q: only a-z, 0-9, '.', '-' and '_'", wallet.ErrInvalid, id)
+		}
+	}
 	return nil
 }
 
@@ -238,29 +355,10 @@ func (s *Server) RootKey() *keys.PublicKey { return s.root.Public() }
 
 // TrustList returns the current signed trust list.
 func (s *Server) TrustList() string {
+	s.refresh(context.Background(), false)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.trustJWS
-}
-
-// citizenIndex finds a citizen of the Source by number.
-func (s *Server) citizenIndex(txn *badger.Txn, citizenID string) (int, error) {
-	item, err := txn.Get(key(kCitizen, citizenID))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return 0, fmt.Errorf("citizen %s: %w", citizenID, errNotFound)
-	}
-	if err != nil {
-		return 0, err
-	}
-	var i int
-	err = item.Value(func(b []byte) error {
-		if len(b) != 4 {
-			return errors.New("bad citizen index entry")
-		}
-		i = int(binary.BigEndian.Uint32(b))
-		return nil
-	})
-	return i, err
 }
 
 // writeJSON writes v with status, gzip'ed when the client accepts it.

@@ -3,12 +3,14 @@ package warehouse_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +21,7 @@ import (
 	"github.com/vnwallet/citizenwallet/sync/credential"
 	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/embedded"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/warehousetest"
 	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/sample"
@@ -49,7 +52,7 @@ func newFixture(t *testing.T, cfg warehouse.Config) *fixture {
 	if cfg.Now == nil {
 		cfg.Now = c.now
 	}
-	s, ts := warehousetest.Start(t, cfg)
+	s, ts := warehousetest.Start(t, cfg, nil)
 	return &fixture{t: t, srv: s, ts: ts, clock: c}
 }
 
@@ -447,9 +450,24 @@ func TestRevocationsAndAccessLog(t *testing.T) {
 
 func TestRestartKeepsKeysAndChanges(t *testing.T) {
 	dir := t.TempDir()
-	src := warehousetest.Source{N: 4}
-	s1, err := warehouse.Open(warehouse.Config{Dir: dir, Source: src})
+	keyDir := warehouse.FileKeys(filepath.Join(dir, "keys"))
+	open := func(province string, ks warehouse.KeyStore) (*warehouse.Server, func(), error) {
+		st, err := embedded.Open(filepath.Join(dir, "db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := warehouse.Open(warehouse.Config{Store: st, Keys: ks, Province: province})
+		if err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		return s, func() { s.Close(); st.Close() }, nil
+	}
+	s1, close1, err := open("vn.dongnai", keyDir)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s1.Load(context.Background(), warehousetest.Source{N: 4}, warehouse.LoadOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	citizen := sample.Profile(1).CitizenID
@@ -458,12 +476,11 @@ func TestRestartKeepsKeysAndChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := s1.RootKey()
-	s1.Close()
-	s2, err := warehouse.Open(warehouse.Config{Dir: dir, Source: src})
+	close1()
+	s2, close2, err := open("", keyDir) // the province comes from the store
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Close()
 	if !s2.RootKey().Equal(root) {
 		t.Error("root key changed across a restart")
 	}
@@ -474,9 +491,12 @@ func TestRestartKeepsKeysAndChanges(t *testing.T) {
 	if recs2[2].Status != wallet.StatusWithdrawn {
 		t.Error("withdrawal lost across a restart")
 	}
-	s2.Close()
-	if _, err := warehouse.Open(warehouse.Config{Dir: dir, Source: warehousetest.Source{N: 5}}); err == nil {
-		t.Error("opened a store made from another source")
+	close2()
+	if _, _, err := open("vn.quangngai", keyDir); err == nil || !strings.Contains(err.Error(), "vn.dongnai") {
+		t.Errorf("opened a store of another province: %v", err)
+	}
+	if _, _, err := open("", warehouse.FileKeys(t.TempDir())); err == nil || !strings.Contains(err.Error(), "root key") {
+		t.Errorf("opened a store with another key directory: %v", err)
 	}
 }
 

@@ -1,89 +1,257 @@
 package warehouse
 
 import (
-	"encoding/binary"
+	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
+	"github.com/vnwallet/citizenwallet/sync/protocol"
+	"github.com/vnwallet/citizenwallet/wallet"
 )
 
-// Key layout of the server's badger store (see doc.go). NUL separates
-// parts; citizen numbers, device ids, record ids and consent ids never
-// contain one.
-const (
-	kMeta      = "meta\x00" // meta NUL name -> JSON
-	kKey       = "key\x00"  // key NUL name -> private JWK (root, agency keys)
-	kCitizen   = "cit\x00"  // cit NUL citizen id -> index in the Source (big-endian uint32)
-	kChange    = "chg\x00"  // chg NUL citizen NUL seq(uint64 BE) -> stored change (after the Source's base feed)
-	kDevice    = "dev\x00"  // dev NUL device id -> device JSON
-	kCode      = "code\x00" // code NUL code -> enrolment code JSON
-	kJTI       = "jti\x00"  // jti NUL device NUL jti -> empty, with a TTL (replay cache)
-	kCred      = "cred\x00" // cred NUL device NUL record id NUL version(uint32 BE) -> credential
-	kRevoked   = "rev\x00"  // rev NUL consent id -> revocation JSON
-	kAccess    = "acc\x00"  // acc NUL citizen NUL seq(uint64 BE) -> access entry JSON
-	metaDemo   = "demo"
-	metaTrust  = "trust-version"
-	rootKeyKey = "root"
+// Store is everything the warehouse keeps: citizens, their record
+// versions (the change feed), enrolment codes, devices, the request replay
+// cache, the credentials issued per device, consent revocations and
+// redemptions, the access log, the agencies and the public half of their
+// keys. Private keys are never in a Store (see Keys).
+//
+// Two implementations run the same conformance suite
+// (sync/warehouse/storetest): sync/warehouse/embedded (badger, one
+// process) and sync/warehouse/postgres (any number of API processes on
+// one database). Every method is safe for concurrent use, and, on a
+// store shared by several processes, across them: every rule below
+// (single use, no replay, no lost or reordered write) is enforced by the
+// store, never by a process's memory.
+//
+// Identifiers (citizen, record, device, consent, agency ids) never hold a
+// NUL byte: the server refuses them before they reach a store.
+//
+// Errors: the sentinels below, matched with errors.Is; anything else is a
+// failure of the store itself (the server answers 500 without detail).
+// A write that the store could not make because of a concurrent one (a
+// serialisation failure, a deadlock, a badger conflict) is retried inside
+// the store, a bounded number of times (enough that it does not happen
+// under any load the tests make); it never reaches the caller as a
+// conflict.
+//
+// Times are kept to the microsecond at least (PostgreSQL's precision);
+// the times inside records, profiles and access entries exactly. An entry
+// with an expiry is expired at t when expires <= t.
+type Store interface {
+	// PutCitizens adds citizens, or updates the profile of ones already
+	// there (their feeds are untouched).
+	PutCitizens(ctx context.Context, ps []wallet.Profile) error
+	// Citizen returns a citizen's profile and head: the seq of the last
+	// entry of their feed (0 for none). ErrUnknownCitizen if absent.
+	Citizen(ctx context.Context, citizenID string) (wallet.Profile, int64, error)
+	// Citizens lists profiles in increasing citizen-id order, starting
+	// after the id after ("" for the first), at most limit.
+	Citizens(ctx context.Context, after string, limit int) ([]wallet.Profile, error)
+
+	// Append stores record versions, each in its citizen's feed with the
+	// citizen's next seq, in one transaction: per citizen, seqs are
+	// 1, 2, 3 ... with no gap and no repeat, in commit order, whatever
+	// runs concurrently. For each write, in order:
+	//
+	//   - the citizen must exist, else that item's Err is ErrUnknownCitizen;
+	//   - if the citizen's feed holds the same record id and version
+	//     already: with the same Digest the item is a Duplicate (its
+	//     stored Entry is returned, nothing is written), with another
+	//     Digest its Err is ErrConflict;
+	//   - otherwise check is called with the latest (highest) stored version
+	//     of that record (nil if none; it sees the writes of earlier items
+	//     of the same batch) and the write's record, which it may complete
+	//     (fill the version, never change the id); an error from check is
+	//     that item's Err, and the item is not stored. A version check
+	//     fills that is stored already is ErrConflict.
+	//
+	// A refused item's Entry is the zero value.
+	//
+	// A batch with a Key is idempotent: the results of the first Append
+	// with that (Agency, Key) are stored in the same transaction, and a
+	// later Append with the same Agency, Key and BatchDigest returns them
+	// (Replayed set) and writes nothing; with another BatchDigest it
+	// fails with ErrConflict. (Results are kept indefinitely today; a
+	// retention of some weeks would bound them.) Item errors are part of the result, never
+	// the returned error; a returned error means nothing was stored.
+	// check may be called more than once for a write (a transaction
+	// retried after a conflict gets a fresh copy of the write): it must
+	// only validate and complete w.
+	Append(ctx context.Context, b Batch, check CheckFunc) (BatchResult, error)
+	// Load is the bulk path of a first load: it stores citizens whose
+	// feeds are empty together with their records (seq 1..n in the
+	// given order). Citizens that already have a feed entry are skipped
+	// whole, so a load that was interrupted can simply be run again.
+	// The caller has validated the records; Load checks nothing but
+	// that, and that no (record id, version) appears twice for a citizen
+	// (wallet.ErrInvalid). It returns how many citizens it stored.
+	Load(ctx context.Context, cs []CitizenRecords) (int, error)
+	// Feed returns the entries of a citizen's feed with seq > after, in
+	// seq order, at most limit, and the citizen's head. It reads only
+	// those entries. ErrUnknownCitizen if absent.
+	Feed(ctx context.Context, citizenID string, after int64, limit int) ([]Entry, int64, error)
+	// Latest returns the latest version of each of a citizen's records,
+	// ordered by the seq of each record's first version.
+	// ErrUnknownCitizen if absent.
+	Latest(ctx context.Context, citizenID string) ([]wallet.Record, error)
+
+	// PutCode stores a single-use enrolment code (by its hash); the same
+	// code again is a no-op, another code under a stored hash ErrConflict
+	// (a used code never becomes usable again).
+	PutCode(ctx context.Context, c Code) error
+	// Enrol spends the code with hash codeHash for d.CitizenID and stores
+	// the device, in one transaction: the code must exist, be unused, be
+	// the citizen's and not have expired at d.EnrolledAt, else ErrBadCode
+	// (one error for all four). A device key enrolled for another citizen
+	// is ErrKeyInUse; enrolled for the same citizen, it is replaced (a
+	// re-enrolment with a fresh code re-enables it). Of N concurrent
+	// Enrols with one code exactly one succeeds.
+	Enrol(ctx context.Context, codeHash string, d Device) error
+	// Device returns an enrolled device, ErrNotFound if none.
+	Device(ctx context.Context, id string) (Device, error)
+	// Devices lists a citizen's devices, oldest enrolment first; it reads
+	// that citizen's devices only. ErrUnknownCitizen if absent.
+	Devices(ctx context.Context, citizenID string) ([]Device, error)
+	// RevokeDevice disables a citizen's device at at (keeping the first
+	// time if it was revoked before) and returns it. ErrNotFound if the
+	// citizen has no such device.
+	RevokeDevice(ctx context.Context, citizenID, deviceID string, at time.Time) (Device, error)
+
+	// UseNonce records a request id of a client (a device id, or
+	// "agency:" and an agency id) until expires. ErrReplay if the same
+	// (client, id) is recorded and has not expired at now; of N
+	// concurrent calls with one id exactly one succeeds.
+	UseNonce(ctx context.Context, client, id string, expires, now time.Time) error
+	// PurgeExpired deletes replay-cache entries and enrolment codes that
+	// expired before now, and returns how many.
+	PurgeExpired(ctx context.Context, now time.Time) (int, error)
+
+	// Credentials returns the credentials issued to a device for record
+	// versions ("" where none was issued yet).
+	Credentials(ctx context.Context, deviceID string, refs []RecordRef) ([]string, error)
+	// PutCredentials stores credentials for a device where none is stored
+	// for that record version yet, and returns what is stored afterwards:
+	// a credential issued concurrently by another request wins, so a
+	// device sees exactly one credential per record version.
+	PutCredentials(ctx context.Context, deviceID string, refs []RecordRef, creds []string) ([]string, error)
+
+	// PutRevocations stores a citizen's consent revocations; a consent
+	// id revoked before keeps its first revocation.
+	PutRevocations(ctx context.Context, citizenID string, rs []Revocation) error
+	// Revocation returns a consent's revocation, ErrNotFound if none.
+	Revocation(ctx context.Context, consentID string) (Revocation, error)
+	// RevokedSince lists the ids of consents revoked at or after since.
+	RevokedSince(ctx context.Context, since time.Time) ([]string, error)
+
+	// Redeem records a use of a consent at a counter in the citizen's
+	// access log (with the citizen's next access seq, as Append does for
+	// records) and, when singleUse, marks the consent redeemed, in one
+	// transaction: ErrUsed, and nothing written, if a single-use consent
+	// was redeemed before. It returns the entry with its Seq.
+	Redeem(ctx context.Context, citizenID string, singleUse bool, e protocol.AccessEntry) (protocol.AccessEntry, error)
+	// AccessLog returns a citizen's access entries with seq > after, in
+	// seq order, at most limit, and whether there are more. Redeem and
+	// AccessLog of an unknown citizen are ErrUnknownCitizen.
+	AccessLog(ctx context.Context, citizenID string, after int64, limit int) ([]protocol.AccessEntry, bool, error)
+
+	// PutAgency adds or replaces an agency (its name, client key and the
+	// public half of its signing keys).
+	PutAgency(ctx context.Context, a AgencyInfo) error
+	// Agencies lists every agency, by id.
+	Agencies(ctx context.Context) ([]AgencyInfo, error)
+	// Meta and PutMeta keep small named values of the province (its id,
+	// the root key's public JWK, the trust-list version).
+	// Meta returns ErrNotFound for a name never put.
+	Meta(ctx context.Context, name string) ([]byte, error)
+	PutMeta(ctx context.Context, name string, value []byte) error
+
+	// Close releases the store.
+	Close() error
+}
+
+// Sentinel errors of Store (and of the Server methods that pass them on).
+var (
+	// ErrNotFound: no such device, revocation, meta value or record.
+	ErrNotFound = errors.New("warehouse: not found")
+	// ErrUnknownCitizen: the citizen number is not in the province's data.
+	ErrUnknownCitizen = errors.New("warehouse: unknown citizen")
+	// ErrConflict: an idempotency key or a (record id, version) used
+	// before with other content.
+	ErrConflict = errors.New("warehouse: conflicts with an earlier write")
+	// ErrBadCode: an enrolment code that is unknown, used, expired or
+	// another citizen's.
+	ErrBadCode = errors.New("warehouse: bad enrolment code")
+	// ErrKeyInUse: a device key enrolled for another citizen.
+	ErrKeyInUse = errors.New("warehouse: device key enrolled for another citizen")
+	// ErrReplay: a request id seen before.
+	ErrReplay = errors.New("warehouse: request id used before")
+	// ErrUsed: a single-use consent redeemed before.
+	ErrUsed = errors.New("warehouse: single-use consent redeemed before")
 )
 
-// key joins a prefix (which ends in NUL) and parts separated by NUL.
-func key(prefix string, parts ...string) []byte {
-	b := []byte(prefix)
-	for i, p := range parts {
-		if i > 0 {
-			b = append(b, 0)
-		}
-		b = append(b, p...)
-	}
-	return b
+// Entry is one entry of a citizen's change feed: a record version.
+type Entry struct {
+	Seq    int64         `json:"seq"`
+	Record wallet.Record `json:"record"`
 }
 
-// seqKey is prefix citizen NUL seq, so a citizen's entries sort by seq.
-func seqKey(prefix, citizen string, seq int64) []byte {
-	return binary.BigEndian.AppendUint64(append(key(prefix, citizen), 0), uint64(seq))
+// Write is one record version to store.
+type Write struct {
+	CitizenID string
+	Record    wallet.Record
+	// Digest identifies the operation as its agency sent it (the server
+	// hashes the item before filling defaults), so a repeated (record id,
+	// version) is told apart from a different one.
+	Digest []byte
+	// Op is the ingestion operation (protocol.OpIssue …) for the
+	// CheckFunc; the store keeps it nowhere.
+	Op string
 }
 
-func openBadger(dir string) (*badger.DB, error) {
-	// The reference server's data is not secret in a demo, but it is the
-	// province's: a real deployment would encrypt it as the wallet does.
-	// Tuned for a server: defaults, no logging, durable writes.
-	opts := badger.DefaultOptions(dir).WithLogger(nil).WithSyncWrites(true).WithMetricsEnabled(false)
-	if dir == "" {
-		opts = opts.WithInMemory(true)
-	}
-	db, err := badger.Open(opts)
-	if err != nil {
-		return nil, fmt.Errorf("open warehouse store: %w", err)
-	}
-	return db, nil
+// Batch is the unit of Append.
+type Batch struct {
+	Agency string // who writes (the audit and the idempotency scope)
+	// Key is the agency's idempotency key; "" for none.
+	Key string
+	// BatchDigest identifies the whole batch, for Key.
+	BatchDigest []byte
+	Writes      []Write
 }
 
-var errNotFound = errors.New("not found")
+// CheckFunc validates a write against the latest stored version of its
+// record (nil if none) and may complete it; see Store.Append.
+type CheckFunc func(prev *wallet.Record, w *Write) error
 
-func getJSON(txn *badger.Txn, k []byte, v any) error {
-	item, err := txn.Get(k)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return errNotFound
-	}
-	if err != nil {
-		return err
-	}
-	return item.Value(func(b []byte) error { return json.Unmarshal(b, v) })
+// BatchResult is what Append did.
+type BatchResult struct {
+	Items    []ItemResult
+	Replayed bool // the results of an earlier Append with the same Key
 }
 
-func setJSON(txn *badger.Txn, k []byte, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return txn.Set(k, b)
+// ItemResult is the outcome of one write.
+type ItemResult struct {
+	Entry     Entry // the stored entry (Seq 0 when Err is set)
+	Duplicate bool  // the same (record id, version, digest) was stored before
+	Err       error // why the item was refused; nil if stored or Duplicate
 }
 
-// device is an enrolled device key.
-type device struct {
+// CitizenRecords is a citizen and their records, for Store.Load: each
+// write's Record and Digest (its CitizenID is the profile's).
+type CitizenRecords struct {
+	Profile wallet.Profile
+	Writes  []Write
+}
+
+// Code is a single-use enrolment code, kept by its SHA-256.
+type Code struct {
+	Hash      string // hex SHA-256 of the normalised code
+	CitizenID string
+	Expires   time.Time
+}
+
+// Device is an enrolled device key.
+type Device struct {
 	ID         string          `json:"id"` // the key's RFC 7638 thumbprint
 	CitizenID  string          `json:"citizen_id"`
 	Key        json.RawMessage `json:"key"` // public JWK
@@ -94,26 +262,43 @@ type device struct {
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
 }
 
-// enrolCode is a single-use enrolment code.
-type enrolCode struct {
-	CitizenID string    `json:"citizen_id"`
-	Expires   time.Time `json:"expires"`
-	UsedAt    time.Time `json:"used_at,omitzero"`
-	Device    string    `json:"device,omitempty"`
+// RecordRef names one version of a record.
+type RecordRef struct {
+	RecordID string
+	Version  int
 }
 
-// demoMeta records what the base feed was generated from, so a restart
-// with other settings cannot silently change it.
-type demoMeta struct {
-	Seed      int64  `json:"seed"`
-	Citizens  int    `json:"citizens"`
-	Generator string `json:"generator"`
-	Province  string `json:"province"`
-}
-
-// revocation is a consent the citizen revoked.
-type revocation struct {
+// Revocation is a consent its citizen revoked.
+type Revocation struct {
+	ConsentID string    `json:"consent_id"`
 	CitizenID string    `json:"citizen_id"`
 	RevokedAt time.Time `json:"revoked_at"`
 	Received  time.Time `json:"received"`
 }
+
+// AgencyInfo is an issuing agency as the store keeps it.
+type AgencyInfo struct {
+	ID   string       `json:"id"` // issuer id in the trust list, e.g. "vn.dongnai.soyte"
+	Name wallet.Label `json:"name"`
+	// ClientKey is the public JWK the agency's system signs its
+	// ingestion requests with (see Server.IngestHandler).
+	ClientKey json.RawMessage `json:"client_key,omitempty"`
+	// SigningKeys are the public halves of the agency's credential
+	// signing keys, oldest first; the private halves are in Keys.
+	SigningKeys []SigningKey `json:"signing_keys"`
+}
+
+// SigningKey is the public half of a signing key and its validity.
+type SigningKey struct {
+	KID       string          `json:"kid"`
+	Public    json.RawMessage `json:"public"` // public JWK
+	NotBefore time.Time       `json:"not_before"`
+	NotAfter  time.Time       `json:"not_after,omitzero"`
+}
+
+// Names of Store meta values.
+const (
+	MetaProvince     = "province"      // the province id, e.g. "vn.dongnai"
+	MetaRootKey      = "root-key"      // the root public JWK
+	MetaTrustVersion = "trust-version" // decimal
+)

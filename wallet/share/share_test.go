@@ -54,7 +54,7 @@ func TestEveryProcedureEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	prov, _ := demo.New(300, 7)
-	srv, ts := warehousetest.Start(t, warehouse.Config{Source: prov, Seed: prov.Seed})
+	srv, ts := warehousetest.Start(t, warehouse.Config{}, prov)
 	now := time.Now()
 	for n, p := range cat.Procedures() {
 		i, ok := citizenFor(prov, p)
@@ -205,7 +205,7 @@ func TestOnlineToken(t *testing.T) {
 	p, _ := cat.Lookup("health.insured_treatment")
 	prov, _ := demo.New(100, 3)
 	clock := time.Now()
-	srv, ts := warehousetest.Start(t, warehouse.Config{Source: prov, Seed: prov.Seed, Now: func() time.Time { return clock }})
+	srv, ts := warehousetest.Start(t, warehouse.Config{Now: func() time.Time { return clock }}, prov)
 	i, _ := citizenFor(prov, p)
 	prof, _ := prov.Citizen(i)
 	st, c := enrolled(t, srv, ts.URL, prof, func() time.Time { return clock })
@@ -323,7 +323,7 @@ func decode(t *testing.T, parts []string) string {
 // does not.
 func TestExportProof(t *testing.T) {
 	prov, _ := demo.New(20, 2)
-	srv, ts := warehousetest.Start(t, warehouse.Config{Source: prov, Seed: prov.Seed})
+	srv, ts := warehousetest.Start(t, warehouse.Config{}, prov)
 	prof, _ := prov.Citizen(0)
 	st, _ := enrolled(t, srv, ts.URL, prof, time.Now)
 	defer st.Close()

@@ -4,9 +4,10 @@
 // issues it, addressed in real districts, communes and the wards formed
 // on 1 July 2025.
 //
-// Everything is derived from (seed, citizen index), so a warehouse of
-// 100 000 citizens starts in a fraction of a second and keeps only what
-// changed later (see sync/warehouse's doc). The values themselves come
+// Everything is derived from (seed, citizen index), so the same seed gives
+// the same province; the warehouse loads it once, through the bulk path
+// of ingestion (warehouse.Server.Load), and from then on serves what it
+// stored, never the generator. The values themselves come
 // from wallet/sample (names, numbers, facilities, diagnoses ...); this
 // package decides which records a person has, makes them agree with one
 // another (one home address, one social-insurance number), and names the
@@ -33,7 +34,7 @@ const Generator = "demo-dongnai/1"
 const MaxCitizens = 1_000_000
 
 // Province is a demo province of N citizens derived from Seed. It
-// implements warehouse.Source.
+// implements warehouse.Dataset: the loader that fills a new warehouse.
 type Province struct {
 	N    int
 	Seed int64

@@ -17,7 +17,7 @@ import (
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
 )
 
-var _ warehouse.Source = demo.Province{}
+var _ warehouse.Dataset = demo.Province{}
 
 func TestNew(t *testing.T) {
 	for _, n := range []int{0, -1, demo.MaxCitizens + 1} {
@@ -188,7 +188,7 @@ func TestDistinctCitizens(t *testing.T) {
 // stores all of them (corrections and withdrawals applied).
 func TestSyncDemoCitizen(t *testing.T) {
 	p, _ := demo.New(1000, 5)
-	srv, ts := warehousetest.Start(t, warehouse.Config{Source: p, Seed: p.Seed})
+	srv, ts := warehousetest.Start(t, warehouse.Config{}, p)
 	ctx := context.Background()
 	for _, i := range []int{0, 1, 2, 999} {
 		prof, recs := p.Citizen(i)

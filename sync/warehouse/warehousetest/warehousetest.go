@@ -1,20 +1,24 @@
-// Package warehousetest runs the reference warehouse for tests: a small,
-// deterministic Source built from wallet/storetest's sample citizens and
-// records, and a helper that serves a warehouse on loopback.
+// Package warehousetest runs the reference warehouse for tests: a small
+// Dataset built from wallet/sample's citizens and records, and helpers
+// that open a warehouse on an embedded store, load a dataset and serve it
+// on loopback.
 package warehousetest
 
 import (
+	"context"
 	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/embedded"
 	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/sample"
 )
 
-// Source is a warehouse.Source of N sample citizens; citizen i has one
+// Source is a warehouse.Dataset of N sample citizens; citizen i has one
 // record of every type (sample.Record(type, i)), plus Extra more
 // health checkups for citizen 0 (to size a first sync).
 type Source struct {
@@ -61,22 +65,54 @@ func (s Source) Agencies() []warehouse.Agency {
 	return out
 }
 
-// Start opens a warehouse with cfg (Source defaults to Source{N: 5}) and
-// serves its protocol on a loopback httptest server; both are closed when
-// the test ends.
-func Start(t testing.TB, cfg warehouse.Config) (*warehouse.Server, *httptest.Server) {
+// Alternate gives the agencies' signing keys both algorithms, ES256 and
+// EdDSA in turn, so every test warehouse exercises both.
+func Alternate(i int, _ string) keys.Alg {
+	if i%2 == 1 {
+		return keys.EdDSA
+	}
+	return keys.ES256
+}
+
+// Open opens a warehouse on cfg (an in-memory embedded store and a
+// temporary key directory unless cfg names them) and loads data into it
+// (Source{N: 5} if nil). Both are closed when the test ends.
+func Open(t testing.TB, cfg warehouse.Config, data warehouse.Dataset) *warehouse.Server {
 	t.Helper()
-	if cfg.Source == nil {
-		cfg.Source = Source{N: 5}
+	if data == nil {
+		data = Source{N: 5}
+	}
+	if cfg.Store == nil {
+		st, err := embedded.Open("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		cfg.Store = st
+	}
+	if cfg.Keys == nil {
+		cfg.Keys = warehouse.FileKeys(t.TempDir())
+	}
+	if cfg.Province == "" {
+		cfg.Province = data.Province()
 	}
 	s, err := warehouse.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Load(context.Background(), data, warehouse.LoadOptions{Alg: Alternate}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Start is Open, serving the warehouse's protocol on a loopback httptest
+// server that is closed when the test ends.
+func Start(t testing.TB, cfg warehouse.Config, data warehouse.Dataset) (*warehouse.Server, *httptest.Server) {
+	t.Helper()
+	s := Open(t, cfg, data)
 	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(func() {
-		ts.Close()
-		s.Close()
-	})
+	t.Cleanup(ts.Close)
 	return s, ts
 }
