@@ -13,7 +13,7 @@
 # password), listens on 127.0.0.1 and a unix socket in DIR/socket only, and
 # runs with fsync=off and synchronous_commit=off, so a power cut or a crash
 # of the machine can lose or corrupt its data. Never put data you want to
-# keep in it.
+# keep in it. PG_DURABLE=1 keeps durability on (for benchmarks).
 #
 # PostgreSQL refuses to run as root: run as root, the script runs initdb
 # and pg_ctl as the postgres system user and gives it DIR. The binaries are
@@ -109,6 +109,15 @@ free_port() {
 	die "no free port in $1..$(($1 + 199))"
 }
 
+# PG_DURABLE=1 (for benchmarks) keeps PostgreSQL's durability on: fsync,
+# synchronous commits, full page writes; and a larger buffer cache.
+durable=off
+shared_buffers=128MB
+if [ "${PG_DURABLE:-}" = 1 ]; then
+	durable=on
+	shared_buffers=2GB
+fi
+
 write_conf() {
 	cat >"$conf" <<EOF
 # Written by tools/postgres.sh: a throw-away test cluster. fsync and
@@ -117,10 +126,10 @@ listen_addresses = '127.0.0.1'
 port = $1
 unix_socket_directories = '$sock'
 max_connections = 200
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-shared_buffers = 128MB
+fsync = $durable
+synchronous_commit = $durable
+full_page_writes = $durable
+shared_buffers = $shared_buffers
 log_min_messages = warning
 EOF
 	chown --reference="$data" "$conf"

@@ -35,6 +35,8 @@ type serveConfig struct {
 	keys     string
 	citizens int
 	seed     int64
+	// maxConns caps the open connections of the protocol address.
+	maxConns int
 	// ready, when set, receives the bound addresses (tests listen on :0).
 	ready func(api, admin string)
 }
@@ -49,6 +51,7 @@ func cmdServe(e *env, args []string) error {
 	fs.StringVar(&c.keys, "keys", "", "key directory (default: DATA/keys); every process of one warehouse uses the same")
 	fs.IntVar(&c.citizens, "citizens", 1000, "citizens of the demo province to load into an empty store (0: none)")
 	fs.Int64Var(&c.seed, "seed", 1, "demo province seed")
+	fs.IntVar(&c.maxConns, "max-conns", warehouse.MaxConnections, "open connections of the protocol address at most (more wait)")
 	if _, err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -138,10 +141,13 @@ func serve(e *env, c serveConfig) error {
 		apiLn.Close()
 		return err
 	}
-	api := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	adm := &http.Server{Handler: srv.AdminHandler(), ReadHeaderTimeout: 10 * time.Second}
+	if c.maxConns <= 0 {
+		c.maxConns = warehouse.MaxConnections
+	}
+	api := warehouse.NewHTTPServer(srv.Handler())
+	adm := warehouse.NewHTTPServer(srv.AdminHandler())
 	errc := make(chan error, 2)
-	go func() { errc <- api.Serve(apiLn) }()
+	go func() { errc <- api.Serve(warehouse.LimitListener(apiLn, c.maxConns)) }()
 	go func() { errc <- adm.Serve(adminLn) }()
 
 	fmt.Fprintf(e.stdout, `Kho dữ liệu tham chiếu / reference warehouse (%s), ready in %s

@@ -209,4 +209,6 @@ const (
 	ErrCodeUsed         = "used"           // a single-use consent was redeemed before
 	ErrCodeAudience     = "wrong_audience" // the consent is for another recipient
 	ErrCodeExpired      = "expired"        // the consent's time is over (or not begun)
+	ErrCodeBusy         = "busy"           // too many requests at once (429): retry after Retry-After
+	ErrCodeMethod       = "method"         // the endpoint exists, not with this method (405, Allow names those it takes)
 )

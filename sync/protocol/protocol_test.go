@@ -187,7 +187,8 @@ func TestOpenAPIDocumentsProtocol(t *testing.T) {
 		protocol.ErrCodeRevoked, protocol.ErrCodeUsed, protocol.ErrCodeAudience, protocol.ErrCodeExpired,
 		protocol.AgencyAuthScheme, protocol.AgencyRequestJWTType, protocol.ErrCodeUnknownCitizen, protocol.ErrCodeUnknownType,
 		protocol.ErrCodeInvalidRecord, protocol.ErrCodeTooLarge, protocol.ErrCodeWrongIssuer, protocol.ErrCodeStaleVersion,
-		protocol.ErrCodeRecordExists, protocol.ErrCodeNoRecord, protocol.ErrCodeWithdrawn, protocol.ErrCodeConflict, protocol.ErrCodeTypeChanged} {
+		protocol.ErrCodeRecordExists, protocol.ErrCodeNoRecord, protocol.ErrCodeWithdrawn, protocol.ErrCodeConflict, protocol.ErrCodeTypeChanged,
+		protocol.ErrCodeBusy, protocol.ErrCodeMethod} {
 		if !strings.Contains(string(doc), c) {
 			t.Errorf("docs/warehouse-openapi.yaml does not mention %s", c)
 		}

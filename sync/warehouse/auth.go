@@ -275,6 +275,12 @@ func (s *Server) deviceHandler(h func(w http.ResponseWriter, r *http.Request, de
 			writeAuthError(w, r, err)
 			return
 		}
+		if !s.perDevice.enter(dev.ID) {
+			w.Header().Set("Retry-After", "5")
+			writeError(w, r, http.StatusTooManyRequests, protocol.ErrCodeBusy, fmt.Sprintf("more than %d requests of this device at once", MaxPerDevice))
+			return
+		}
+		defer s.perDevice.leave(dev.ID)
 		h(w, r, dev, body)
 	}
 }

@@ -31,10 +31,27 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+protocol.PathRedeem, s.handleRedeem)
 	m.HandleFunc("GET "+protocol.PathRevocationList, s.handleRevocationList)
 	m.HandleFunc("POST "+protocol.PathIngest, s.handleIngest)
-	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, http.StatusNotFound, protocol.ErrCodeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
-	})
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFoundOrMethod(m, w, r) })
 	s.mux = m
+}
+
+// notFoundOrMethod answers a request no pattern of m took: 405 with the
+// methods the path takes (Allow), or 404.
+func notFoundOrMethod(m *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		probe := r.Clone(r.Context())
+		probe.Method = method
+		if _, pattern := m.Handler(probe); pattern != "/" && pattern != "" {
+			allow = append(allow, method)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, r, http.StatusMethodNotAllowed, protocol.ErrCodeMethod, r.Method+" "+r.URL.Path+": use "+strings.Join(allow, " or "))
+		return
+	}
+	writeError(w, r, http.StatusNotFound, protocol.ErrCodeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 }
 
 // Handler serves the wallet-facing protocol (sync/protocol) and the

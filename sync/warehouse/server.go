@@ -71,8 +71,9 @@ type Server struct {
 	version   int64     // trust-list version of the agencies loaded
 	checked   time.Time // when the store's trust version was last read
 
-	mux  *http.ServeMux
-	work chan struct{} // one token per request being worked on
+	mux       *http.ServeMux
+	work      chan struct{} // one token per request being worked on
+	perDevice deviceLimits
 	stop chan struct{}
 	done chan struct{}
 }
