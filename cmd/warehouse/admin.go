@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -24,8 +25,13 @@ func osGetenv(k string) string { return os.Getenv(k) }
 
 // adminFlags are the flags of every admin command.
 type adminFlags struct {
-	url  string
-	json bool
+	url   string
+	json  bool
+	token string
+	data  string
+	// as, when set, picks the demo staff token of that agency (issue,
+	// withdraw) if no -token is given.
+	as string
 }
 
 func (a *adminFlags) register(e *env, fs *flag.FlagSet) {
@@ -35,6 +41,30 @@ func (a *adminFlags) register(e *env, fs *flag.FlagSet) {
 	}
 	fs.StringVar(&a.url, "admin-url", def, "admin API of the running warehouse")
 	fs.BoolVar(&a.json, "json", false, "print the server's JSON answer")
+	fs.StringVar(&a.token, "token", e.getenv("WAREHOUSE_ADMIN_TOKEN"), "admin token (default $WAREHOUSE_ADMIN_TOKEN, or the one serve made in -data)")
+	fs.StringVar(&a.data, "data", e.getenv("WAREHOUSE_DATA"), "the warehouse's data directory, for its tokens (default $WAREHOUSE_DATA, or serve's default)")
+}
+
+// bearer is the token to send: -token, or the agency's demo staff token
+// when a.as is set, or the operator's.
+func (a *adminFlags) bearer() (string, error) {
+	if a.token != "" {
+		return a.token, nil
+	}
+	dir, err := dataDir(a.data)
+	if err != nil {
+		return "", err
+	}
+	if a.as != "" {
+		if t, err := readToken(filepath.Join(dir, AgencyTokensDir, a.as)); t != "" || err != nil {
+			return t, err
+		}
+	}
+	t, err := readToken(filepath.Join(dir, OperatorTokenFile))
+	if err == nil && t == "" {
+		err = cli.Usagef("no admin token: give -token or $WAREHOUSE_ADMIN_TOKEN (`warehouse admin-token` makes one), or -data of a warehouse this machine serves")
+	}
+	return t, err
 }
 
 // call sends one admin request and decodes the answer into out (raw
@@ -49,6 +79,11 @@ func (a *adminFlags) call(e *env, method, path string, body []byte, out any) ([]
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	token, err := a.bearer()
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
 	hc := &http.Client{Timeout: 30 * time.Second}
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -69,7 +104,7 @@ func (a *adminFlags) call(e *env, method, path string, body []byte, out any) ([]
 		switch resp.StatusCode {
 		case http.StatusNotFound:
 			code = exitNotFound
-		case http.StatusBadRequest:
+		case http.StatusBadRequest, http.StatusForbidden, http.StatusUnauthorized:
 			code = exitInvalid
 		}
 		return nil, &cli.Error{Code: code, Msg: msg}
@@ -190,6 +225,10 @@ func cmdIssue(e *env, args []string) error {
 	if err := json.Unmarshal(body, &rec); err != nil {
 		return &cli.Error{Code: exitInvalid, Msg: fmt.Sprintf("%s is not a record (JSON of wallet.Record): %v", pos[1], err)}
 	}
+	if rec.Issuer == "" && a.token == "" {
+		return &cli.Error{Code: exitInvalid, Msg: "invalid record: it names no issuer (the agency that issues it, whose staff token is used)"}
+	}
+	a.as = rec.Issuer // as the record's agency
 	var out wallet.Record
 	raw, err := a.call(e, http.MethodPost, warehouse.AdminPathCitizens+"/"+url.PathEscape(pos[0])+"/records", body, &out)
 	if err != nil {
@@ -210,6 +249,19 @@ func cmdWithdraw(e *env, args []string) error {
 	pos, err := parse(e, fs, args, "<citizen-id>", "<record-id>")
 	if err != nil {
 		return err
+	}
+	// As the record's agency: the operator looks up who issued it.
+	var cur warehouse.CitizenResponse
+	if _, err := a.call(e, http.MethodGet, warehouse.AdminPathCitizens+"/"+url.PathEscape(pos[0]), nil, &cur); err != nil {
+		return err
+	}
+	for _, r := range cur.Records {
+		if r.ID == pos[1] {
+			a.as = r.Issuer
+		}
+	}
+	if a.as == "" && a.token == "" {
+		return &cli.Error{Code: exitNotFound, Msg: fmt.Sprintf("withdraw record: %s has no record %s", pos[0], pos[1])}
 	}
 	var out wallet.Record
 	raw, err := a.call(e, http.MethodPost, warehouse.AdminPathCitizens+"/"+url.PathEscape(pos[0])+"/records/"+url.PathEscape(pos[1])+"/withdraw", nil, &out)

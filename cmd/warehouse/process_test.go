@@ -47,6 +47,7 @@ func TestMain(m *testing.M) {
 type proc struct {
 	cmd        *exec.Cmd
 	api, admin string
+	data       string // its -data directory
 	done       chan struct{}
 	out        *syncBuffer
 }
@@ -63,6 +64,11 @@ func startProc(t testing.TB, args ...string) *proc {
 		t.Fatal(err)
 	}
 	p := &proc{cmd: cmd, done: make(chan struct{}), out: &syncBuffer{}}
+	for i, a := range args {
+		if a == "-data" && i+1 < len(args) {
+			p.data = args[i+1]
+		}
+	}
 	cmd.Stderr = p.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -100,17 +106,29 @@ func (p *proc) kill() {
 	<-p.done
 }
 
-// adminPost calls the process's admin API.
+// adminPost calls the process's admin API as its operator.
 func (p *proc) adminPost(t testing.TB, path string, out any) {
 	t.Helper()
-	resp, err := http.Post(p.admin+path, "application/json", nil)
+	p.adminDo(t, "POST", path, out)
+}
+
+// adminDo calls the process's admin API as its operator.
+func (p *proc) adminDo(t testing.TB, method, path string, out any) {
+	t.Helper()
+	token, err := readToken(filepath.Join(p.data, OperatorTokenFile))
+	if err != nil || token == "" {
+		t.Fatalf("operator token of %s: %q %v", p.data, token, err)
+	}
+	req, _ := http.NewRequest(method, p.admin+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 {
-		t.Fatalf("POST %s: %s %s", path, resp.Status, b)
+		t.Fatalf("%s %s: %s %s", method, path, resp.Status, b)
 	}
 	if err := json.Unmarshal(b, out); err != nil {
 		t.Fatal(err)
@@ -248,12 +266,7 @@ func newWallet(t *testing.T, p *proc, base string, prof wallet.Profile) (*badger
 func newClient(t *testing.T, p *proc, base string) *client.Client {
 	t.Helper()
 	var root keys.PublicKey
-	resp, err := http.Get(p.admin + warehouse.AdminPathRootKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	json.NewDecoder(resp.Body).Decode(&root)
-	resp.Body.Close()
+	p.adminDo(t, "GET", warehouse.AdminPathRootKey, &root)
 	c, err := client.New(client.Config{BaseURL: base, RootKey: &root, PageSize: 5, Attempts: 1, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)

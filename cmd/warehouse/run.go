@@ -35,11 +35,15 @@ Cách dùng / Usage:
   warehouse revoke-device <số định danh> <mã thiết bị>
                                               vô hiệu hóa thiết bị bị mất / disable a lost device
   warehouse root-key                          khóa gốc của tỉnh (JWK) / the province root key
+  warehouse admin-token -name TÊN -role operator|agency|commune [-agency ID] [-commune TÊN]
+                                              cấp quyền quản trị / add an admin API holder
   warehouse agency push -agency ID [-key FILE] [-url URL] <lô.json|->
                                               cơ quan gửi lô hồ sơ (LGSP) / an agency pushes a batch
 
 The admin commands reach a running server at -admin-url (default
-http://127.0.0.1:8641, or $WAREHOUSE_ADMIN).
+http://127.0.0.1:8641, or $WAREHOUSE_ADMIN) with the token -token (or
+$WAREHOUSE_ADMIN_TOKEN, or the one serve keeps in its data directory,
+-data or $WAREHOUSE_DATA).
 
 Mã thoát / Exit codes: 0 ok, 1 lỗi/failure, 2 sai cách dùng/usage,
 5 dữ liệu không hợp lệ/invalid input, 6 không tìm thấy/not found
@@ -67,6 +71,7 @@ var commands = map[string]command{
 	"revoke-device": cmdRevokeDevice,
 	"root-key":      cmdRootKey,
 	"agency":        cmdAgency,
+	"admin-token":   cmdAdminToken,
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -37,6 +37,10 @@ type serveConfig struct {
 	seed     int64
 	// maxConns caps the open connections of the protocol address.
 	maxConns int
+	// tokens is the admin tokens file (default data/admin-tokens.json);
+	// adminHosts are extra Host names the admin API answers.
+	tokens     string
+	adminHosts string
 	// ready, when set, receives the bound addresses (tests listen on :0).
 	ready func(api, admin string)
 }
@@ -52,6 +56,8 @@ func cmdServe(e *env, args []string) error {
 	fs.IntVar(&c.citizens, "citizens", 1000, "citizens of the demo province to load into an empty store (0: none)")
 	fs.Int64Var(&c.seed, "seed", 1, "demo province seed")
 	fs.IntVar(&c.maxConns, "max-conns", warehouse.MaxConnections, "open connections of the protocol address at most (more wait)")
+	fs.StringVar(&c.tokens, "admin-tokens", "", "who may use the admin API (default DATA/"+TokensFile+"; `warehouse admin-token` adds one)")
+	fs.StringVar(&c.adminHosts, "admin-host", "", "other Host names the admin API answers, comma-separated (it always answers its loopback address)")
 	if _, err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -127,6 +133,18 @@ func serve(e *env, c serveConfig) error {
 	if err != nil {
 		return err
 	}
+	if c.tokens == "" {
+		c.tokens = filepath.Join(c.data, TokensFile)
+	}
+	var agencies []string
+	if c.citizens > 0 {
+		for _, a := range prov.Agencies() {
+			agencies = append(agencies, a.ID)
+		}
+	}
+	if err := ensureTokens(c.tokens, c.data, agencies); err != nil {
+		return fmt.Errorf("admin tokens: %w", err)
+	}
 	root, _ := srv.RootKey().MarshalJSON()
 	keyPath := filepath.Join(c.data, RootKeyFile)
 	if err := os.WriteFile(keyPath, append(root, '\n'), 0o644); err != nil {
@@ -145,18 +163,19 @@ func serve(e *env, c serveConfig) error {
 		c.maxConns = warehouse.MaxConnections
 	}
 	api := warehouse.NewHTTPServer(srv.Handler())
-	adm := warehouse.NewHTTPServer(srv.AdminHandler())
+	tokens := &tokenSource{path: c.tokens}
+	adm := warehouse.NewHTTPServer(srv.AdminHandler(warehouse.AdminConfig{Tokens: tokens.Tokens, Hosts: adminHosts(adminLn, strings.Split(c.adminHosts, ","))}))
 	errc := make(chan error, 2)
 	go func() { errc <- api.Serve(warehouse.LimitListener(apiLn, c.maxConns)) }()
 	go func() { errc <- adm.Serve(adminLn) }()
 
 	fmt.Fprintf(e.stdout, `Kho dữ liệu tham chiếu / reference warehouse (%s), ready in %s
   protocol  http://%s   (wallets, counters, agencies' ingestion)
-  admin     http://%s   (loopback only)
+  admin     http://%s   (loopback only; tokens in %s)
   store     %s
   keys      %s   (file keys: a province keeps them in an HSM)
   root key  %s
-`, srv.Province(), time.Since(start).Round(time.Millisecond), apiLn.Addr(), adminLn.Addr(), where, c.keys, keyPath)
+`, srv.Province(), time.Since(start).Round(time.Millisecond), apiLn.Addr(), adminLn.Addr(), c.tokens, where, c.keys, keyPath)
 	if loaded != nil {
 		fmt.Fprintf(e.stdout, "Demo citizen: %s %s (born %s). Enrolment code: warehouse code %s\n",
 			loaded.CitizenID, loaded.FullName, loaded.BirthDate.Format(time.DateOnly), loaded.CitizenID)
@@ -240,8 +259,9 @@ func loadDemo(e *env, srv *warehouse.Server, st warehouse.Store, ks warehouse.Fi
 }
 
 // loopbackOnly refuses an admin address that is not on loopback: the
-// admin API has no authentication (it stands in for the province's
-// operators' console).
+// admin API authenticates every request, but it is the province's
+// console, to be published (if at all) behind the province's own access
+// controls, not bound to every interface by a typo.
 func loopbackOnly(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -252,7 +272,7 @@ func loopbackOnly(addr string) error {
 	}
 	ip := net.ParseIP(host)
 	if ip == nil || !ip.IsLoopback() {
-		return cli.Usagef("-admin %q: the admin API has no authentication and serves only on loopback (127.0.0.1, ::1)", addr)
+		return cli.Usagef("-admin %q: the admin API serves only on loopback (127.0.0.1, ::1); publish it through the province's own proxy", addr)
 	}
 	return nil
 }

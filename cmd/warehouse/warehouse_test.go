@@ -51,6 +51,7 @@ func startServe(t *testing.T, dir string, citizens int, seed int64) (adminURL st
 	select {
 	case a := <-ready:
 		adminURL = "http://" + a
+		dataOf.Store(adminURL, dir)
 	case err := <-done:
 		t.Fatalf("serve: %v\n%s", err, out)
 	case <-time.After(30 * time.Second):
@@ -65,14 +66,23 @@ func startServe(t *testing.T, dir string, citizens int, seed int64) (adminURL st
 	return adminURL, out
 }
 
+// dataOf maps a test server's admin URL to its data directory (where its
+// tokens are).
+var dataOf sync.Map
+
 // runCLI runs one admin command against adminURL.
 func runCLI(t *testing.T, adminURL, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var o, e bytes.Buffer
 	env := &env{ctx: context.Background(), stdin: strings.NewReader(stdin), stdout: &o, stderr: &e,
 		getenv: func(k string) string {
-			if k == "WAREHOUSE_ADMIN" {
+			switch k {
+			case "WAREHOUSE_ADMIN":
 				return adminURL
+			case "WAREHOUSE_DATA":
+				d, _ := dataOf.Load(adminURL)
+				s, _ := d.(string)
+				return s
 			}
 			return ""
 		}}
@@ -202,7 +212,7 @@ func TestServeAndAdminCommands(t *testing.T) {
 		}
 	}
 	// A server that is not running.
-	code, _, stderr = runCLI(t, "http://127.0.0.1:1", "", "show", p0.CitizenID)
+	code, _, stderr = runCLI(t, "http://127.0.0.1:1", "", "show", "-token", "cwadm_x", p0.CitizenID)
 	if code != exitFailure || !strings.Contains(stderr, "is `warehouse serve` running?") {
 		t.Errorf("no server: %d %s", code, stderr)
 	}

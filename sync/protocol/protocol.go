@@ -210,5 +210,6 @@ const (
 	ErrCodeAudience     = "wrong_audience" // the consent is for another recipient
 	ErrCodeExpired      = "expired"        // the consent's time is over (or not begun)
 	ErrCodeBusy         = "busy"           // too many requests at once (429): retry after Retry-After
+	ErrCodeForbidden    = "forbidden"      // authenticated, but not allowed (admin roles, Origin, Host)
 	ErrCodeMethod       = "method"         // the endpoint exists, not with this method (405, Allow names those it takes)
 )

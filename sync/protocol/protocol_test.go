@@ -188,7 +188,7 @@ func TestOpenAPIDocumentsProtocol(t *testing.T) {
 		protocol.AgencyAuthScheme, protocol.AgencyRequestJWTType, protocol.ErrCodeUnknownCitizen, protocol.ErrCodeUnknownType,
 		protocol.ErrCodeInvalidRecord, protocol.ErrCodeTooLarge, protocol.ErrCodeWrongIssuer, protocol.ErrCodeStaleVersion,
 		protocol.ErrCodeRecordExists, protocol.ErrCodeNoRecord, protocol.ErrCodeWithdrawn, protocol.ErrCodeConflict, protocol.ErrCodeTypeChanged,
-		protocol.ErrCodeBusy, protocol.ErrCodeMethod} {
+		protocol.ErrCodeBusy, protocol.ErrCodeMethod, protocol.ErrCodeForbidden} {
 		if !strings.Contains(string(doc), c) {
 			t.Errorf("docs/warehouse-openapi.yaml does not mention %s", c)
 		}

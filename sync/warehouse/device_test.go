@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -23,18 +22,8 @@ func TestRevokeDevice(t *testing.T) {
 	f.clock.add(time.Minute)
 	phone, _ := f.enrol(0)
 	other, otherCitizen := f.enrol(1)
-	admin := httptest.NewServer(f.srv.AdminHandler())
-	defer admin.Close()
-	post := func(path string) (int, []byte) {
-		resp, err := http.Post(admin.URL+path, "application/json", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b json.RawMessage
-		json.NewDecoder(resp.Body).Decode(&b)
-		return resp.StatusCode, b
-	}
+	admin := newAdminAPI(t, f)
+	post := func(path string) (int, []byte) { return admin.do("operator", "POST", path, nil) }
 
 	devs, err := f.srv.Devices(citizen)
 	if err != nil || len(devs) != 2 || devs[0].ID != lost.KID() || devs[1].ID != phone.KID() || !devs[0].RevokedAt.IsZero() {

@@ -74,8 +74,8 @@ type Server struct {
 	mux       *http.ServeMux
 	work      chan struct{} // one token per request being worked on
 	perDevice deviceLimits
-	stop chan struct{}
-	done chan struct{}
+	stop      chan struct{}
+	done      chan struct{}
 }
 
 // agencyKeys is an agency and its signing keys (the last is current).
