@@ -18,6 +18,12 @@
 // Ed25519 seed, 32 bytes). A marshalled private key is a secret: the
 // wallet stores it sealed by the vault, the server in its key store.
 //
+// A key whose private half must never be in memory (the province's and
+// the agencies' keys, in an HSM) is wrapped with NewSigner around a
+// crypto.Signer: it signs and has a kid like any other key, but its
+// MarshalJSON fails with ErrNotExportable. jwx asks an ES256 signer for
+// the usual ASN.1 DER signature and writes the JWS's r || s.
+//
 // ParsePublicJWK is strict because JWKs arrive from outside (the cnf of a
 // credential, trust lists): it accepts only the members above plus an
 // optional "alg" that must be the curve's and an optional "kid" that must

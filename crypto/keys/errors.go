@@ -60,6 +60,10 @@ var (
 	// keys), kid and alg.
 	ErrKeyMember = fmt.Errorf("%w: unexpected JWK member", ErrInvalidKey)
 
+	// ErrNotExportable: the private key is held by an external signer
+	// (NewSigner: an HSM, a KMS) and cannot leave it, so it has no JWK.
+	ErrNotExportable = errors.New("keys: private key is held by an external signer (HSM) and cannot be exported")
+
 	// ErrJSON: bytes are not exactly one JSON value in valid UTF-8 with
 	// unique member names in every object and at most MaxJSONDepth levels
 	// of nesting (CheckJSON).

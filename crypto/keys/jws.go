@@ -53,7 +53,12 @@ func Sign(k *PrivateKey, typ string, payload []byte) (string, error) {
 		return "", fmt.Errorf("keys: sign: %w", err)
 	}
 	var raw any = k.ed
-	if k.pub.alg == ES256 {
+	switch {
+	case k.signer != nil:
+		// jwx hands an ES256 crypto.Signer the SHA-256 digest and turns
+		// its ASN.1 DER signature into r || s (dsig.SignECDSACryptoSigner).
+		raw = k.signer
+	case k.pub.alg == ES256:
 		raw = k.ec
 	}
 	out, err := jws.Sign(payload, jws.WithKey(k.pub.alg.jwa(), raw, jws.WithProtectedHeaders(h)))

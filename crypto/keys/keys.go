@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -45,11 +46,14 @@ type PublicKey struct {
 }
 
 // PrivateKey is an ES256 or EdDSA signing key with its public half. It is
-// immutable and safe for concurrent use.
+// immutable and safe for concurrent use. Its private half is either in
+// memory (Generate, NewEd25519, ParsePrivateJWK) or behind an external
+// signer such as an HSM (NewSigner).
 type PrivateKey struct {
-	pub *PublicKey
-	ec  *ecdsa.PrivateKey
-	ed  ed25519.PrivateKey
+	pub    *PublicKey
+	ec     *ecdsa.PrivateKey
+	ed     ed25519.PrivateKey
+	signer crypto.Signer // NewSigner: the only private half; ec and ed are nil
 }
 
 // Generate returns a new random key for alg.
@@ -212,10 +216,14 @@ func (k *PublicKey) UnmarshalJSON(data []byte) error {
 
 // MarshalJSON writes the private JWK: the public members and "d". It is
 // secret: store it only sealed (the wallet's vault) or in the server's
-// protected key store.
+// protected key store. A key from NewSigner has no "d" to write:
+// MarshalJSON fails with ErrNotExportable.
 func (k *PrivateKey) MarshalJSON() ([]byte, error) {
 	if k == nil || k.pub == nil {
 		return nil, fmt.Errorf("keys: marshal private key: %w: empty key", ErrInvalidKey)
+	}
+	if k.signer != nil {
+		return nil, fmt.Errorf("keys: marshal private key %s: %w", k.pub.kid, ErrNotExportable)
 	}
 	j := k.pub.members()
 	if k.pub.alg == ES256 {
