@@ -31,10 +31,13 @@ type serveConfig struct {
 	// db is the store: "" for the embedded store in data/db, or a
 	// postgres:// URL.
 	db string
-	// keys is the key directory (default data/keys).
-	keys     string
-	citizens int
-	seed     int64
+	// keys is the key directory (default data/keys), unless hsmModule
+	// names a PKCS#11 module: then the keys are in its token hsmToken,
+	// whose PIN is in the file hsmPINFile.
+	keys                            string
+	hsmModule, hsmToken, hsmPINFile string
+	citizens                        int
+	seed                            int64
 	// maxConns caps the open connections of the protocol address.
 	maxConns int
 	// tokens is the admin tokens file (default data/admin-tokens.json);
@@ -53,6 +56,9 @@ func cmdServe(e *env, args []string) error {
 	fs.StringVar(&c.data, "data", "", "data directory: the embedded store, the key directory, the root public key (default: the user cache directory's citizenwallet/warehouse)")
 	fs.StringVar(&c.db, "db", "", "PostgreSQL URL (postgres://…); empty: the embedded store in the data directory")
 	fs.StringVar(&c.keys, "keys", "", "key directory (default: DATA/keys); every process of one warehouse uses the same")
+	fs.StringVar(&c.hsmModule, "hsm-module", "", "PKCS#11 module of the HSM that holds the keys (e.g. /usr/lib/softhsm/libsofthsm2.so); instead of -keys")
+	fs.StringVar(&c.hsmToken, "hsm-token", "", "the HSM token's label")
+	fs.StringVar(&c.hsmPINFile, "hsm-pin-file", "", "file holding the token's user PIN (or $WAREHOUSE_HSM_PIN)")
 	fs.IntVar(&c.citizens, "citizens", 1000, "citizens of the demo province to load into an empty store (0: none)")
 	fs.Int64Var(&c.seed, "seed", 1, "demo province seed")
 	fs.IntVar(&c.maxConns, "max-conns", warehouse.MaxConnections, "open connections of the protocol address at most (more wait)")
@@ -123,13 +129,37 @@ func serve(e *env, c serveConfig) error {
 		return err
 	}
 	defer st.Close()
-	ks := warehouse.FileKeys(c.keys)
+	var ks warehouse.KeyStore = warehouse.FileKeys(c.keys)
+	keysWhere := c.keys + "   (key files, not encrypted: a province keeps its keys in an HSM, -hsm-module)"
+	alg := func(i int, _ string) keys.Alg {
+		if i%2 == 1 {
+			return keys.EdDSA // both algorithms in every demo with file keys
+		}
+		return keys.ES256
+	}
+	if c.hsmModule != "" {
+		pin := e.getenv("WAREHOUSE_HSM_PIN")
+		if c.hsmPINFile != "" {
+			b, err := os.ReadFile(c.hsmPINFile)
+			if err != nil {
+				return fmt.Errorf("HSM PIN: %w", err)
+			}
+			pin = strings.TrimSpace(string(b))
+		}
+		hsm, closeHSM, err := openHSM(c.hsmModule, c.hsmToken, pin)
+		if err != nil {
+			return fmt.Errorf("HSM: %w", err)
+		}
+		defer closeHSM()
+		ks, keysWhere = hsm, fmt.Sprintf("PKCS#11 token %q (%s)", c.hsmToken, c.hsmModule)
+		alg = func(int, string) keys.Alg { return keys.ES256 } // what the HSM store makes
+	}
 	srv, err := warehouse.Open(warehouse.Config{Store: st, Keys: ks, Province: demo.Province{}.Province()})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	loaded, err := loadDemo(e, srv, st, ks, prov)
+	loaded, err := loadDemo(e, srv, st, warehouse.FileKeys(c.keys), prov, alg)
 	if err != nil {
 		return err
 	}
@@ -173,9 +203,9 @@ func serve(e *env, c serveConfig) error {
   protocol  http://%s   (wallets, counters, agencies' ingestion)
   admin     http://%s   (loopback only; tokens in %s)
   store     %s
-  keys      %s   (file keys: a province keeps them in an HSM)
+  keys      %s
   root key  %s
-`, srv.Province(), time.Since(start).Round(time.Millisecond), apiLn.Addr(), adminLn.Addr(), c.tokens, where, c.keys, keyPath)
+`, srv.Province(), time.Since(start).Round(time.Millisecond), apiLn.Addr(), adminLn.Addr(), c.tokens, where, keysWhere, keyPath)
 	if loaded != nil {
 		fmt.Fprintf(e.stdout, "Demo citizen: %s %s (born %s). Enrolment code: warehouse code %s\n",
 			loaded.CitizenID, loaded.FullName, loaded.BirthDate.Format(time.DateOnly), loaded.CitizenID)
@@ -206,7 +236,7 @@ const metaDemo = "demo"
 // and returns its first citizen; nil when no demo is asked for. The demo
 // agencies' client keys are kept in the key directory as client-<id>, so
 // `warehouse agency push` can sign as one.
-func loadDemo(e *env, srv *warehouse.Server, st warehouse.Store, ks warehouse.FileKeys, prov demo.Province) (*wallet.Profile, error) {
+func loadDemo(e *env, srv *warehouse.Server, st warehouse.Store, ks warehouse.FileKeys, prov demo.Province, alg func(int, string) keys.Alg) (*wallet.Profile, error) {
 	if prov.N == 0 {
 		return nil, nil
 	}
@@ -238,12 +268,7 @@ func loadDemo(e *env, srv *warehouse.Server, st warehouse.Store, ks warehouse.Fi
 			}
 			return k.Public(), nil
 		},
-		Alg: func(i int, _ string) keys.Alg {
-			if i%2 == 1 {
-				return keys.EdDSA // both algorithms in every demo
-			}
-			return keys.ES256
-		},
+		Alg:   alg,
 		Chunk: 1000,
 		Progress: func(done, total int) {
 			if time.Since(last) > 5*time.Second || done == total {
