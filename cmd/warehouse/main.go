@@ -18,6 +18,8 @@
 //	warehouse devices <citizen-id>
 //	warehouse revoke-device <citizen-id> <device-id>
 //	warehouse root-key
+//	warehouse audit export [-db URL | -data DIR] [-o FILE]
+//	warehouse audit verify [-head SEQ:HASH] FILE
 //	warehouse agency push -agency ID [-key FILE] [-url URL] BATCH.json
 //
 // Exit codes: 0 success, 1 failure, 2 usage, 5 invalid input, 6 not found.

@@ -37,6 +37,10 @@ Cách dùng / Usage:
   warehouse root-key                          khóa gốc của tỉnh (JWK) / the province root key
   warehouse admin-token -name TÊN -role operator|agency|commune [-agency ID] [-commune TÊN]
                                               cấp quyền quản trị / add an admin API holder
+  warehouse audit export [-db postgres://… | -data DIR] [-o FILE]
+                                              xuất nhật ký kiểm toán / export the audit log (embedded store: server stopped)
+  warehouse audit verify [-head SEQ:HASH] <tệp|->
+                                              kiểm tra bản xuất / verify an export's hash chain
   warehouse agency push -agency ID [-key FILE] [-url URL] <lô.json|->
                                               cơ quan gửi lô hồ sơ (LGSP) / an agency pushes a batch
 
@@ -72,6 +76,7 @@ var commands = map[string]command{
 	"root-key":      cmdRootKey,
 	"agency":        cmdAgency,
 	"admin-token":   cmdAdminToken,
+	"audit":         cmdAudit,
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -30,6 +30,11 @@ func (s *Server) Latest(citizenID string) (wallet.Profile, []wallet.Record, erro
 // error of a refused record matches wallet.ErrInvalid,
 // wallet.ErrStaleVersion, ErrUnknownCitizen or ErrConflict.
 func (s *Server) Issue(citizenID string, r wallet.Record) (wallet.Record, error) {
+	return s.issueAs(context.Background(), "system", citizenID, r)
+}
+
+// issueAs is Issue by actor (audited as "admin-issue").
+func (s *Server) issueAs(ctx context.Context, actor, citizenID string, r wallet.Record) (wallet.Record, error) {
 	op := protocol.OpIssue
 	_, recs, err := s.Latest(citizenID)
 	if err != nil {
@@ -44,28 +49,33 @@ func (s *Server) Issue(citizenID string, r wallet.Record) (wallet.Record, error)
 	if err != nil {
 		return r, fmt.Errorf("issue record: %w", err)
 	}
-	return s.one(r.Issuer, protocol.Operation{Op: op, CitizenID: citizenID, Record: raw})
+	return s.one(ctx, actor, "admin-issue", r.Issuer, protocol.Operation{Op: op, CitizenID: citizenID, Record: raw})
 }
 
 // Withdraw appends a withdrawal of a record: a new version with status
 // withdrawn that keeps the last claims (so the citizen still sees what
 // was withdrawn), signed by the record's issuer.
 func (s *Server) Withdraw(citizenID, recordID string) (wallet.Record, error) {
+	return s.withdrawAs(context.Background(), "system", citizenID, recordID)
+}
+
+// withdrawAs is Withdraw by actor (audited as "admin-withdraw").
+func (s *Server) withdrawAs(ctx context.Context, actor, citizenID, recordID string) (wallet.Record, error) {
 	_, recs, err := s.Latest(citizenID)
 	if err != nil {
 		return wallet.Record{}, fmt.Errorf("withdraw record: %w", err)
 	}
 	for _, r := range recs {
 		if r.ID == recordID {
-			return s.one(r.Issuer, protocol.Operation{Op: protocol.OpWithdraw, CitizenID: citizenID, RecordID: recordID})
+			return s.one(ctx, actor, "admin-withdraw", r.Issuer, protocol.Operation{Op: protocol.OpWithdraw, CitizenID: citizenID, RecordID: recordID})
 		}
 	}
 	return wallet.Record{}, fmt.Errorf("withdraw record: %w: %s has no record %s", wallet.ErrNotFound, citizenID, recordID)
 }
 
-// one ingests a single operation as agency.
-func (s *Server) one(agency string, op protocol.Operation) (wallet.Record, error) {
-	res, _, err := s.Ingest(context.Background(), agency, protocol.IngestRequest{Operations: []protocol.Operation{op}})
+// one ingests a single operation of agency's, by actor.
+func (s *Server) one(ctx context.Context, actor, action, agency string, op protocol.Operation) (wallet.Record, error) {
+	res, _, err := s.ingest(ctx, actor, action, agency, protocol.IngestRequest{Operations: []protocol.Operation{op}})
 	if errors.Is(err, ErrBatch) {
 		return wallet.Record{}, fmt.Errorf("%s record: %w: %w", op.Op, wallet.ErrInvalid, err)
 	}
@@ -108,11 +118,33 @@ func (s *Server) Devices(citizenID string) ([]DeviceInfo, error) {
 // on. The citizen enrols a new device with a new code. Revoking twice
 // keeps the first time.
 func (s *Server) RevokeDevice(citizenID, deviceID string) (DeviceInfo, error) {
-	d, err := s.st.RevokeDevice(context.Background(), citizenID, deviceID, s.cfg.Now().UTC().Truncate(time.Second))
+	return s.revokeDeviceAs(context.Background(), "system", citizenID, deviceID)
+}
+
+// revokeDeviceAs is RevokeDevice by actor, audited ("device-revoke"; the
+// call is idempotent, so one that failed to audit is safe to retry).
+func (s *Server) revokeDeviceAs(ctx context.Context, actor, citizenID, deviceID string) (DeviceInfo, error) {
+	d, err := s.st.RevokeDevice(ctx, citizenID, deviceID, s.cfg.Now().UTC().Truncate(time.Second))
 	if err != nil {
 		return DeviceInfo{}, fmt.Errorf("revoke device %q of citizen %s: %w", deviceID, citizenID, err)
 	}
+	if err := s.audit(ctx, actor, "device-revoke", citizenID, map[string]any{"device": d.ID, "revoked_at": d.RevokedAt}); err != nil {
+		return DeviceInfo{}, err
+	}
 	return deviceInfo(d), nil
+}
+
+// audit appends an entry to the audit log; details hold ids and times,
+// never claim values, codes or labels.
+func (s *Server) audit(ctx context.Context, actor, action, subject string, details map[string]any) error {
+	b, err := json.Marshal(details)
+	if err != nil {
+		return err
+	}
+	if _, err := s.st.AppendAudit(ctx, AuditEntry{At: s.cfg.Now(), Actor: actor, Action: action, Subject: subject, Details: b}); err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
 }
 
 // Citizens lists the province's citizens by number, after the number

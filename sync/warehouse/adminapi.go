@@ -98,7 +98,7 @@ func (s *Server) AdminHandler(cfg AdminConfig) http.Handler {
 				return
 			}
 		}
-		code, err := s.EnrolmentCode(id)
+		code, err := s.enrolmentCodeAs(r.Context(), actorOf(principal(r)), id)
 		if err != nil {
 			adminError(w, r, err)
 			return
@@ -124,7 +124,7 @@ func (s *Server) AdminHandler(cfg AdminConfig) http.Handler {
 			writeError(w, r, http.StatusForbidden, protocol.ErrCodeWrongIssuer, "the record names issuer "+rec.Issuer+"; "+who.Name+" acts for "+who.Agency)
 			return
 		}
-		out, err := s.Issue(r.PathValue("id"), rec)
+		out, err := s.issueAs(r.Context(), actorOf(who), r.PathValue("id"), rec)
 		if err != nil {
 			adminError(w, r, err)
 			return
@@ -140,7 +140,7 @@ func (s *Server) AdminHandler(cfg AdminConfig) http.Handler {
 		writeJSON(w, r, http.StatusOK, out)
 	}, RoleOperator))
 	m.HandleFunc("POST "+AdminPathCitizens+"/{id}/devices/{dev}/revoke", allow(func(w http.ResponseWriter, r *http.Request) {
-		out, err := s.RevokeDevice(r.PathValue("id"), r.PathValue("dev"))
+		out, err := s.revokeDeviceAs(r.Context(), actorOf(principal(r)), r.PathValue("id"), r.PathValue("dev"))
 		if err != nil {
 			adminError(w, r, err)
 			return
@@ -160,7 +160,7 @@ func (s *Server) AdminHandler(cfg AdminConfig) http.Handler {
 				return
 			}
 		}
-		out, err := s.Withdraw(r.PathValue("id"), r.PathValue("rid"))
+		out, err := s.withdrawAs(r.Context(), actorOf(who), r.PathValue("id"), r.PathValue("rid"))
 		if err != nil {
 			adminError(w, r, err)
 			return
@@ -170,6 +170,9 @@ func (s *Server) AdminHandler(cfg AdminConfig) http.Handler {
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFoundOrMethod(m, w, r) })
 	return guardAdmin(cfg, m)
 }
+
+// actorOf names an admin holder in the audit log: its role and name.
+func actorOf(p AdminToken) string { return p.Role + ":" + p.Name }
 
 func adminError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {

@@ -138,6 +138,10 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "enrol")
 		return
 	}
+	if err := s.audit(r.Context(), "device:"+dev.ID, "device-enrol", dev.CitizenID, map[string]any{"device": dev.ID}); err != nil {
+		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "enrol")
+		return
+	}
 	writeJSON(w, r, http.StatusOK, protocol.EnrolResponse{
 		DeviceID: dev.ID, CitizenID: dev.CitizenID, Province: s.cfg.Province, TrustList: s.TrustList(),
 	})
@@ -164,7 +168,13 @@ func codeHash(c string) string {
 // characters (50 bits) in Crockford base32, shown as XXXXX-XXXXX, valid
 // for Config.CodeTTL.
 func (s *Server) EnrolmentCode(citizenID string) (string, error) {
-	ctx := context.Background()
+	return s.enrolmentCodeAs(context.Background(), "system", citizenID)
+}
+
+// enrolmentCodeAs is EnrolmentCode by actor, audited ("enrolment-code":
+// who made a code for whom, never the code); a code that could not be
+// audited is not handed out.
+func (s *Server) enrolmentCodeAs(ctx context.Context, actor, citizenID string) (string, error) {
 	if _, _, err := s.st.Citizen(ctx, citizenID); err != nil {
 		return "", fmt.Errorf("enrolment code: %w", err)
 	}
@@ -180,6 +190,9 @@ func (s *Server) EnrolmentCode(citizenID string) (string, error) {
 	c := Code{Hash: codeHash(code), CitizenID: citizenID, Expires: s.cfg.Now().Add(s.cfg.CodeTTL).UTC()}
 	if err := s.st.PutCode(ctx, c); err != nil {
 		return "", fmt.Errorf("enrolment code: %w", err)
+	}
+	if err := s.audit(ctx, actor, "enrolment-code", citizenID, map[string]any{"expires": c.Expires}); err != nil {
+		return "", err
 	}
 	return code[:5] + "-" + code[5:], nil
 }

@@ -78,6 +78,11 @@ var ErrBatch = errors.New("warehouse: batch refused")
 // ErrConflict for a reused key, a store failure) means nothing was
 // written.
 func (s *Server) Ingest(ctx context.Context, agency string, req protocol.IngestRequest) ([]IngestResult, bool, error) {
+	return s.ingest(ctx, "agency:"+agency, "ingest", agency, req)
+}
+
+// ingest is Ingest by actor (who is audited as having done action).
+func (s *Server) ingest(ctx context.Context, actor, action, agency string, req protocol.IngestRequest) ([]IngestResult, bool, error) {
 	if _, ok := s.agency(ctx, agency); !ok {
 		return nil, false, fmt.Errorf("%w: %q is not an agency of this province", ErrBatch, agency)
 	}
@@ -93,18 +98,29 @@ func (s *Server) Ingest(ctx context.Context, agency string, req protocol.IngestR
 		batch.BatchDigest = digestOf(req)
 	}
 	var index []int // batch.Writes[k] is operation index[k]
+	type refusal struct {
+		Index   int    `json:"index"`
+		Citizen string `json:"citizen"`
+		Op      string `json:"op"`
+		Record  string `json:"record,omitempty"`
+		Error   string `json:"error"`
+	}
+	var refused []refusal
 	for i, op := range req.Operations {
 		w, err := s.prepare(agency, op)
 		if err != nil {
 			out[i].Err = err
+			code, _ := codeOf(err)
+			refused = append(refused, refusal{Index: i, Citizen: op.CitizenID, Op: op.Op, Record: op.RecordID, Error: code})
 			continue
 		}
 		index = append(index, i)
 		batch.Writes = append(batch.Writes, w)
 	}
-	if len(batch.Writes) == 0 && req.IdempotencyKey == "" {
-		return out, false, nil
-	}
+	// Every batch is audited, in its own transaction: who, which
+	// operations, each outcome; never a claim value.
+	details, _ := json.Marshal(map[string]any{"key": req.IdempotencyKey, "operations": len(req.Operations), "writes": index, "refused": refused})
+	batch.Audit = &AuditEntry{At: s.cfg.Now(), Actor: actor, Action: action, Subject: agency, Details: details}
 	res, err := s.st.Append(ctx, batch, func(prev *wallet.Record, w *Write) error {
 		return checkOp(agency, prev, w)
 	})

@@ -119,7 +119,13 @@ func (s *Server) Load(ctx context.Context, d Dataset, o LoadOptions) error {
 			return fmt.Errorf("load: %w", m.err)
 		}
 		if len(m.chunk) > 0 {
-			if _, err := s.st.Load(ctx, m.chunk); err != nil {
+			n, err := s.st.Load(ctx, m.chunk)
+			if err != nil {
+				return fmt.Errorf("load: %w", err)
+			}
+			if err := s.audit(ctx, "system", "load", s.cfg.Province, map[string]any{
+				"citizens": n, "first": m.chunk[0].Profile.CitizenID, "last": m.chunk[len(m.chunk)-1].Profile.CitizenID,
+			}); err != nil {
 				return fmt.Errorf("load: %w", err)
 			}
 		}

@@ -307,7 +307,8 @@ func (s *Server) RegisterAgency(ctx context.Context, a Agency, client *keys.Publ
 		return err
 	}
 	info := AgencyInfo{ID: a.ID, Name: a.Name}
-	if old, ok := s.agency(ctx, a.ID); ok {
+	old, existed := s.agency(ctx, a.ID)
+	if existed {
 		info.SigningKeys = old.info.SigningKeys
 		info.ClientKey = old.info.ClientKey
 	} else {
@@ -326,6 +327,11 @@ func (s *Server) RegisterAgency(ctx context.Context, a Agency, client *keys.Publ
 	}
 	if err := s.bumpTrustVersion(ctx); err != nil {
 		return fmt.Errorf("register agency %s: %w", a.ID, err)
+	}
+	if err := s.audit(ctx, "system", "agency-register", a.ID, map[string]any{
+		"new": !existed, "signing_kid": info.SigningKeys[len(info.SigningKeys)-1].KID, "client_key_set": client != nil,
+	}); err != nil {
+		return err
 	}
 	return s.reload(ctx)
 }

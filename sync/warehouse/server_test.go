@@ -43,6 +43,7 @@ func (c *clock) add(d time.Duration) {
 type fixture struct {
 	t     *testing.T
 	srv   *warehouse.Server
+	store warehouse.Store
 	ts    *httptest.Server
 	clock *clock
 }
@@ -52,8 +53,16 @@ func newFixture(t *testing.T, cfg warehouse.Config) *fixture {
 	if cfg.Now == nil {
 		cfg.Now = c.now
 	}
+	if cfg.Store == nil {
+		st, err := embedded.Open("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		cfg.Store = st
+	}
 	s, ts := warehousetest.Start(t, cfg, nil)
-	return &fixture{t: t, srv: s, ts: ts, clock: c}
+	return &fixture{t: t, srv: s, ts: ts, clock: c, store: cfg.Store}
 }
 
 // do sends a request; auth is the Authorization header ("" for none).

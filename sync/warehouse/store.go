@@ -78,6 +78,19 @@ type Store interface {
 	// check may be called more than once for a write (a transaction
 	// retried after a conflict gets a fresh copy of the write): it must
 	// only validate and complete w.
+	//
+	// A batch with Audit set also appends that entry to the audit log, as
+	// AppendAudit does, in the SAME transaction as the batch: an
+	// acknowledged batch always has its entry, a failed one (a returned
+	// error) has none, and a replayed batch (same Agency, Key and
+	// BatchDigest) writes none (the first Append wrote it). The store
+	// extends the entry's Details (a JSON object) with the member
+	// "items": one AuditItem per write, in order — citizen, operation,
+	// record id and version, seq, stored/duplicate/refused and the
+	// refusal's protocol error code, never a claim value. Details that
+	// already hold "items", or that PrepareAudit refuses, fail the whole
+	// Append with wallet.ErrInvalid (nothing stored). With Audit nil,
+	// Append writes nothing to the audit log.
 	Append(ctx context.Context, b Batch, check CheckFunc) (BatchResult, error)
 	// Load is the bulk path of a first load: it stores citizens whose
 	// feeds are empty together with their records (seq 1..n in the
@@ -166,6 +179,24 @@ type Store interface {
 	Meta(ctx context.Context, name string) ([]byte, error)
 	PutMeta(ctx context.Context, name string, value []byte) error
 
+	// AppendAudit appends e to the audit log and returns it as stored.
+	// The caller gives At (the zero time: the store's clock), Actor,
+	// Action, Subject and Details; the store keeps At in UTC truncated to
+	// the microsecond, Details compacted (see PrepareAudit, which also
+	// says what is refused with wallet.ErrInvalid), and assigns Seq, Prev
+	// and Hash (ComputeHash) inside one transaction that reads and bumps
+	// the log's single head (its last seq and hash): so appends from any
+	// number of goroutines and processes form one chain, seqs 1, 2, 3 ...
+	// with no gap, no repeat and no fork, in commit order. Seq, Prev and
+	// Hash given by the caller are ignored. The log is append-only: no
+	// method changes or removes an entry.
+	AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error)
+	// AuditLog returns the audit entries with seq > after, in seq order,
+	// at most limit, exactly as AppendAudit (or Append) returned them. It
+	// reads only those entries. It does not verify the chain: a reader
+	// does, with VerifyAuditChain (ExportAudit does it as it goes).
+	AuditLog(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
+
 	// Close releases the store.
 	Close() error
 }
@@ -217,6 +248,11 @@ type Batch struct {
 	// BatchDigest identifies the whole batch, for Key.
 	BatchDigest []byte
 	Writes      []Write
+	// Audit, when set, is the audit entry of the batch (who sent it, the
+	// action, the agency as Subject, ids in Details): Append stores it,
+	// extended with the items' outcomes, in the batch's transaction.
+	// Its Seq, Prev and Hash are the store's. See Store.Append.
+	Audit *AuditEntry
 }
 
 // CheckFunc validates a write against the latest stored version of its
@@ -294,6 +330,62 @@ type SigningKey struct {
 	Public    json.RawMessage `json:"public"` // public JWK
 	NotBefore time.Time       `json:"not_before"`
 	NotAfter  time.Time       `json:"not_after,omitzero"`
+}
+
+// AuditEntry is one entry of the warehouse's audit log: who did what, to
+// whom, when. It names records, devices, agencies and codes by their ids
+// and versions, never by a claim value or a secret (Details holds ids,
+// versions, seqs, statuses and error codes only).
+//
+// The log is one hash chain over the whole warehouse: each entry's Prev
+// is the Hash of the entry before it (AuditHashSize zero bytes for the
+// first), and Hash is the SHA-256 of the entry's canonical encoding
+// without Hash (ComputeHash, audit.go). VerifyAuditChain checks a run of
+// entries; audit.go says what the chain does and does not protect
+// against.
+type AuditEntry struct {
+	// Seq is the entry's place in the log: 1, 2, 3 ... over the whole
+	// warehouse, dense. Given by the store.
+	Seq int64
+	// At is when it happened (the server's clock), kept in UTC to the
+	// microsecond.
+	At time.Time
+	// Actor is who acted, as "kind:id": "agency:vn.dongnai.soyte",
+	// "operator:…", "commune:…", "device:<kid>", or "system".
+	Actor string
+	// Action is what was done: "ingest", "enrolment-code",
+	// "device-revoke", "agency-register", "admin-issue",
+	// "admin-withdraw" …
+	Action string
+	// Subject is whom it concerns: a citizen id or an agency id ("" for
+	// none).
+	Subject string
+	// Details is a JSON object with the ids, versions, seqs and statuses
+	// of the action; never claim values. The store keeps it compacted,
+	// byte for byte.
+	Details json.RawMessage
+	// Prev is the previous entry's Hash (AuditHashSize zero bytes for the
+	// first entry). Given by the store.
+	Prev []byte
+	// Hash is ComputeHash() of the entry. Given by the store.
+	Hash []byte
+}
+
+// AuditItem is the outcome of one write of an audited batch, as Append
+// adds it to the audit entry's Details (the array "items", in the order
+// of Batch.Writes).
+type AuditItem struct {
+	Citizen string `json:"citizen"`
+	Op      string `json:"op,omitempty"` // Write.Op: issue, correct, withdraw
+	Record  string `json:"record"`       // the record id
+	// Version is the version stored (or, for a refused write, the one
+	// asked for: 0 when the server was to fill it).
+	Version int `json:"version"`
+	// Seq is the entry's seq in the citizen's feed (the earlier entry's,
+	// for a duplicate; 0 for a refused write).
+	Seq    int64  `json:"seq,omitempty"`
+	Status string `json:"status"`          // protocol.IngestStored, IngestDuplicate or IngestRefused
+	Error  string `json:"error,omitempty"` // a refused write's protocol error code (protocol.ErrCode…)
 }
 
 // Names of Store meta values.

@@ -1,7 +1,9 @@
 package embedded_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
@@ -60,5 +62,66 @@ func BenchmarkAppend(b *testing.B) {
 				i++
 			}
 		})
+	}
+}
+
+// BenchmarkAppendAudit is BenchmarkAppend with and without Batch.Audit,
+// for batches of 1 and 100 writes (to 100 citizens), and run in
+// parallel: what the audit entry (read and bump the one head, write the
+// entry with the items' outcomes) adds to a batch.
+func BenchmarkAppendAudit(b *testing.B) {
+	for _, where := range []string{"memory", "disk"} {
+		for _, size := range []int{1, 100} {
+			for _, audit := range []bool{false, true} {
+				b.Run(fmt.Sprintf("%s/writes=%d/audit=%v", where, size, audit), func(b *testing.B) {
+					benchAppendAudit(b, where, size, audit, false)
+				})
+			}
+		}
+		for _, audit := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/parallel/audit=%v", where, audit), func(b *testing.B) {
+				benchAppendAudit(b, where, 1, audit, true)
+			})
+		}
+	}
+}
+
+func benchAppendAudit(b *testing.B, where string, size int, audit, parallel bool) {
+	dir := ""
+	if where == "disk" {
+		dir = b.TempDir()
+	}
+	s := open(b, dir)
+	ids := citizens(b, s, 0, 100)
+	var next atomic.Int64
+	batch := func() warehouse.Batch {
+		bt := warehouse.Batch{Agency: "vn.test"}
+		for range size {
+			i := int(next.Add(1))
+			r := record(i)
+			r.ID = fmt.Sprint("bench-", i)
+			bt.Writes = append(bt.Writes, write(ids[i%100], r))
+		}
+		if audit {
+			bt.Audit = &warehouse.AuditEntry{Actor: "agency:vn.test", Action: "ingest", Subject: "vn.test", Details: json.RawMessage(`{"key":"k"}`)}
+		}
+		return bt
+	}
+	b.ReportAllocs()
+	if parallel {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := s.Append(ctx, batch(), check); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		return
+	}
+	for b.Loop() {
+		if _, err := s.Append(ctx, batch(), check); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

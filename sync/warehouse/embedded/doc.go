@@ -43,6 +43,8 @@
 //	                                         results (citizen and seq, duplicate, error)
 //	agency NUL id                            agency (JSON)
 //	meta NUL name                            a meta value
+//	aud NUL seq(8)                           an audit entry (JSON: details as stored, hashes)
+//	audh NUL                                 the audit chain's head: the last seq(8), then its hash
 //
 // So a feed page is a seek to rec NUL citizen NUL (after+1) and at most
 // limit keys; the latest version of a record is a reverse seek within
@@ -79,6 +81,16 @@
 //     default 64 MiB memtable; a batch of 1 000 typical records takes
 //     about a tenth of that) is refused whole with wallet.ErrInvalid.
 //     Enrol, UseNonce, Redeem and PutCredentials are one transaction each.
+//   - Audit log: one chain over the store. Every append (AppendAudit, or
+//     Append with Batch.Audit, in the batch's own transaction) reads the
+//     head key audh with txn.Get, chains the entry after it and writes
+//     the entry and the new head: two appends conflict in badger and the
+//     loser runs again on the new head, so seqs are 1, 2, 3 ... and each
+//     Prev is the hash of the entry before, whatever runs concurrently.
+//     In the process, appenders also queue on one mutex (taken after the
+//     stripe locks). No method changes or deletes an entry; the chain
+//     (warehouse.VerifyAuditChain) shows one changed behind the store's
+//     back.
 //   - Load writes citizens in transactions of at most half badger's
 //     limit, each citizen whole in one, and checks each citizen's head in
 //     the same transaction: a citizen with a feed entry is skipped, so an

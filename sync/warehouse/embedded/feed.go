@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -168,12 +169,23 @@ func (s *Store) Append(ctx context.Context, b warehouse.Batch, check warehouse.C
 	if b.Key != "" && hasNUL(b.Agency, b.Key) {
 		return warehouse.BatchResult{}, fmt.Errorf("embedded: append: %w: NUL in the agency or idempotency key", errInvalid)
 	}
+	var audit warehouse.AuditEntry
+	if b.Audit != nil {
+		var err error
+		if audit, err = warehouse.PrepareAudit(*b.Audit, time.Now()); err != nil {
+			return warehouse.BatchResult{}, fmt.Errorf("embedded: append: %w", err)
+		}
+	}
 	names := make([]string, 0, len(b.Writes))
 	for _, w := range b.Writes {
 		names = append(names, w.CitizenID)
 	}
 	unlock := s.lock(names...)
 	defer unlock()
+	if b.Audit != nil {
+		unlockAudit := s.lockAudit() // after the stripes, as lockAudit requires
+		defer unlockAudit()
+	}
 
 	var res warehouse.BatchResult
 	err := s.update(ctx, func(txn *badger.Txn) error {
@@ -218,6 +230,16 @@ func (s *Store) Append(ctx context.Context, b warehouse.Batch, check warehouse.C
 				if err := txn.Set(key(pHead, id), u64(c.head)); err != nil {
 					return err
 				}
+			}
+		}
+		if b.Audit != nil {
+			e := audit
+			var err error
+			if e.Details, err = warehouse.AuditBatchDetails(audit.Details, b.Writes, res.Items); err != nil {
+				return err
+			}
+			if _, err := appendAudit(txn, e); err != nil {
+				return err
 			}
 		}
 		if bkey != nil {

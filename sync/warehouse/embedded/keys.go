@@ -32,6 +32,8 @@ const (
 	pBatch    = "batch\x00" // batch NUL agency NUL key -> batch JSON (digest, results)
 	pAgency   = "agency\x00"
 	pMeta     = "meta\x00"
+	pAudit    = "aud\x00"  // aud NUL seq(8) -> audit entry JSON
+	pAudHead  = "audh\x00" // audh NUL -> last audit seq(8) then its hash
 )
 
 // key joins a prefix (which ends in NUL) and parts separated by NUL.

@@ -30,7 +30,11 @@ type Store struct {
 	// badger transaction, which badger's conflict detection serialises.
 	locks    stripes
 	useLocks bool
-	retries  atomic.Int64 // transactions run again after a conflict
+	// auditMu queues this process's appenders to the audit log, which
+	// all read and write its one head key (like locks, an optimisation:
+	// badger's conflict check keeps the chain whole without it).
+	auditMu sync.Mutex
+	retries atomic.Int64 // transactions run again after a conflict
 }
 
 var _ warehouse.Store = (*Store)(nil)

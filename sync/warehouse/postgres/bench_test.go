@@ -1,7 +1,9 @@
 package postgres_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
@@ -69,4 +71,59 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*100*30)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkAppendAudit is BenchmarkAppend with and without Batch.Audit,
+// for batches of 1 and 100 writes (to 100 citizens), and run in parallel
+// (GOMAXPROCS goroutines on one pool): audited batches commit one at a
+// time, as the audit head's row lock is held to the commit.
+func BenchmarkAppendAudit(b *testing.B) {
+	for _, size := range []int{1, 100} {
+		for _, audit := range []bool{false, true} {
+			b.Run(fmt.Sprintf("writes=%d/audit=%v", size, audit), func(b *testing.B) {
+				benchAppendAudit(b, size, audit, false)
+			})
+		}
+	}
+	for _, audit := range []bool{false, true} {
+		b.Run(fmt.Sprintf("parallel/audit=%v", audit), func(b *testing.B) {
+			benchAppendAudit(b, 1, audit, true)
+		})
+	}
+}
+
+func benchAppendAudit(b *testing.B, size int, audit, parallel bool) {
+	s := open(b)
+	ids := citizens(b, s, 0, 100)
+	var next atomic.Int64
+	batch := func() warehouse.Batch {
+		bt := warehouse.Batch{Agency: "vn.test"}
+		for range size {
+			i := int(next.Add(1))
+			r := record(i)
+			r.ID = fmt.Sprint("bench-", i)
+			bt.Writes = append(bt.Writes, write(ids[i%100], r))
+		}
+		if audit {
+			bt.Audit = &warehouse.AuditEntry{Actor: "agency:vn.test", Action: "ingest", Subject: "vn.test", Details: json.RawMessage(`{"key":"k"}`)}
+		}
+		return bt
+	}
+	b.ReportAllocs()
+	if parallel {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := s.Append(ctx, batch(), check); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		return
+	}
+	for b.Loop() {
+		if _, err := s.Append(ctx, batch(), check); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

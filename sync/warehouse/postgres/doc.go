@@ -37,6 +37,9 @@
 //	batches(agency, key, digest, results, created_at) idempotent ingestion batches
 //	agencies(id, info)                                info is json (keeps JWKs byte for byte)
 //	meta(name, value)                                 value bytea
+//	audit(seq, at, actor, action, subject, details,   the audit log: PK (seq); details is json (kept
+//	      prev, hash)                                 byte for byte, as the hash covers it); append-only
+//	audit_head(id, seq, hash)                         one row: the chain's last seq and hash
 //
 // Key columns are text COLLATE "C": bytewise order and comparison, as Go
 // strings have, whatever the database's locale.
@@ -78,6 +81,18 @@
 //     wallet.ErrInvalid and ErrStaleVersion, ...). A replay reads the
 //     entries back and rebuilds errors with the same text that errors.Is
 //     matches the same way.
+//   - Audit log: one chain over the database. Every append (AppendAudit,
+//     or Append with Batch.Audit, in the batch's transaction) locks the
+//     single audit_head row (SELECT ... FOR UPDATE), chains the entry
+//     after it, inserts it and bumps the head, so appends from any number
+//     of processes are one sequence 1, 2, 3 ... with each Prev the hash of
+//     the entry before: no gap, no fork. Append takes that lock last (after
+//     its citizens, pipelined with its reads: no extra round trip), so it
+//     is in no deadlock cycle; it is held until the commit, which makes
+//     audited writes of the whole warehouse commit one at a time. A
+//     trigger refuses UPDATE, DELETE and TRUNCATE of audit (a guard
+//     against mistakes; its owner can drop it, and the chain,
+//     warehouse.VerifyAuditChain, shows what was changed).
 //   - Load copies (COPY) profiles into a temporary table and records
 //     straight into records, in one transaction per call; citizens that
 //     have a feed entry are skipped, so an interrupted load is run again.

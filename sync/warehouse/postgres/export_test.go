@@ -17,4 +17,7 @@ var Queries = map[string]string{
 	"credentials":     sqlCredentials,
 	"revoked since":   sqlRevokedSince,
 	"access log":      sqlAccessLog,
+	"audit log":       sqlAuditLog,
+	"lock audit head": sqlLockAuditHead,
+	"bump audit head": sqlBumpAuditHead,
 }

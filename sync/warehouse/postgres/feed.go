@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -43,6 +44,13 @@ type storedItem struct {
 //     given out), inserts the entries, and stores the batch's results,
 //     in one round trip.
 //
+// With b.Audit, step 3 also locks the audit chain's head row (last in
+// that pipeline: every transaction takes it after its citizens, so it is
+// in no deadlock cycle), and step 5 also inserts the entry and bumps the
+// head: no extra round trip; the lock is held from step 3 to the commit
+// (the deciding in Go, one round trip and the commit). While it is held no other audited write, from any
+// process, can commit: the chain is one sequence.
+//
 // A deadlock or serialisation failure runs the whole transaction again,
 // from the batch as given, so check may run more than once for an item:
 // it must only validate and complete the write it is handed.
@@ -51,10 +59,18 @@ func (s *Store) Append(ctx context.Context, b warehouse.Batch, check warehouse.C
 	if b.Key != "" && (b.Agency == "" || !storable(b.Agency, b.Key)) {
 		return warehouse.BatchResult{}, invalid(op, "an idempotency key needs an agency, both UTF-8 text without NUL")
 	}
+	var audit *warehouse.AuditEntry
+	if b.Audit != nil {
+		p, err := warehouse.PrepareAudit(*b.Audit, time.Now())
+		if err != nil {
+			return warehouse.BatchResult{}, fmt.Errorf("postgres: %s: %w", op, err)
+		}
+		audit = &p
+	}
 	var res warehouse.BatchResult
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		res, err = appendTx(ctx, tx, b, check)
+		res, err = appendTx(ctx, tx, b, check, audit)
 		return err
 	})
 	if err != nil {
@@ -83,7 +99,9 @@ type latestVersion struct {
 	raw     []byte
 }
 
-func appendTx(ctx context.Context, tx pgx.Tx, b warehouse.Batch, check warehouse.CheckFunc) (warehouse.BatchResult, error) {
+// appendTx is Append's transaction; audit is b.Audit prepared (nil for
+// none).
+func appendTx(ctx context.Context, tx pgx.Tx, b warehouse.Batch, check warehouse.CheckFunc, audit *warehouse.AuditEntry) (warehouse.BatchResult, error) {
 	if b.Key != "" {
 		tag, err := tx.Exec(ctx, `INSERT INTO batches (agency, key, digest, results) VALUES ($1, $2, $3, '[]')
 			ON CONFLICT (agency, key) DO NOTHING`, b.Agency, b.Key, nonNil(b.BatchDigest))
@@ -126,13 +144,14 @@ func appendTx(ctx context.Context, tx pgx.Tx, b warehouse.Batch, check warehouse
 	}
 	existing := map[versionKey]storedVersion{}
 	latest := map[recordKey]latestVersion{}
+	var q3 pgx.Batch
+	var ah auditHead
 	if len(qc) > 0 {
-		// Both reads in one round trip.
-		var q pgx.Batch
+		// Both reads in one round trip (with the audit head's lock).
 		var c, r string
 		var v int32
 		var sv storedVersion
-		q.Queue(sqlStoredVersions, qc, qr, qv).Query(func(rows pgx.Rows) error {
+		q3.Queue(sqlStoredVersions, qc, qr, qv).Query(func(rows pgx.Rows) error {
 			_, err := pgx.ForEachRow(rows, []any{&c, &r, &v, &sv.seq, &sv.digest, &sv.raw}, func() error {
 				existing[versionKey{c, r, int(v)}] = sv
 				sv = storedVersion{}
@@ -141,7 +160,7 @@ func appendTx(ctx context.Context, tx pgx.Tx, b warehouse.Batch, check warehouse
 			return err
 		})
 		var lv latestVersion
-		q.Queue(sqlLatestVersions, qc, qr).Query(func(rows pgx.Rows) error {
+		q3.Queue(sqlLatestVersions, qc, qr).Query(func(rows pgx.Rows) error {
 			_, err := pgx.ForEachRow(rows, []any{&c, &r, &v, &lv.raw}, func() error {
 				lv.version = int(v)
 				latest[recordKey{c, r}] = lv
@@ -150,7 +169,12 @@ func appendTx(ctx context.Context, tx pgx.Tx, b warehouse.Batch, check warehouse
 			})
 			return err
 		})
-		if err := tx.SendBatch(ctx, &q).Close(); err != nil {
+	}
+	if audit != nil {
+		queueLockAuditHead(&q3, &ah)
+	}
+	if q3.Len() > 0 {
+		if err := tx.SendBatch(ctx, &q3).Close(); err != nil {
 			return warehouse.BatchResult{}, err
 		}
 	}
@@ -223,6 +247,14 @@ func appendTx(ctx context.Context, tx pgx.Tx, b warehouse.Batch, check warehouse
 			return warehouse.BatchResult{}, err
 		}
 		q.Queue(`UPDATE batches SET results = $3::text::jsonb WHERE agency = $1 AND key = $2`, b.Agency, b.Key, string(rb))
+	}
+	if audit != nil {
+		e := *audit
+		var err error
+		if e.Details, err = warehouse.AuditBatchDetails(audit.Details, b.Writes, res.Items); err != nil {
+			return warehouse.BatchResult{}, err
+		}
+		queueAppendAudit(&q, ah, e)
 	}
 	if q.Len() > 0 {
 		if err := tx.SendBatch(ctx, &q).Close(); err != nil {

@@ -47,6 +47,11 @@ func TestQueryPlans(t *testing.T) {
 	if err := s.PutRevocations(ctx, id, []warehouse.Revocation{{ConsentID: "c", RevokedAt: now, Received: now}}); err != nil {
 		t.Fatal(err)
 	}
+	for range 3 {
+		if _, err := s.AppendAudit(ctx, warehouse.AuditEntry{Actor: "system", Action: "plan"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
@@ -76,6 +81,9 @@ func TestQueryPlans(t *testing.T) {
 		"credentials":     {"d", []string{"load-1"}, []int32{1}},
 		"revoked since":   {now.Add(-time.Hour)},
 		"access log":      {id, int64(0), 11},
+		"audit log":       {int64(1), 100},
+		"lock audit head": nil,
+		"bump audit head": {int64(2), make([]byte, 32), int64(1)},
 	}
 	for name, q := range postgres.Queries {
 		a, ok := args[name]

@@ -7,11 +7,13 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -48,6 +50,12 @@ func Run(t *testing.T, open Open) {
 		{"Redeem", testRedeem},
 		{"RedeemConcurrent", testRedeemConcurrent},
 		{"AgenciesAndMeta", testAgenciesAndMeta},
+		{"Audit", testAudit},
+		{"AuditRefused", testAuditRefused},
+		{"AuditLogPaging", testAuditPaging},
+		{"AuditConcurrent", testAuditConcurrent},
+		{"AppendAudit", testAppendAudit},
+		{"AppendAuditConcurrent", testAppendAuditConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -987,4 +995,399 @@ func canonical(b []byte) string {
 	}
 	out, _ := json.Marshal(v)
 	return string(out)
+}
+
+// wholeAudit reads the whole audit log in pages of page entries,
+// verifying the chain page by page (each from the last hash of the page
+// before), and checks its seqs are 1..n.
+func wholeAudit(t *testing.T, s warehouse.Store, page int) []warehouse.AuditEntry {
+	t.Helper()
+	var all []warehouse.AuditEntry
+	var prev []byte
+	after := int64(0)
+	for {
+		p, err := s.AuditLog(ctx, after, page)
+		if err != nil {
+			t.Fatalf("AuditLog(%d, %d): %v", after, page, err)
+		}
+		if len(p) > page {
+			t.Fatalf("AuditLog(%d, %d) returned %d entries", after, page, len(p))
+		}
+		if err := warehouse.VerifyAuditChain(prev, p); err != nil {
+			t.Fatalf("the stored chain does not verify (page after %d): %v", after, err)
+		}
+		all = append(all, p...)
+		if len(p) == 0 {
+			break
+		}
+		after, prev = p[len(p)-1].Seq, p[len(p)-1].Hash
+	}
+	for i, e := range all {
+		if e.Seq != int64(i+1) {
+			t.Fatalf("audit entry %d has seq %d: seqs must be 1..n with no gap or repeat", i, e.Seq)
+		}
+	}
+	return all
+}
+
+// sameAudit compares an entry read back with the one AppendAudit
+// returned: every field, Details byte for byte.
+func sameAudit(t *testing.T, what string, got, want warehouse.AuditEntry) {
+	t.Helper()
+	if got.Seq != want.Seq || !got.At.Equal(want.At) || got.Actor != want.Actor || got.Action != want.Action ||
+		got.Subject != want.Subject || !bytes.Equal(got.Details, want.Details) || !bytes.Equal(got.Prev, want.Prev) || !bytes.Equal(got.Hash, want.Hash) {
+		t.Errorf("%s:\n got  %+v (details %s)\n want %+v (details %s)", what, got, got.Details, want, want.Details)
+	}
+}
+
+func mustAudit(t *testing.T, s warehouse.Store, e warehouse.AuditEntry) warehouse.AuditEntry {
+	t.Helper()
+	out, err := s.AppendAudit(ctx, e)
+	if err != nil {
+		t.Fatalf("AppendAudit(%+v): %v", e, err)
+	}
+	return out
+}
+
+func testAudit(t *testing.T, s warehouse.Store) {
+	if log, err := s.AuditLog(ctx, 0, 10); err != nil || len(log) != 0 {
+		t.Fatalf("AuditLog of a new store = %v, %v; want none", log, err)
+	}
+	before := time.Now().Add(-time.Minute)
+	given := []warehouse.AuditEntry{
+		{At: t0, Actor: "agency:vn.dongnai.soyte", Action: "ingest", Subject: "vn.dongnai.soyte", Details: json.RawMessage(`{"key":"k1","operations":3}`)},
+		{At: t0.Add(1234567 * time.Nanosecond), Actor: "operator:lan", Action: "enrolment-code", Subject: "079203000001"},
+		// Space is compacted away; escapes, HTML characters and non-ASCII
+		// text are kept byte for byte.
+		{At: t0.In(time.FixedZone("ICT", 7*3600)), Actor: "commune:tan-phong", Action: "device-revoke", Subject: "079203000002",
+			Details: json.RawMessage(" {\"device\" : \"d1\",\n \"note\":\"<&> \\u0000 \\u00e9 ế\"} ")},
+		{Actor: "system", Action: "agency-register", Subject: "vn.dongnai.bhxh", Details: json.RawMessage(`{}`),
+			Seq: 99, Prev: []byte("forged"), Hash: []byte("forged")}, // At zero: the store's clock; Seq, Prev, Hash ignored
+		{At: t0, Actor: "operator:lan", Action: "admin-withdraw", Subject: "079203000001", Details: json.RawMessage(`{"record":"r-1","version":3,"seq":7}`)},
+	}
+	wantDetails := []string{`{"key":"k1","operations":3}`, `{}`, `{"device":"d1","note":"<&> \u0000 \u00e9 ế"}`, `{}`, `{"record":"r-1","version":3,"seq":7}`}
+	var got []warehouse.AuditEntry
+	prev := make([]byte, warehouse.AuditHashSize)
+	for i, g := range given {
+		e := mustAudit(t, s, g)
+		switch {
+		case e.Seq != int64(i+1):
+			t.Errorf("entry %d: seq %d, want %d", i, e.Seq, i+1)
+		case !bytes.Equal(e.Prev, prev):
+			t.Errorf("entry %d: prev %x, want the hash of the entry before, %x", i, e.Prev, prev)
+		case !bytes.Equal(e.Hash, e.ComputeHash()):
+			t.Errorf("entry %d: hash %x is not ComputeHash %x", i, e.Hash, e.ComputeHash())
+		case string(e.Details) != wantDetails[i]:
+			t.Errorf("entry %d: details %s, want %s", i, e.Details, wantDetails[i])
+		case e.Actor != g.Actor || e.Action != g.Action || e.Subject != g.Subject:
+			t.Errorf("entry %d: %+v, given %+v", i, e, g)
+		case e.At.Location() != time.UTC || e.At.Nanosecond()%1000 != 0:
+			t.Errorf("entry %d: at %v, want UTC to the microsecond", i, e.At)
+		}
+		prev = e.Hash
+		got = append(got, e)
+	}
+	if !got[1].At.Equal(t0.Add(1234 * time.Microsecond)) {
+		t.Errorf("at %v, want %v (truncated to the microsecond)", got[1].At, t0.Add(1234*time.Microsecond))
+	}
+	if !got[2].At.Equal(t0) {
+		t.Errorf("at %v, want the same instant as %v", got[2].At, t0)
+	}
+	if got[3].At.Before(before) || got[3].At.After(time.Now().Add(time.Minute)) {
+		t.Errorf("an entry without a time got %v, want the store's clock", got[3].At)
+	}
+	for _, page := range []int{1, 2, 100} {
+		log := wholeAudit(t, s, page)
+		if len(log) != len(got) {
+			t.Fatalf("pages of %d: %d entries, want %d", page, len(log), len(got))
+		}
+		for i := range log {
+			sameAudit(t, fmt.Sprintf("pages of %d, entry %d", page, i), log[i], got[i])
+		}
+	}
+	if err := warehouse.VerifyAuditChain(nil, got); err != nil {
+		t.Errorf("VerifyAuditChain of what AppendAudit returned: %v", err)
+	}
+}
+
+func testAuditRefused(t *testing.T, s warehouse.Store) {
+	mustAudit(t, s, warehouse.AuditEntry{At: t0, Actor: "system", Action: "start"})
+	ok := warehouse.AuditEntry{At: t0, Actor: "operator:lan", Action: "enrolment-code", Subject: "079203000001"}
+	long := string(bytes.Repeat([]byte("x"), 300))
+	for name, edit := range map[string]func(e *warehouse.AuditEntry){
+		"no actor":             func(e *warehouse.AuditEntry) { e.Actor = "" },
+		"no action":            func(e *warehouse.AuditEntry) { e.Action = "" },
+		"NUL in the subject":   func(e *warehouse.AuditEntry) { e.Subject = "079\x00203" },
+		"actor not UTF-8":      func(e *warehouse.AuditEntry) { e.Actor = "operator:\xff" },
+		"action too long":      func(e *warehouse.AuditEntry) { e.Action = long },
+		"details an array":     func(e *warehouse.AuditEntry) { e.Details = json.RawMessage(`[1,2]`) },
+		"details a string":     func(e *warehouse.AuditEntry) { e.Details = json.RawMessage(`"x"`) },
+		"details not JSON":     func(e *warehouse.AuditEntry) { e.Details = json.RawMessage(`{"a":`) },
+		"details two values":   func(e *warehouse.AuditEntry) { e.Details = json.RawMessage(`{} {}`) },
+		"details not UTF-8":    func(e *warehouse.AuditEntry) { e.Details = json.RawMessage("{\"a\":\"\xff\"}") },
+		"a time out of range":  func(e *warehouse.AuditEntry) { e.At = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+		"a time before year 1": func(e *warehouse.AuditEntry) { e.At = time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC) },
+		"details over the size": func(e *warehouse.AuditEntry) {
+			e.Details = json.RawMessage(`{"a":"` + strings.Repeat("x", 1<<20) + `"}`)
+		},
+	} {
+		e := ok
+		edit(&e)
+		if _, err := s.AppendAudit(ctx, e); !errors.Is(err, wallet.ErrInvalid) {
+			t.Errorf("%s: %v, want wallet.ErrInvalid", name, err)
+		}
+	}
+	if log := wholeAudit(t, s, 10); len(log) != 1 {
+		t.Errorf("refused entries were stored: %d entries", len(log))
+	}
+	if e := mustAudit(t, s, ok); e.Seq != 2 {
+		t.Errorf("the entry after refusals has seq %d, want 2 (a refusal takes no seq)", e.Seq)
+	}
+}
+
+func testAuditPaging(t *testing.T, s warehouse.Store) {
+	const n = 25
+	for i := range n {
+		mustAudit(t, s, warehouse.AuditEntry{At: t0.Add(time.Duration(i) * time.Second), Actor: "system", Action: "tick", Details: json.RawMessage(fmt.Sprintf(`{"i":%d}`, i))})
+	}
+	for _, c := range []struct {
+		after       int64
+		limit       int
+		first, last int64 // 0, 0: none
+	}{
+		{0, 10, 1, 10}, {10, 10, 11, 20}, {20, 10, 21, 25}, {25, 10, 0, 0}, {100, 10, 0, 0},
+		{0, 0, 0, 0}, {0, -1, 0, 0}, {-5, 3, 1, 3}, {7, 1, 8, 8}, {0, 1000, 1, 25},
+	} {
+		log, err := s.AuditLog(ctx, c.after, c.limit)
+		if err != nil {
+			t.Fatalf("AuditLog(%d, %d): %v", c.after, c.limit, err)
+		}
+		want := 0
+		if c.first > 0 {
+			want = int(c.last - c.first + 1)
+		}
+		if len(log) != want || (want > 0 && (log[0].Seq != c.first || log[len(log)-1].Seq != c.last)) {
+			t.Errorf("AuditLog(%d, %d): %d entries %v, want seqs %d..%d", c.after, c.limit, len(log), seqsOf(log), c.first, c.last)
+		}
+	}
+	all := wholeAudit(t, s, 4)
+	if len(all) != n {
+		t.Fatalf("%d entries, want %d", len(all), n)
+	}
+	// A page verifies on its own, from the hash of the entry before it.
+	page, _ := s.AuditLog(ctx, 10, 5)
+	if err := warehouse.VerifyAuditChain(all[9].Hash, page); err != nil {
+		t.Errorf("page 11..15 from the hash of entry 10: %v", err)
+	}
+	if err := warehouse.VerifyAuditChain(all[8].Hash, page); !errors.Is(err, warehouse.ErrAuditChain) {
+		t.Errorf("page 11..15 from the hash of entry 9: %v, want ErrAuditChain", err)
+	}
+}
+
+func seqsOf(es []warehouse.AuditEntry) []int64 {
+	out := make([]int64, len(es))
+	for i, e := range es {
+		out[i] = e.Seq
+	}
+	return out
+}
+
+// testAuditConcurrent: 20 concurrent appends form one chain of 20: seqs
+// 1..20 each given once, every returned entry stored as returned.
+func testAuditConcurrent(t *testing.T, s warehouse.Store) {
+	const n = 20
+	got := make([]warehouse.AuditEntry, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			got[i], errs[i] = s.AppendAudit(ctx, warehouse.AuditEntry{At: t0, Actor: fmt.Sprint("operator:", i), Action: "device-revoke",
+				Subject: "079203000001", Details: json.RawMessage(fmt.Sprintf(`{"device":"d%d"}`, i))})
+		})
+	}
+	close(start)
+	wg.Wait()
+	log := wholeAudit(t, s, 7)
+	if len(log) != n {
+		t.Fatalf("%d entries after %d appends", len(log), n)
+	}
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("append %d: %v (a conflict must be retried by the store)", i, errs[i])
+		}
+		sameAudit(t, fmt.Sprintf("append %d", i), log[got[i].Seq-1], got[i])
+	}
+}
+
+// auditDetails is the Details of an audited batch, as the tests give
+// them and the store extends them.
+type auditDetails struct {
+	Key   string                `json:"key"`
+	Items []warehouse.AuditItem `json:"items"`
+}
+
+func batchAudit(key string) *warehouse.AuditEntry {
+	return &warehouse.AuditEntry{At: t0, Actor: "agency:vn.x", Action: "ingest", Subject: "vn.x", Details: json.RawMessage(fmt.Sprintf(`{"key":%q}`, key))}
+}
+
+func testAppendAudit(t *testing.T, s warehouse.Store) {
+	ids := citizens(t, s, 1)
+	c := ids[0]
+	// Without Audit, Append writes no entry.
+	mustAppend(t, s, warehouse.Batch{Agency: "vn.x", Writes: []warehouse.Write{write(c, record(0, 0, 1))}})
+	if log := wholeAudit(t, s, 10); len(log) != 0 {
+		t.Fatalf("an Append without Audit wrote %d audit entries", len(log))
+	}
+	conflicting := record(0, 0, 1)
+	correction := record(0, 0, 0)
+	correction.Claims = maps(correction.Claims, "corrected", "yes")
+	b := warehouse.Batch{Agency: "vn.x", Key: "k1", BatchDigest: []byte("d1"), Audit: batchAudit("k1"), Writes: []warehouse.Write{
+		write(c, record(0, 0, 1)),                                                     // duplicate of seq 1
+		write("079000000000", record(1, 0, 1)),                                        // unknown citizen
+		{CitizenID: c, Record: conflicting, Digest: []byte("other content")},          // version 1 with other content
+		write(c, record(0, 1, 0)),                                                     // new: version 1, seq 2
+		{CitizenID: c, Record: correction, Digest: digest(correction), Op: "correct"}, // version 2, seq 3
+		write(c, record(0, 2, 3)),                                                     // new at version 3, seq 4
+		write(c, record(0, 2, 2)),                                                     // stale: 2 is not above 3
+	}}
+	res := mustAppend(t, s, b)
+	want := []warehouse.AuditItem{
+		{Citizen: c, Record: record(0, 0, 1).ID, Version: 1, Seq: 1, Status: protocol.IngestDuplicate},
+		{Citizen: "079000000000", Record: record(1, 0, 1).ID, Version: 1, Status: protocol.IngestRefused, Error: protocol.ErrCodeUnknownCitizen},
+		{Citizen: c, Record: conflicting.ID, Version: 1, Status: protocol.IngestRefused, Error: protocol.ErrCodeConflict},
+		{Citizen: c, Record: record(0, 1, 0).ID, Version: 1, Seq: 2, Status: protocol.IngestStored},
+		{Citizen: c, Op: "correct", Record: correction.ID, Version: 2, Seq: 3, Status: protocol.IngestStored},
+		{Citizen: c, Record: record(0, 2, 3).ID, Version: 3, Seq: 4, Status: protocol.IngestStored},
+		{Citizen: c, Record: record(0, 2, 2).ID, Version: 2, Status: protocol.IngestRefused, Error: protocol.ErrCodeStaleVersion},
+	}
+	for i, it := range res.Items {
+		if it.Entry.Seq != want[i].Seq {
+			t.Fatalf("item %d: %+v, want seq %d (the test's premise)", i, it, want[i].Seq)
+		}
+	}
+	log := wholeAudit(t, s, 10)
+	if len(log) != 1 {
+		t.Fatalf("%d audit entries after one audited batch, want 1", len(log))
+	}
+	e := log[0]
+	if e.Actor != "agency:vn.x" || e.Action != "ingest" || e.Subject != "vn.x" || !e.At.Equal(t0) {
+		t.Errorf("batch entry %+v", e)
+	}
+	if !bytes.HasPrefix(e.Details, []byte(`{"key":"k1",`)) {
+		t.Errorf("details %s do not keep the caller's members as given", e.Details)
+	}
+	var d auditDetails
+	if err := json.Unmarshal(e.Details, &d); err != nil || d.Key != "k1" {
+		t.Fatalf("details %s: %v", e.Details, err)
+	}
+	if mustJSON(d.Items) != mustJSON(want) {
+		t.Errorf("items:\n got  %s\n want %s", mustJSON(d.Items), mustJSON(want))
+	}
+
+	// A replay writes no entry; nor does a reused key (an error).
+	if again := mustAppend(t, s, b); !again.Replayed {
+		t.Fatal("the same batch again is not Replayed")
+	}
+	other := b
+	other.BatchDigest = []byte("d2")
+	if _, err := s.Append(ctx, other, accept); !errors.Is(err, warehouse.ErrConflict) {
+		t.Fatalf("reused key: %v, want ErrConflict", err)
+	}
+	if log := wholeAudit(t, s, 10); len(log) != 1 {
+		t.Fatalf("%d audit entries after a replay and a reused key, want 1", len(log))
+	}
+
+	// Audit details the store cannot extend, or an entry PrepareAudit
+	// refuses, fail the whole batch: nothing stored.
+	for name, a := range map[string]*warehouse.AuditEntry{
+		"items given": {At: t0, Actor: "agency:vn.x", Action: "ingest", Details: json.RawMessage(`{"items":[]}`)},
+		"no actor":    {At: t0, Action: "ingest"},
+		"an array":    {At: t0, Actor: "agency:vn.x", Action: "ingest", Details: json.RawMessage(`[]`)},
+	} {
+		bad := warehouse.Batch{Agency: "vn.x", Key: "k-" + name, BatchDigest: []byte("d"), Audit: a, Writes: []warehouse.Write{write(c, record(0, 9, 1))}}
+		if _, err := s.Append(ctx, bad, accept); !errors.Is(err, wallet.ErrInvalid) {
+			t.Errorf("%s: %v, want wallet.ErrInvalid", name, err)
+		}
+	}
+	if feed := wholeFeed(t, s, c); len(feed) != 4 {
+		t.Errorf("feed has %d entries after refused audited batches, want 4", len(feed))
+	}
+	if log := wholeAudit(t, s, 10); len(log) != 1 {
+		t.Fatalf("%d audit entries after refused batches, want 1", len(log))
+	}
+	// The refused batches did not spend their keys.
+	retry := warehouse.Batch{Agency: "vn.x", Key: "k-no actor", BatchDigest: []byte("d"), Audit: batchAudit("k-no actor"), Writes: []warehouse.Write{write(c, record(0, 9, 1))}}
+	if r := mustAppend(t, s, retry); r.Replayed || r.Items[0].Entry.Seq != 5 {
+		t.Errorf("the refused batch sent again: %+v", r)
+	}
+
+	// An empty batch with a key, and a batch of unknown citizens only,
+	// are audited too; a standalone entry joins the same chain.
+	mustAppend(t, s, warehouse.Batch{Agency: "vn.x", Key: "empty", BatchDigest: []byte("e"), Audit: batchAudit("empty")})
+	mustAppend(t, s, warehouse.Batch{Agency: "vn.x", Audit: batchAudit(""), Writes: []warehouse.Write{write("079000000000", record(1, 1, 1))}})
+	mustAudit(t, s, warehouse.AuditEntry{At: t0, Actor: "operator:lan", Action: "device-revoke", Subject: c})
+	log = wholeAudit(t, s, 2)
+	if len(log) != 5 {
+		t.Fatalf("%d audit entries, want 5", len(log))
+	}
+	for i, wantItems := range map[int]int{1: 1, 2: 0, 3: 1} {
+		var d auditDetails
+		if err := json.Unmarshal(log[i].Details, &d); err != nil || len(d.Items) != wantItems || !bytes.Contains(log[i].Details, []byte(`"items":[`)) {
+			t.Errorf("entry %d: details %s, want %d items", log[i].Seq, log[i].Details, wantItems)
+		}
+	}
+}
+
+// testAppendAuditConcurrent: 10 audited batches and 10 standalone entries
+// at once make one chain of 20, each batch's entry naming the seq its
+// write got in the feed.
+func testAppendAuditConcurrent(t *testing.T, s warehouse.Store) {
+	ids := citizens(t, s, 2)
+	const n = 10
+	results := make([]warehouse.BatchResult, n)
+	errs := make([]error, 2*n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for k := range n {
+		wg.Go(func() {
+			<-start
+			c := ids[k%2]
+			results[k], errs[k] = s.Append(ctx, warehouse.Batch{Agency: "vn.x", Audit: batchAudit(fmt.Sprint("b", k)),
+				Writes: []warehouse.Write{write(c, record(k%2, 100+k, 1))}}, accept)
+		})
+		wg.Go(func() {
+			<-start
+			_, errs[n+k] = s.AppendAudit(ctx, warehouse.AuditEntry{At: t0, Actor: "system", Action: "tick", Details: json.RawMessage(fmt.Sprintf(`{"k":%d}`, k))})
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("writer %d: %v", i, err)
+		}
+	}
+	log := wholeAudit(t, s, 6)
+	if len(log) != 2*n {
+		t.Fatalf("%d audit entries, want %d", len(log), 2*n)
+	}
+	found := map[string]warehouse.AuditItem{}
+	for _, e := range log {
+		if e.Action != "ingest" {
+			continue
+		}
+		var d auditDetails
+		if err := json.Unmarshal(e.Details, &d); err != nil || len(d.Items) != 1 {
+			t.Fatalf("entry %d: details %s: %v", e.Seq, e.Details, err)
+		}
+		found[d.Key] = d.Items[0]
+	}
+	for k := range n {
+		it, ok := found[fmt.Sprint("b", k)]
+		if got := results[k].Items[0]; !ok || it.Status != protocol.IngestStored || it.Seq != got.Entry.Seq || it.Record != got.Entry.Record.ID {
+			t.Errorf("batch %d: audit item %+v (found %v), stored %+v", k, it, ok, got)
+		}
+	}
 }
