@@ -3,10 +3,12 @@
 #   make run          build and start the app (installs Fyne's system libraries if missing)
 #   make run-shared   the wallet against make warehouse; make counter: the one-stop counter
 #   make warehouse    start the reference warehouse with a demo province on loopback
+#   make warehouse-postgres  the same on a local PostgreSQL cluster
 #   make package-linux, package-windows  packages built here (fyne package) into bin/dist/;
 #                     package-android, -ios, -darwin, -linux-arm64: docs/packaging.md
 #   make screenshots  render every main screen at phone and desktop size into docs/screens/
-#   make test         the test suite: -tags ci, race detector on every package without cgo
+#   make test         the test suite: -tags ci, race detector on every package without cgo,
+#                     a throw-away PostgreSQL cluster for the warehouse's PostgreSQL store
 #   make lint         no large files in git, gofmt, go vet, staticcheck
 #   make fuzz         every fuzz target for FUZZTIME (default 10s) each
 #   make bench        every benchmark, BENCHCOUNT runs each, into BENCHOUT for benchstat
@@ -33,7 +35,7 @@ STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 FYNE_VERSION := v1.7.4
 FYNE := bin/tools/fyne-$(FYNE_VERSION)/fyne
 
-.PHONY: run run-shared counter package-linux package-windows package-linux-arm64 package-android package-darwin package-ios check-cross warehouse screenshots test lint fuzz bench build tools
+.PHONY: test-postgres postgres-stop warehouse-postgres run run-shared counter package-linux package-windows package-linux-arm64 package-android package-darwin package-ios check-cross build-mobile warehouse screenshots test lint fuzz bench build tools
 
 run:
 	bash tools/install-fyne-deps.sh
@@ -57,18 +59,41 @@ WAREHOUSE_CITIZENS ?= 1000
 warehouse:
 	$(GO) run ./cmd/warehouse serve -data bin/warehouse -citizens $(WAREHOUSE_CITIZENS)
 
+# The same on PostgreSQL: a local cluster in bin/pgdev (tools/postgres.sh;
+# WAREHOUSE_DB names another database instead), keys in bin/warehouse-pg.
+PGDEV_DIR ?= bin/pgdev
+warehouse-postgres:
+	@bash tools/install-test-deps.sh
+	$(GO) run ./cmd/warehouse serve -data bin/warehouse-pg -citizens $(WAREHOUSE_CITIZENS) \
+		-db "$${WAREHOUSE_DB:-$$(bash tools/postgres.sh start $(PGDEV_DIR))}"
+
 # Headless renders (Fyne's test driver, bundled fonts) against a demo
 # warehouse on loopback; no display needed.
 screenshots:
 	CW_SCREENSHOTS=$(CURDIR)/docs/screens $(GO) test -tags ci -count=1 -run '^TestScreenshots$$' ./app
 
 # Every package is tested once: with the race detector unless it needs cgo
-# under -tags ci (none does today: the list is computed on each run).
+# under -tags ci (the list is computed on each run). The PostgreSQL store's
+# tests run against a real server: a throw-away cluster in bin/pgtest
+# (tools/postgres.sh), or the one WAREHOUSE_TEST_POSTGRES names.
+PGTEST_DIR ?= bin/pgtest
 test:
-	@race="$$(bash tools/packages.sh -tags ci -test nocgo)"; \
+	@bash tools/install-test-deps.sh
+	@export WAREHOUSE_TEST_POSTGRES="$${WAREHOUSE_TEST_POSTGRES:-$$(bash tools/postgres.sh start $(PGTEST_DIR))}"; \
+	race="$$(bash tools/packages.sh -tags ci -test nocgo)"; \
 	plain="$$(bash tools/packages.sh -tags ci -test cgo)"; \
 	if [ -n "$$race" ]; then echo "go test -tags ci -race <$$(wc -w <<<"$$race") packages>"; $(GO) test -tags ci -race $$race; fi; \
 	if [ -n "$$plain" ]; then echo "go test -tags ci <$$(wc -w <<<"$$plain") packages with cgo>"; $(GO) test -tags ci $$plain; fi
+
+# The warehouse's PostgreSQL store and the service end to end on it, alone.
+test-postgres:
+	@bash tools/install-test-deps.sh
+	WAREHOUSE_TEST_POSTGRES="$${WAREHOUSE_TEST_POSTGRES:-$$(bash tools/postgres.sh start $(PGTEST_DIR))}" \
+		$(GO) test -tags ci -race -count=1 ./sync/warehouse/postgres/ ./cmd/warehouse/
+
+# Stop the test cluster of make test (its data stays in bin/pgtest).
+postgres-stop:
+	bash tools/postgres.sh stop $(PGTEST_DIR)
 
 lint: $(STATICCHECK)
 	@bash tools/check-large-files.sh
@@ -99,64 +124,42 @@ build:
 $(FYNE):
 	GOBIN=$(CURDIR)/$(dir $(FYNE)) $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_VERSION)
 
-# Packages go to bin/dist/. The fyne CLI rewrites FyneApp.toml (it bumps
-# Build); FYNE_PACKAGE puts the committed file back afterwards. Each needs
-# cgo and the system libraries (installed as for make run). docs/packaging.md
-# says how every platform is built and what it needs.
-APP_DIR := cmd/citizenwallet
-define FYNE_PACKAGE
-	cp $(APP_DIR)/FyneApp.toml bin/dist/.FyneApp.toml.keep
-	cd $(APP_DIR) && $(1) ../../$(FYNE) package $(2); status=$$?; \
-	cp ../../bin/dist/.FyneApp.toml.keep FyneApp.toml; rm -f fyne_metadata_init.go; exit $$status
-endef
-
-# Linux amd64: a tar.xz with the binary, the .desktop entry and the icon
-# (install with its own Makefile: make user-install).
+# Packages go to bin/dist/, built by fyne-cross/package.sh with the settings
+# in fyne-cross/targets/ (one file per target: the tool, its flags, the file
+# it writes and how it is checked). The script puts back FyneApp.toml, which
+# the fyne CLI rewrites (it bumps Build), and checks each package. Linux and
+# Windows build here (cgo; system libraries from apt, as root); the others
+# need Docker, the Android NDK or a Mac: fyne-cross/README.md and
+# docs/packaging.md.
+PACKAGE = FYNE=$(FYNE) bash fyne-cross/package.sh
 package-linux: $(FYNE)
-	bash tools/install-fyne-deps.sh
-	@mkdir -p bin/dist
-	$(call FYNE_PACKAGE,,-os linux -release)
-	mv "$(APP_DIR)/Ví dữ liệu công dân.tar.xz" bin/dist/citizenwallet-linux-amd64.tar.xz
-	tar tJf bin/dist/citizenwallet-linux-amd64.tar.xz | grep -q 'usr/local/bin/citizenwallet$$'
-	@echo "bin/dist/citizenwallet-linux-amd64.tar.xz"
-
-# Windows amd64, cross-compiled with mingw-w64 (installed with apt-get as
-# root when missing): an .exe with the icon and manifest embedded.
+	$(PACKAGE) linux
 package-windows: $(FYNE)
-	bash tools/install-fyne-deps.sh
-	@command -v x86_64-w64-mingw32-gcc >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-		apt-get install -y -qq --no-install-recommends gcc-mingw-w64-x86-64 >/dev/null; } || \
-		{ echo "make package-windows needs mingw-w64: sudo apt-get install gcc-mingw-w64-x86-64" >&2; exit 1; }
-	@mkdir -p bin/dist
-	$(call FYNE_PACKAGE,CC=x86_64-w64-mingw32-gcc CGO_ENABLED=1 GOOS=windows GOARCH=amd64,-os windows -release)
-	mv "$(APP_DIR)/Ví dữ liệu công dân.exe" bin/dist/citizenwallet-windows-amd64.exe
-	[ "$$(head -c 2 bin/dist/citizenwallet-windows-amd64.exe)" = MZ ]
-	@echo "bin/dist/citizenwallet-windows-amd64.exe"
-
-# With Docker (or Podman) and fyne-cross (go install
-# github.com/fyne-io/fyne-cross@v1.6.1): Linux arm64, Android arm64, macOS.
-# iOS needs a Mac with Xcode. None of them can run on the CI machine.
-FYNE_CROSS ?= fyne-cross
-APP_ID := vn.gov.citizenwallet
-APP_VERSION = $(shell sed -n 's/^ *Version = "\(.*\)"/\1/p' $(APP_DIR)/FyneApp.toml)
-CROSS_FLAGS = -app-id $(APP_ID) -app-version $(APP_VERSION) -icon assets/icons/app-512.png -name citizenwallet
-check-cross:
-	@command -v $(FYNE_CROSS) >/dev/null || { echo "needs fyne-cross (go install github.com/fyne-io/fyne-cross@v1.6.1) and Docker; see docs/packaging.md" >&2; exit 1; }
-	@command -v docker >/dev/null || command -v podman >/dev/null || { echo "fyne-cross needs Docker or Podman; see docs/packaging.md" >&2; exit 1; }
-package-linux-arm64: check-cross
-	$(FYNE_CROSS) linux -arch=arm64 -release $(CROSS_FLAGS) ./$(APP_DIR)
-	@mkdir -p bin/dist && cp fyne-cross/dist/linux-arm64/citizenwallet.tar.xz bin/dist/citizenwallet-linux-arm64.tar.xz
-package-android: check-cross
-	$(FYNE_CROSS) android -arch=arm64 -release $(CROSS_FLAGS) ./$(APP_DIR)
-	@mkdir -p bin/dist && cp fyne-cross/dist/android-arm64/citizenwallet.apk bin/dist/citizenwallet-android-arm64.apk
-package-darwin: check-cross
-	$(FYNE_CROSS) darwin -arch=amd64,arm64 -macosx-sdk-path "$(MACOSX_SDK_PATH)" $(CROSS_FLAGS) ./$(APP_DIR)
-	@mkdir -p bin/dist && cp -R fyne-cross/dist/darwin-* bin/dist/
+	$(PACKAGE) windows
+# fyne-cross v1.6.1 with Docker or Podman (darwin: MACOSX_SDK_PATH=…); for
+# Android, ANDROID_TOOL=fyne uses the pinned CLI and the NDK instead.
+package-linux-arm64:
+	$(PACKAGE) linux-arm64
+package-darwin:
+	$(PACKAGE) darwin
+package-android: $(FYNE)
+	$(PACKAGE) android
+# On a Mac with Xcode: make package-ios IOS_CERTIFICATE=… IOS_PROFILE=…
 package-ios: $(FYNE)
-	@[ "$$(uname)" = Darwin ] || { echo "iOS packages are built on a Mac with Xcode; see docs/packaging.md" >&2; exit 1; }
-	@mkdir -p bin/dist
-	$(call FYNE_PACKAGE,,-os ios -release)
-	mv "$(APP_DIR)/Ví dữ liệu công dân.ipa" bin/dist/citizenwallet.ipa
+	$(PACKAGE) ios
+# Whether fyne-cross and a container engine are here.
+check-cross:
+	$(PACKAGE) linux-arm64 --requirements
+
+# The app with Fyne's mobile driver on this machine (-tags mobile), go vet
+# on the same, and every target's packaging settings with the Android
+# manifest: what breaks only on phones breaks here first.
+build-mobile:
+	bash tools/install-fyne-deps.sh
+	@mkdir -p bin
+	$(GO) build -tags mobile -o bin/citizenwallet-mobile ./cmd/citizenwallet
+	$(GO) vet -tags mobile ./app/... ./cmd/citizenwallet/
+	bash fyne-cross/package.sh all --check
 
 tools: $(STATICCHECK)
 
