@@ -134,7 +134,7 @@ func (s *Server) ingest(ctx context.Context, actor, action, agency string, req p
 		if errors.Is(it.Err, ErrConflict) {
 			it.Err = s.explainConflict(ctx, agency, batch.Writes[k], it.Err)
 		}
-		out[index[k]] = IngestResult{Entry: it.Entry, Duplicate: it.Duplicate, Err: it.Err}
+		out[index[k]] = IngestResult(it)
 	}
 	return out, res.Replayed, nil
 }

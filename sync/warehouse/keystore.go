@@ -56,7 +56,8 @@ func (d FileKeys) Key(name string, alg keys.Alg) (*keys.PrivateKey, error) {
 		return nil, fmt.Errorf("key store: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err == nil {
+	_, err = tmp.Write(b)
+	if err == nil {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {

@@ -688,7 +688,7 @@ func TestPrivateFiles(t *testing.T) {
 		t.Fatalf("existing dir left %v", fi.Mode())
 	}
 	// A second Open of an open store is refused (badger's lock).
-	s = open(t, dir)
+	open(t, dir)
 	if s2, err := embedded.Open(dir); err == nil {
 		s2.Close()
 		t.Fatal("second open of one directory succeeded")
