@@ -147,10 +147,10 @@ type storedBatch struct {
 }
 
 type storedItem struct {
-	Citizen   string     `json:"c,omitempty"`
-	Seq       int64      `json:"s,omitempty"`
-	Duplicate bool       `json:"d,omitempty"`
-	Err       *itemError `json:"e,omitempty"`
+	Citizen   string               `json:"c,omitempty"`
+	Seq       int64                `json:"s,omitempty"`
+	Duplicate bool                 `json:"d,omitempty"`
+	Err       *warehouse.ItemError `json:"e,omitempty"`
 }
 
 // citizenState is what one Append transaction knows of a citizen.
@@ -220,7 +220,7 @@ func (s *Store) Append(ctx context.Context, b warehouse.Batch, check warehouse.C
 				return err
 			}
 			res.Items[i] = r
-			stored[i] = storedItem{Seq: r.Entry.Seq, Duplicate: r.Duplicate, Err: storeError(r.Err)}
+			stored[i] = storedItem{Seq: r.Entry.Seq, Duplicate: r.Duplicate, Err: warehouse.EncodeItemError(r.Err)}
 			if r.Entry.Seq > 0 {
 				stored[i].Citizen = w.CitizenID
 			}
@@ -356,7 +356,7 @@ func duplicate(txn *badger.Txn, cid string, ik []byte, w warehouse.Write) (wareh
 func replay(txn *badger.Txn, items []storedItem) ([]warehouse.ItemResult, error) {
 	out := make([]warehouse.ItemResult, len(items))
 	for i, it := range items {
-		out[i] = warehouse.ItemResult{Duplicate: it.Duplicate, Err: it.Err.rebuild()}
+		out[i] = warehouse.ItemResult{Duplicate: it.Duplicate, Err: it.Err.Err()}
 		if it.Seq > 0 {
 			e, err := entry(txn, it.Citizen, it.Seq)
 			if err != nil {

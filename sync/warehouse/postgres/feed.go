@@ -19,10 +19,10 @@ import (
 // storedItem is one item of a stored batch: where its entry is (citizen
 // and seq, also for a duplicate), or why it was refused.
 type storedItem struct {
-	Citizen   string     `json:"c,omitempty"`
-	Seq       int64      `json:"s,omitempty"`
-	Duplicate bool       `json:"d,omitempty"`
-	Err       *itemError `json:"e,omitempty"`
+	Citizen   string               `json:"c,omitempty"`
+	Seq       int64                `json:"s,omitempty"`
+	Duplicate bool                 `json:"d,omitempty"`
+	Err       *warehouse.ItemError `json:"e,omitempty"`
 }
 
 // Append stores a batch of record versions in one transaction; see
@@ -200,7 +200,7 @@ func appendTx(ctx context.Context, tx pgx.Tx, b warehouse.Batch, check warehouse
 			return warehouse.BatchResult{}, err
 		}
 		res.Items[i] = it.ItemResult
-		stored[i] = storedItem{Seq: it.Entry.Seq, Duplicate: it.Duplicate, Err: encodeError(it.Err)}
+		stored[i] = storedItem{Seq: it.Entry.Seq, Duplicate: it.Duplicate, Err: warehouse.EncodeItemError(it.Err)}
 		if it.Entry.Seq > 0 {
 			stored[i].Citizen = w.CitizenID
 		}
@@ -399,7 +399,7 @@ func replayBatch(ctx context.Context, tx pgx.Tx, b warehouse.Batch) (warehouse.B
 	var cs []string
 	var seqs []int64
 	for i, it := range items {
-		out.Items[i] = warehouse.ItemResult{Duplicate: it.Duplicate, Err: it.Err.decode()}
+		out.Items[i] = warehouse.ItemResult{Duplicate: it.Duplicate, Err: it.Err.Err()}
 		if it.Seq > 0 {
 			cs, seqs = append(cs, it.Citizen), append(seqs, it.Seq)
 		}
