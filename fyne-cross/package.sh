@@ -61,6 +61,8 @@ read_app() {
 	APP_VERSION=$(toml Version)
 	APP_BUILD=$(toml Build)
 	APP_ICON=$APP_DIR/$(toml Icon)
+	# cmd/citizenwallet/../../assets/… → assets/… (GNU realpath; unchanged without it)
+	APP_ICON=$(realpath -m --relative-to=. "$APP_ICON" 2>/dev/null || printf '%s' "$APP_ICON")
 	if [ -z "$APP_NAME" ] || [ -z "$APP_ID" ] || [ -z "$APP_VERSION" ] || [ -z "$APP_BUILD" ]; then
 		die "$TOML: needs Name, ID, Version and Build under [Details]"
 	fi
@@ -309,7 +311,7 @@ package() {
 
 	if [ "$TOOL" = fyne ]; then
 		case "$FYNE" in /*) fyne=$FYNE ;; *) fyne=$PWD/$FYNE ;; esac
-		say "$DESCRIPTION: (cd $APP_DIR && ${TOOL_ENV[*]} $FYNE ${TOOL_ARGS[*]})"
+		say "$DESCRIPTION: (cd $APP_DIR && ${TOOL_ENV[*]} $fyne ${TOOL_ARGS[*]})"
 		(cd "$APP_DIR" && env "${TOOL_ENV[@]}" "$fyne" "${TOOL_ARGS[@]}")
 	else
 		# fyne-cross reads FyneApp.toml only at the root: pass what it needs.
@@ -326,7 +328,10 @@ package() {
 		dst=$DIST_DIR/${DIST[$i]}
 		rm -rf "$dst"
 		mv "$src" "$dst"
-		check_result "$dst"
+		if ! (check_result "$dst"); then
+			rm -rf "$dst"
+			die "removed $dst: it failed the check"
+		fi
 		echo "$dst"
 	done
 }
