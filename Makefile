@@ -6,6 +6,7 @@
 #   make warehouse-postgres  the same on a local PostgreSQL cluster
 #   make package-linux, package-windows  packages built here (fyne package) into bin/dist/;
 #                     package-android, -ios, -darwin, -linux-arm64: docs/packaging.md
+#   make build-mobile the app with -tags mobile (build, vet) and the packaging settings checked
 #   make screenshots  render every main screen at phone and desktop size into docs/screens/
 #   make test         the test suite: -tags ci, race detector on every package without cgo,
 #                     a throw-away PostgreSQL cluster for the warehouse's PostgreSQL store
