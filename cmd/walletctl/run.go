@@ -176,7 +176,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	e.g.register(fs)
 	runCmd := cmd.setup(fs)
-	if err := fs.Parse(rest); err != nil {
+	if err := fs.Parse(positionalIDs(fs, rest)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usageText)
 			return exitOK
@@ -188,6 +188,47 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	return exitOK
+}
+
+// positionalIDs moves the arguments that only look like flags to the
+// positional ones, after "--": a consent or record id is random base64url
+// and may begin with '-' (a consent id "-bjzn4tlezHGlEf6hD8WNg" is not a
+// flag). An argument counts as an id when it starts with '-', names no
+// flag of fs, holds no '=' and is at least 20 characters long; anything
+// else that names no flag still fails as an unknown flag.
+func positionalIDs(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		name := strings.TrimLeft(a, "-")
+		if j := strings.IndexByte(name, '='); j >= 0 {
+			flags = append(flags, a)
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			if len(a) >= 20 {
+				pos = append(pos, a)
+			} else {
+				flags = append(flags, a) // an unknown flag: Parse says so
+			}
+			continue
+		}
+		flags = append(flags, a)
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); (!ok || !b.IsBoolFlag()) && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	return append(append(flags, "--"), pos...)
 }
 
 var commands = []command{
