@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/vnwallet/citizenwallet/app"
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
@@ -70,6 +71,10 @@ func TestCounterMode(t *testing.T) {
 	feed(q.Parts[:len(q.Parts)-1]...)
 	if v.Result == nil || !v.Result.Valid || v.Verdict.Text != "HỢP LỆ" {
 		t.Fatalf("verdict %q: %+v", v.Verdict.Text, v.Result)
+	}
+	// Every verdict says how revocation was checked: a list just fetched.
+	if !strings.HasPrefix(v.Revocations.Text, "Danh sách thu hồi cập nhật lúc") || v.Result.RevocationsStale || v.Revocations.Importance == widget.WarningImportance {
+		t.Errorf("revocation note of a fresh list: %q (stale %v)", v.Revocations.Text, v.Result.RevocationsStale)
 	}
 	// Named from the catalogue; fields in the order of the procedure's
 	// form (card number, name, birth date, level, valid to, facility;
@@ -136,8 +141,8 @@ func TestCounterMode(t *testing.T) {
 	// An online token: redeemed at the warehouse.
 	on := share(hospital, true)
 	feed(on.Parts...)
-	if !v.Result.Valid {
-		t.Errorf("online token: %q", v.Result.Reason)
+	if !v.Result.Valid || v.Revocations.Text != "Đã kiểm tra việc thu hồi trực tuyến tại kho dữ liệu." {
+		t.Errorf("online token: %q; revocations %q", v.Result.Reason, v.Revocations.Text)
 	}
 	feed(on.Parts...)
 	if v.Result.Valid {
@@ -159,5 +164,26 @@ func TestCounterMode(t *testing.T) {
 	test.Tap(button(t, ui.Window, "Quay lại"))
 	if ui.Window.Canvas().Focused() != v.Scan {
 		t.Error("back from the log: the scan field has no focus for the scanner")
+	}
+
+	// A counter whose revocation list is over a day old says so on every
+	// verdict, with its age, as a warning (its clock is 25 h ahead of the
+	// warehouse's list).
+	late, err := viewmodel.NewCounter(viewmodel.CounterConfig{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), Agency: hospital, CounterID: "q3",
+		Dir: filepath.Join(t.TempDir(), "late"), Now: func() time.Time { return time.Now().Add(25 * time.Hour) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer late.Close()
+	dr, _ := w.Propose("health.insured_treatment")
+	long, err := w.Share(dr, hospital, 48*time.Hour, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range long.Parts {
+		late.Scan(p)
+	}
+	if r := late.Result(); r == nil || !r.Valid || !r.RevocationsStale || !strings.Contains(r.Revocations, "đã cũ 25 giờ") {
+		t.Errorf("verdict with a 25-hour-old list: %+v", r)
 	}
 }

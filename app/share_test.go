@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -123,7 +124,7 @@ func TestShareShowsVerifiableQR(t *testing.T) {
 	if _, err := w.Sync(nil); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := srv.Revoked(shown.ConsentID); !ok {
+	if ok, _ := srv.Revoked(context.Background(), res.Holder, shown.ConsentID); !ok {
 		t.Error("the warehouse does not know the consent is revoked after a sync")
 	}
 

@@ -50,6 +50,13 @@ type Consent struct {
 	Nonce      string         `json:"nonce,omitempty"`
 	Expires    time.Time      `json:"expires"`
 	SingleUse  bool           `json:"single_use"`
+	// Holder is the kid of the device key that signed the token, and
+	// Proof what it signed (crypto/consent.ProofOf): a revocation carries
+	// it, so the warehouse can tell the consent is this citizen's. It
+	// names fields, never values (the key-binding JWT holds a hash of
+	// the presentation; an online reference, claim names).
+	Holder string `json:"holder,omitempty"`
+	Proof  string `json:"proof,omitempty"`
 }
 
 // Validate checks a consent before it is given: an id, an explicit method,

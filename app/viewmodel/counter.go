@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +33,9 @@ type CounterConfig struct {
 	CounterID string
 	Dir       string // where the counter keeps its caches and log
 	Now       func() time.Time
+	// Freshness is how old the revocation list may be before every
+	// verdict warns (default 24 h, sync/counter.DefaultFreshness).
+	Freshness time.Duration
 }
 
 // Counter is the counter screen's state: the shared counter (caches,
@@ -61,6 +65,12 @@ type CounterResult struct {
 	// Groups are the fields in the procedure's form order.
 	Groups []FieldGroup
 	fields []consent.Field
+	// Revocations says how the consent's revocation was checked: online
+	// at the warehouse, or against the revocation list of a stated age;
+	// RevocationsStale when that list is older than the counter's
+	// freshness (or there is none), which every verdict then shows.
+	Revocations      string
+	RevocationsStale bool
 }
 
 // FieldGroup is the fields of one record and who vouches for them.
@@ -74,7 +84,7 @@ type FieldGroup struct {
 // refresh them from the warehouse.
 func NewCounter(cfg CounterConfig) (*Counter, error) {
 	core, err := counter.Open(counter.Config{BaseURL: cfg.BaseURL, RootKey: cfg.RootKey, Agency: cfg.Agency, CounterID: cfg.CounterID,
-		Dir: cfg.Dir, Now: cfg.Now, Explain: counterReason})
+		Dir: cfg.Dir, Now: cfg.Now, Explain: counterReason, Freshness: cfg.Freshness})
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +112,8 @@ func (c *Counter) Refresh() string {
 	case counter.Fresh:
 		return lang.L("Online: trust list and revocations up to date.")
 	case counter.Cached:
-		return lang.L("Offline: using the saved trust list.")
+		note, _ := c.revocationNote(false)
+		return lang.L("Offline: using the saved trust list.") + " " + note
 	}
 	return lang.L("Offline and no trust list yet: connect once to the warehouse before verifying.")
 }
@@ -134,12 +145,48 @@ func (c *Counter) Scan(text string) (progress string, complete bool) {
 		c.core.Refused(err)
 		return progress, true
 	}
+	var out *CounterResult
 	if res, err := c.core.Verify(context.Background(), tok); err != nil {
-		c.setResult(&CounterResult{Reason: counterReason(err)})
+		out = &CounterResult{Reason: counterReason(err)}
 	} else {
-		c.setResult(newCounterResult(res))
+		out = newCounterResult(res)
 	}
+	out.Revocations, out.RevocationsStale = c.revocationNote(!strings.Contains(tok, "~"))
+	c.setResult(out)
 	return progress, true
+}
+
+// revocationNote is the line every verdict shows about revocations.
+func (c *Counter) revocationNote(online bool) (string, bool) {
+	if online {
+		return lang.L("Revocation checked at the warehouse just now."), false
+	}
+	st := c.core.RevocationStatus()
+	now := time.Now
+	if c.cfg.Now != nil {
+		now = c.cfg.Now
+	}
+	switch {
+	case !st.Have:
+		return lang.L("No revocation list yet: this counter cannot know whether the citizen revoked this consent. Connect to the warehouse and press Refresh."), true
+	case st.Stale:
+		return lang.L("The revocation list is {{.Age}} old (updated {{.At}}): a consent revoked since then is not known here. Press Refresh when the network is back.",
+			map[string]any{"Age": PlainAge(now().Sub(st.AsOf)), "At": st.AsOf.Local().Format("15:04 02/01/2006")}), true
+	}
+	return lang.L("Revocation list updated {{.At}} ({{.Age}} ago).", map[string]any{"Age": PlainAge(now().Sub(st.AsOf)), "At": st.AsOf.Local().Format("15:04 02/01/2006")}), false
+}
+
+// PlainAge says a duration the way people do: minutes, hours or days.
+func PlainAge(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return lang.L("under a minute")
+	case d < time.Hour:
+		return lang.L("{{.N}} min", map[string]any{"N": int(d / time.Minute)})
+	case d < 48*time.Hour:
+		return lang.L("{{.N}} h", map[string]any{"N": int(d / time.Hour)})
+	}
+	return lang.L("{{.N}} days", map[string]any{"N": int(d / (24 * time.Hour))})
 }
 
 // ReadImage decodes one QR from a photo or screenshot and scans it.

@@ -20,15 +20,18 @@ import (
 // scanner types into, "open image", the verified result, and the
 // counter's log.
 type Counter struct {
-	Scan       *widget.Entry
-	Progress   *widget.Label
-	Status     *widget.Label
-	Verdict    *canvas.Text
-	Reason     *widget.Label
-	Groups     *fyne.Container
-	Copy       *widget.Button
-	ExportJSON *widget.Button
-	ExportCSV  *widget.Button
+	Scan     *widget.Entry
+	Progress *widget.Label
+	Status   *widget.Label
+	Verdict  *canvas.Text
+	Reason   *widget.Label
+	// Revocations is how the verdict's revocation was checked (online,
+	// or the list's age), shown with every verdict; a warning when stale.
+	Revocations *widget.Label
+	Groups      *fyne.Container
+	Copy        *widget.Button
+	ExportJSON  *widget.Button
+	ExportCSV   *widget.Button
 	// LogButton shows the counter's log (Log), Back returns.
 	LogButton *widget.Button
 	Log       *widget.List
@@ -43,7 +46,8 @@ type Counter struct {
 // clipboard). It fits a phone held upright as well as a desktop.
 func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 	v := &Counter{Scan: widget.NewEntry(), Progress: widget.NewLabel(""), Status: widget.NewLabel(""), Reason: widget.NewLabel(""),
-		Groups: container.NewVBox(), win: win}
+		Revocations: widget.NewLabel(""), Groups: container.NewVBox(), win: win}
+	v.Revocations.Wrapping = fyne.TextWrapWord
 	v.Verdict = canvas.NewText("", theme.Color(theme.ColorNameForeground))
 	v.Verdict.TextSize = 32
 	v.Verdict.TextStyle = fyne.TextStyle{Bold: true}
@@ -145,7 +149,7 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 		v.Scan,
 		container.NewGridWithColumns(2, open, newScan),
 		v.Progress)
-	result := container.NewVBox(v.Verdict, v.Reason, v.Groups, container.NewGridWithColumns(3, v.Copy, v.ExportJSON, v.ExportCSV))
+	result := container.NewVBox(v.Verdict, v.Reason, v.Revocations, v.Groups, container.NewGridWithColumns(3, v.Copy, v.ExportJSON, v.ExportCSV))
 	v.main = container.NewBorder(top, nil, nil, nil, container.NewVScroll(result))
 	v.Root = container.NewStack(v.main)
 	return v
@@ -180,10 +184,15 @@ func (v *Counter) show(r *viewmodel.CounterResult) {
 	for _, b := range []*widget.Button{v.Copy, v.ExportJSON, v.ExportCSV} {
 		b.Disable()
 	}
+	v.Revocations.Importance = widget.MediumImportance
+	if r != nil && r.RevocationsStale {
+		v.Revocations.Importance = widget.WarningImportance
+	}
 	switch {
 	case r == nil:
 		v.Verdict.Text = ""
 		v.Reason.SetText("")
+		v.Revocations.SetText("")
 	case r.Valid:
 		v.Verdict.Text = lang.L("VALID")
 		v.Verdict.Color = theme.Color(theme.ColorNameSuccess)
@@ -192,6 +201,7 @@ func (v *Counter) show(r *viewmodel.CounterResult) {
 			about += "\n" + lang.L("Keep the data") + ": " + r.Retention
 		}
 		v.Reason.SetText(about)
+		v.Revocations.SetText(r.Revocations)
 		for _, g := range r.Groups {
 			head := widget.NewLabelWithStyle(g.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			head.Wrapping = fyne.TextWrapWord
@@ -219,6 +229,7 @@ func (v *Counter) show(r *viewmodel.CounterResult) {
 		v.Verdict.Text = lang.L("NOT VALID")
 		v.Verdict.Color = theme.Color(theme.ColorNameError)
 		v.Reason.SetText(r.Reason)
+		v.Revocations.SetText(r.Revocations)
 	}
 	v.Verdict.Refresh()
 	v.Root.Refresh()

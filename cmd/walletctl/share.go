@@ -270,6 +270,7 @@ func cmdVerify(e *env, a verifyArgs, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "HỢP LỆ / VALID — đồng ý / consent %s, mục đích / purpose %s, thủ tục / procedure %s, hết hạn / expires %s\n",
 		res.ID, res.Purpose, res.Procedure, res.Expires.Local().Format(viDateTime))
+	fmt.Fprintln(e.stdout, revocationNote(c, !strings.Contains(tok, "~"), e.now()))
 	last := ""
 	for _, f := range res.Fields {
 		if f.RecordID != last {
@@ -285,6 +286,22 @@ func cmdVerify(e *env, a verifyArgs, args []string) error {
 		fmt.Fprintf(e.stdout, "  %s: %v\n", label, f.Value)
 	}
 	return nil
+}
+
+// revocationNote says how the verdict's revocation was checked.
+func revocationNote(c *counter.Counter, online bool, now time.Time) string {
+	if online {
+		return "(thu hồi: đã kiểm tra trực tuyến / revocation: checked online at the warehouse)"
+	}
+	st := c.RevocationStatus()
+	switch {
+	case !st.Have:
+		return "CẢNH BÁO / WARNING: chưa có danh sách thu hồi, không biết công dân có thu hồi hay không / no revocation list: whether the citizen revoked this consent is unknown"
+	case st.Stale:
+		return fmt.Sprintf("CẢNH BÁO / WARNING: danh sách thu hồi đã cũ %s (lúc %s); thu hồi sau đó chưa được biết / the revocation list is %s old (of %s); later revocations are not known",
+			now.Sub(st.AsOf).Round(time.Minute), st.AsOf.Local().Format(viDateTime), now.Sub(st.AsOf).Round(time.Minute), st.AsOf.Local().Format(viDateTime))
+	}
+	return fmt.Sprintf("(danh sách thu hồi lúc / revocation list of %s)", st.AsOf.Local().Format(viDateTime))
 }
 
 func readImageFile(path string) (string, error) {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -104,7 +106,11 @@ func TestShareAndVerify(t *testing.T) {
 	if !strings.Contains(r.stdout, "1 thu hồi đã gửi") {
 		t.Errorf("sync after revoke:\n%s", r.stdout)
 	}
-	if ok, _ := srv.Revoked(id); !ok {
+	holder := regexp.MustCompile(`"holder":\s*"([^"]+)"`).FindStringSubmatch(string(doc))
+	if holder == nil {
+		t.Fatalf("the exported consent names no holder key:\n%s", doc)
+	}
+	if ok, _ := srv.Revoked(context.Background(), holder[1], id); !ok {
 		t.Errorf("the warehouse does not know %s is revoked", id)
 	}
 	if r = ctl("consents"); !strings.Contains(r.stdout, id+"  revoked") {

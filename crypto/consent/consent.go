@@ -134,9 +134,10 @@ type Verifier struct {
 	Trust    *trust.List // the cached, verified trust list
 	Audience string      // this counter's agency id
 	Replay   ReplayCache // required
-	// Revoked reports whether a consent id is in the cached revocation
-	// list; nil when the counter has none.
-	Revoked func(id string) bool
+	// Revoked reports whether the consent (named by its RevocationID:
+	// holder key and consent id) is in the counter's revocation list; nil
+	// when the counter has none.
+	Revoked func(RevocationID) bool
 	Now     func() time.Time // nil: time.Now
 	Skew    time.Duration    // zero: DefaultSkew
 }
@@ -224,7 +225,7 @@ func (v *Verifier) Verify(tok string) (*Result, error) {
 		}
 	}
 	sortFields(res.Fields)
-	if v.Revoked != nil && v.Revoked(res.ID) {
+	if v.Revoked != nil && v.Revoked(RevocationIDOf(res.Holder, res.ID)) {
 		return nil, fmt.Errorf("%w: consent %s", ErrRevoked, res.ID)
 	}
 	fresh, err := v.Replay.Use(res.ID, kb.Expires.Add(skew))

@@ -182,7 +182,7 @@ func TestRejections(t *testing.T) {
 		{ID: "vn.bca.cuc-c06", Keys: []trust.IssuerKey{{Key: f.police.Public(), NotBefore: issuedAt.AddDate(-2, 0, 0), NotAfter: issuedAt.AddDate(0, -1, 0)}}},
 		f.list.Issuers[1]}}
 	revoked := f.verifier(t0.Add(time.Minute))
-	revoked.Revoked = func(x string) bool { return x == id }
+	revoked.Revoked = func(x RevocationID) bool { return x == RevocationIDOf(f.dev.KID(), id) }
 
 	for _, c := range []struct {
 		name  string

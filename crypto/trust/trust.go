@@ -72,6 +72,11 @@ type List struct {
 	IssuedAt   time.Time
 	NextUpdate time.Time // when a newer list should be fetched
 	Issuers    []Issuer
+	// RevocationKeys are the keys the root delegates the signing of the
+	// counters' consent revocation lists to (crypto/consent), so the root
+	// key signs only trust lists. They sign nothing else: a credential
+	// signed with one is refused (they belong to no issuer).
+	RevocationKeys []IssuerKey
 }
 
 // The wire format: the JWS payload. Times are Unix seconds.
@@ -88,11 +93,44 @@ type wireIssuer struct {
 }
 
 type wireList struct {
-	Province   string       `json:"province"`
-	Version    int64        `json:"version"`
-	IssuedAt   int64        `json:"iat"`
-	NextUpdate int64        `json:"next_update"`
-	Issuers    []wireIssuer `json:"issuers"`
+	Province       string       `json:"province"`
+	Version        int64        `json:"version"`
+	IssuedAt       int64        `json:"iat"`
+	NextUpdate     int64        `json:"next_update"`
+	Issuers        []wireIssuer `json:"issuers"`
+	RevocationKeys []wireKey    `json:"revocation_keys,omitempty"`
+}
+
+func wireKeys(ks []IssuerKey) ([]wireKey, error) {
+	var out []wireKey
+	for _, k := range ks {
+		j, err := k.Key.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		wk := wireKey{JWK: j, NotBefore: k.NotBefore.Unix()}
+		if !k.NotAfter.IsZero() {
+			wk.NotAfter = k.NotAfter.Unix()
+		}
+		out = append(out, wk)
+	}
+	return out, nil
+}
+
+func parseKeys(wks []wireKey) ([]IssuerKey, error) {
+	var out []IssuerKey
+	for _, wk := range wks {
+		k, err := keys.ParsePublicJWK(wk.JWK)
+		if err != nil {
+			return nil, err
+		}
+		ik := IssuerKey{Key: k, NotBefore: unix(wk.NotBefore)}
+		if wk.NotAfter != 0 {
+			ik.NotAfter = unix(wk.NotAfter)
+		}
+		out = append(out, ik)
+	}
+	return out, nil
 }
 
 // Sign validates l and signs it with the province's root key as a
@@ -110,19 +148,18 @@ func Sign(l List, root *keys.PrivateKey) (string, error) {
 	}
 	for _, is := range l.Issuers {
 		wi := wireIssuer{ID: is.ID, Name: is.Name}
-		for _, k := range is.Keys {
-			j, err := k.Key.MarshalJSON()
-			if err != nil {
-				return "", fmt.Errorf("trust: sign: issuer %s: %w", is.ID, err)
-			}
-			wk := wireKey{JWK: j, NotBefore: k.NotBefore.Unix()}
-			if !k.NotAfter.IsZero() {
-				wk.NotAfter = k.NotAfter.Unix()
-			}
-			wi.Keys = append(wi.Keys, wk)
+		ks, err := wireKeys(is.Keys)
+		if err != nil {
+			return "", fmt.Errorf("trust: sign: issuer %s: %w", is.ID, err)
 		}
+		wi.Keys = ks
 		w.Issuers = append(w.Issuers, wi)
 	}
+	rks, err := wireKeys(l.RevocationKeys)
+	if err != nil {
+		return "", fmt.Errorf("trust: sign: revocation keys: %w", err)
+	}
+	w.RevocationKeys = rks
 	payload, err := json.Marshal(w)
 	if err != nil {
 		return "", fmt.Errorf("trust: sign: %w", err)
@@ -180,6 +217,11 @@ func (l List) seconds() List {
 		issuers[i] = is
 	}
 	l.Issuers = issuers
+	rks := make([]IssuerKey, len(l.RevocationKeys))
+	for i, k := range l.RevocationKeys {
+		rks[i] = IssuerKey{Key: k.Key, NotBefore: sec(k.NotBefore), NotAfter: sec(k.NotAfter)}
+	}
+	l.RevocationKeys = rks
 	return l
 }
 
@@ -200,20 +242,17 @@ func decode(payload []byte) (*List, error) {
 		NextUpdate: unix(w.NextUpdate),
 	}
 	for _, wi := range w.Issuers {
-		is := Issuer{ID: wi.ID, Name: wi.Name}
-		for _, wk := range wi.Keys {
-			k, err := keys.ParsePublicJWK(wk.JWK)
-			if err != nil {
-				return nil, fmt.Errorf("%w: issuer %q: %w", ErrInvalidList, wi.ID, err)
-			}
-			ik := IssuerKey{Key: k, NotBefore: unix(wk.NotBefore)}
-			if wk.NotAfter != 0 {
-				ik.NotAfter = unix(wk.NotAfter)
-			}
-			is.Keys = append(is.Keys, ik)
+		ks, err := parseKeys(wi.Keys)
+		if err != nil {
+			return nil, fmt.Errorf("%w: issuer %q: %w", ErrInvalidList, wi.ID, err)
 		}
-		l.Issuers = append(l.Issuers, is)
+		l.Issuers = append(l.Issuers, Issuer{ID: wi.ID, Name: wi.Name, Keys: ks})
 	}
+	rks, err := parseKeys(w.RevocationKeys)
+	if err != nil {
+		return nil, fmt.Errorf("%w: revocation keys: %w", ErrInvalidList, err)
+	}
+	l.RevocationKeys = rks
 	return l, nil
 }
 
@@ -240,7 +279,9 @@ var maxUnix = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 //   - each issuer has 1 to MaxKeysPerIssuer keys; each key is set, has a
 //     NotBefore, and a NotAfter that is zero or after NotBefore;
 //   - a key (by kid) appears only once in the whole list: one key never
-//     speaks for two issuers;
+//     speaks for two issuers, nor for an issuer and the revocation lists;
+//   - at most MaxKeysPerIssuer revocation keys, each checked as an
+//     issuer's;
 //   - every time lies after 1970 and before the year 10000.
 //
 // Errors wrap ErrInvalidList.
@@ -279,20 +320,34 @@ func (l *List) Validate() error {
 		if len(is.Keys) == 0 || len(is.Keys) > MaxKeysPerIssuer {
 			return bad("issuer %s: must have 1 to %d keys", is.ID, MaxKeysPerIssuer)
 		}
-		for _, k := range is.Keys {
-			if k.Key == nil || !k.Key.Alg().Valid() {
-				return bad("issuer %s: empty key", is.ID)
-			}
-			if other, dup := kids[k.Key.KID()]; dup {
-				return bad("key %s listed for both %s and %s", k.Key.KID(), other, is.ID)
-			}
-			kids[k.Key.KID()] = is.ID
-			if !validTime(k.NotBefore) || (!k.NotAfter.IsZero() && !validTime(k.NotAfter)) {
-				return bad("issuer %s key %s: not-before must be set; times before the year 10000", is.ID, k.Key.KID())
-			}
-			if !k.NotAfter.IsZero() && !k.NotAfter.After(k.NotBefore) {
-				return bad("issuer %s key %s: not-after must be after not-before", is.ID, k.Key.KID())
-			}
+		if err := checkKeys("issuer "+is.ID, is.Keys, kids); err != nil {
+			return bad("%v", err)
+		}
+	}
+	if len(l.RevocationKeys) > MaxKeysPerIssuer {
+		return bad("at most %d revocation keys", MaxKeysPerIssuer)
+	}
+	if err := checkKeys("revocation lists", l.RevocationKeys, kids); err != nil {
+		return bad("%v", err)
+	}
+	return nil
+}
+
+// checkKeys checks the keys of owner, recording each kid in kids.
+func checkKeys(owner string, ks []IssuerKey, kids map[string]string) error {
+	for _, k := range ks {
+		if k.Key == nil || !k.Key.Alg().Valid() {
+			return fmt.Errorf("%s: empty key", owner)
+		}
+		if other, dup := kids[k.Key.KID()]; dup {
+			return fmt.Errorf("key %s listed for both %s and %s", k.Key.KID(), other, owner)
+		}
+		kids[k.Key.KID()] = owner
+		if !validTime(k.NotBefore) || (!k.NotAfter.IsZero() && !validTime(k.NotAfter)) {
+			return fmt.Errorf("%s key %s: not-before must be set; times before the year 10000", owner, k.Key.KID())
+		}
+		if !k.NotAfter.IsZero() && !k.NotAfter.After(k.NotBefore) {
+			return fmt.Errorf("%s key %s: not-after must be after not-before", owner, k.Key.KID())
 		}
 	}
 	return nil
@@ -353,6 +408,22 @@ func (l *List) Key(issuer, kid string, at time.Time) (*keys.PublicKey, error) {
 		return k.Key, nil
 	}
 	return nil, fmt.Errorf("%w: %q has no key %q", ErrUnknownKey, issuer, truncate(kid))
+}
+
+// RevocationKey returns the delegated revocation-list key with that kid
+// if it was valid at at (the list's issue time), as Key does for an
+// issuer's key.
+func (l *List) RevocationKey(kid string, at time.Time) (*keys.PublicKey, error) {
+	for _, k := range l.RevocationKeys {
+		if k.Key.KID() != kid {
+			continue
+		}
+		if at.Before(k.NotBefore) || (!k.NotAfter.IsZero() && !at.Before(k.NotAfter)) {
+			return nil, fmt.Errorf("%w: revocation key %s is not valid at %s", ErrKeyNotValidAt, kid, at.UTC().Format(time.RFC3339))
+		}
+		return k.Key, nil
+	}
+	return nil, fmt.Errorf("%w: no revocation key %q", ErrUnknownKey, truncate(kid))
 }
 
 // Stale reports whether the list is past its NextUpdate at now. A stale

@@ -369,3 +369,43 @@ func listView(l *List) string {
 	}
 	return b.String()
 }
+
+// Revocation keys: delegated by the root for the counters' revocation
+// lists; they round-trip, are looked up by kid and validity, never
+// double as an issuer's key, and no issuer lookup finds them.
+func TestRevocationKeys(t *testing.T) {
+	f := newFixture(t)
+	rev := gen(t, keys.ES256)
+	f.list.RevocationKeys = []IssuerKey{{Key: rev.Public(), NotBefore: t2025, NotAfter: t2027}}
+	signed, err := Sign(f.list, f.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := Verify(signed, f.root.Public())
+	if err != nil || len(l.RevocationKeys) != 1 || !l.RevocationKeys[0].Key.Equal(rev.Public()) || !l.RevocationKeys[0].NotAfter.Equal(t2027) {
+		t.Fatalf("round trip: %+v, %v", l, err)
+	}
+	if k, err := l.RevocationKey(rev.KID(), t2026); err != nil || !k.Equal(rev.Public()) {
+		t.Errorf("RevocationKey: %v %v", k, err)
+	}
+	if _, err := l.RevocationKey(rev.KID(), t2027); !errors.Is(err, ErrKeyNotValidAt) {
+		t.Errorf("RevocationKey after its end: %v", err)
+	}
+	if _, err := l.RevocationKey(f.health.KID(), t2026); !errors.Is(err, ErrUnknownKey) {
+		t.Errorf("an issuer's key as a revocation key: %v", err)
+	}
+	if _, err := l.Key("vn.dongnai.soyte", rev.KID(), t2026); !errors.Is(err, ErrUnknownKey) {
+		t.Errorf("a revocation key as an issuer's: %v", err)
+	}
+	f.list.RevocationKeys = []IssuerKey{{Key: f.health.Public(), NotBefore: t2026}}
+	if _, err := Sign(f.list, f.root); !errors.Is(err, ErrInvalidList) {
+		t.Errorf("an issuer's key listed as a revocation key too: %v", err)
+	}
+	f.list.RevocationKeys = make([]IssuerKey, MaxKeysPerIssuer+1)
+	for i := range f.list.RevocationKeys {
+		f.list.RevocationKeys[i] = IssuerKey{Key: gen(t, keys.ES256).Public(), NotBefore: t2026}
+	}
+	if _, err := Sign(f.list, f.root); !errors.Is(err, ErrInvalidList) {
+		t.Errorf("%d revocation keys: %v", len(f.list.RevocationKeys), err)
+	}
+}

@@ -17,19 +17,24 @@ import (
 
 func decodeJSON(b []byte, v any) error { return json.Unmarshal(b, v) }
 
-// UploadRevocations sends the citizen's consent revocations; the
-// warehouse keeps the first revocation of each consent, so sending one
-// again is harmless.
-func (c *Client) UploadRevocations(ctx context.Context, st wallet.Store, revs []protocol.Revocation) (int, error) {
+// UploadRevocations sends the citizen's consent revocations (at most
+// protocol.MaxRevocationsPerRequest) and returns the warehouse's result
+// for each. The warehouse keeps the first revocation of each consent, so
+// sending one again is harmless. A citizen over their revocation limits
+// gets a *ServerError with protocol.ErrCodeTooMany.
+func (c *Client) UploadRevocations(ctx context.Context, st wallet.Store, revs []protocol.Revocation) ([]protocol.RevocationResult, error) {
 	dev, err := DeviceKey(ctx, st)
 	if err != nil {
-		return 0, fmt.Errorf("upload revocations: %w", err)
+		return nil, fmt.Errorf("upload revocations: %w", err)
 	}
 	var resp protocol.RevocationsResponse
 	if _, err := c.call(ctx, http.MethodPost, protocol.PathRevocations, nil, protocol.RevocationsRequest{Revocations: revs}, dev, &resp); err != nil {
-		return 0, fmt.Errorf("upload revocations: %w", err)
+		return nil, fmt.Errorf("upload revocations: %w", err)
 	}
-	return resp.Accepted, nil
+	if len(resp.Results) != len(revs) {
+		return nil, fmt.Errorf("upload revocations: %w: %d results for %d revocations", ErrBadResponse, len(resp.Results), len(revs))
+	}
+	return resp.Results, nil
 }
 
 // AccessLog downloads the uses of the citizen's consents after cursor
@@ -66,8 +71,13 @@ const (
 
 // ConsentSyncResult sums up SyncConsents.
 type ConsentSyncResult struct {
-	RevocationsSent int // revocations uploaded this time
-	UsesRecorded    int // access-log entries new to the history
+	RevocationsSent int // revocations the warehouse took this time (revoked, or expired already)
+	// RevocationsRefused are revocations the warehouse refused for good
+	// (a consent given before revocations carried their proof, or a
+	// proof it cannot check): counters will not learn of them, and the
+	// consent stays usable until it expires.
+	RevocationsRefused []protocol.RevocationResult
+	UsesRecorded       int // access-log entries new to the history
 }
 
 // SyncConsents uploads the consents revoked in h that the warehouse does
@@ -93,21 +103,29 @@ func (c *Client) SyncConsents(ctx context.Context, st wallet.Store, h *wallet.Co
 	var revs []protocol.Revocation
 	for _, s := range all {
 		if s.State == wallet.ConsentRevoked && !slices.Contains(sent, s.Consent.ID) {
-			revs = append(revs, protocol.Revocation{ConsentID: s.Consent.ID, RevokedAt: s.RevokedAt})
+			revs = append(revs, protocol.Revocation{ConsentID: s.Consent.ID, RevokedAt: s.RevokedAt, Proof: s.Consent.Proof})
 		}
 	}
-	if len(revs) > 0 {
-		if _, err := c.UploadRevocations(ctx, st, revs); err != nil {
+	for len(revs) > 0 {
+		batch := revs[:min(len(revs), protocol.MaxRevocationsPerRequest)]
+		revs = revs[len(batch):]
+		results, err := c.UploadRevocations(ctx, st, batch)
+		if err != nil {
 			return res, err
 		}
-		for _, r := range revs {
-			sent = append(sent, r.ConsentID)
+		for i, r := range results {
+			// Every answer is final: a refusal does not change when sent again.
+			sent = append(sent, batch[i].ConsentID)
+			if r.Status == protocol.RevocationRefused {
+				res.RevocationsRefused = append(res.RevocationsRefused, r)
+			} else {
+				res.RevocationsSent++
+			}
 		}
 		b, _ := json.Marshal(sent)
 		if err := st.Apply(ctx, wallet.Batch{Meta: map[string][]byte{MetaRevocationsSent: b}}); err != nil {
 			return res, err
 		}
-		res.RevocationsSent = len(revs)
 	}
 	cursor := ""
 	if b, err := st.Meta(ctx, MetaAccessCursor); err == nil {

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vnwallet/citizenwallet/crypto/consent"
 	"github.com/vnwallet/citizenwallet/sync/client"
 	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
@@ -25,15 +26,30 @@ func TestSyncConsents(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	for _, id := range []string{"c-1", "c-2"} {
-		if err := h.Give(ctx, wallet.Consent{ID: id, GivenAt: now, Method: "test", Purpose: wallet.Purpose{Code: "p", Text: wallet.Label{VI: "Thử", EN: "Test"}},
+	dev, err := client.DeviceKey(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"c-1", "c-2", "c-old"} {
+		c := wallet.Consent{ID: id, GivenAt: now, Method: "test", Purpose: wallet.Purpose{Code: "p", Text: wallet.Label{VI: "Thử", EN: "Test"}},
 			Recipient: wallet.Recipient{Agency: "vn.x"}, Fields: []wallet.ConsentField{{FieldRef: wallet.FieldRef{RecordID: "r", Type: "identity.citizen", Claim: "full_name"}}},
-			Expires: now.Add(time.Hour)}); err != nil {
+			Expires: now.Add(time.Hour)}
+		if id != "c-old" { // c-old was given by a wallet that kept no proof
+			tok, _, err := consent.BuildReference(dev, consent.Reference{ID: id, Audience: "vn.x", IssuedAt: now.Unix(), Expires: now.Add(time.Hour).Unix(),
+				Purpose: "p", Scope: []consent.ScopeItem{{RecordID: "r", Claims: []string{"full_name"}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Holder, c.Proof = dev.KID(), tok
+		}
+		if err := h.Give(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := h.Revoke(ctx, "c-2", now); err != nil {
-		t.Fatal(err)
+	for _, id := range []string{"c-2", "c-old"} {
+		if err := h.Revoke(ctx, id, now); err != nil {
+			t.Fatal(err)
+		}
 	}
 	citizen := sample.Profile(1).CitizenID
 	for _, id := range []string{"c-1", "c-1", "someone-else"} {
@@ -45,17 +61,18 @@ func TestSyncConsents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.RevocationsSent != 1 || res.UsesRecorded != 2 {
+	if res.RevocationsSent != 1 || res.UsesRecorded != 2 || len(res.RevocationsRefused) != 1 ||
+		res.RevocationsRefused[0].ConsentID != "c-old" || res.RevocationsRefused[0].Code != protocol.ErrCodeBadProof {
 		t.Errorf("first consent sync: %+v", res)
 	}
-	if ok, _ := srv.Revoked("c-2"); !ok {
+	if ok, _ := srv.Revoked(ctx, dev.KID(), "c-2"); !ok {
 		t.Error("the warehouse does not know c-2 is revoked")
 	}
-	if ok, _ := srv.Revoked("c-1"); ok {
+	if ok, _ := srv.Revoked(ctx, dev.KID(), "c-1"); ok {
 		t.Error("c-1 revoked")
 	}
 	res, err = c.SyncConsents(ctx, st, h, now)
-	if err != nil || res != (client.ConsentSyncResult{}) {
+	if err != nil || res.RevocationsSent != 0 || res.UsesRecorded != 0 || res.RevocationsRefused != nil {
 		t.Errorf("second consent sync: %+v, %v", res, err)
 	}
 	all, _ := h.List(ctx, now)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"github.com/vnwallet/citizenwallet/sync/protocol"
 )
@@ -21,14 +23,16 @@ func (c *Client) Redeem(ctx context.Context, token string, counter protocol.Coun
 	return resp, nil
 }
 
-// RevocationList fetches the consent ids revoked recently (a counter
-// caches them to refuse revoked offline tokens).
-func (c *Client) RevocationList(ctx context.Context) (protocol.RevocationListResponse, error) {
+// RevocationList fetches one signed page of the revocation list of the
+// consents for aud after version since (0: from the start). Verify it
+// with consent.VerifyRevocationList and the trust list.
+func (c *Client) RevocationList(ctx context.Context, aud string, since int64) (string, error) {
 	var resp protocol.RevocationListResponse
-	if _, err := c.call(ctx, http.MethodGet, protocol.PathRevocationList, nil, nil, nil, &resp); err != nil {
-		return resp, fmt.Errorf("revocation list: %w", err)
+	q := url.Values{"aud": {aud}, "since": {strconv.FormatInt(since, 10)}}
+	if _, err := c.call(ctx, http.MethodGet, protocol.PathRevocationList, q, nil, nil, &resp); err != nil {
+		return "", fmt.Errorf("revocation list: %w", err)
 	}
-	return resp, nil
+	return resp.List, nil
 }
 
 // FetchTrustList fetches the signed trust list without a profile (a

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -40,12 +39,15 @@ type Config struct {
 	// Explain, if set, turns a refusal into the sentence the log keeps
 	// for people (the app's plain-language reason).
 	Explain func(error) string
+	// Freshness is how old the revocation list may be before the status
+	// every verdict shows calls it stale (default DefaultFreshness).
+	Freshness time.Duration
 }
 
 // Files under Config.Dir.
 const (
 	trustFile   = "trust-list.jws"
-	revokedFile = "revoked.json"
+	revokedFile = "revocations.json"
 	logFile     = "log.jsonl"
 )
 
@@ -55,9 +57,12 @@ type Counter struct {
 	wh     *client.Client
 	replay *consent.ReplayFile
 
+	refreshing sync.Mutex // one Refresh at a time
+
 	mu      sync.Mutex
 	list    *trust.List
-	revoked []string
+	revoked *revocations
+	revErr  string // why the last Refresh could not update the revocations
 }
 
 // ErrNoTrustList: the counter has never reached the warehouse, so it has
@@ -69,6 +74,9 @@ var ErrNoTrustList = errors.New("counter: no trust list yet: reach the warehouse
 func Open(cfg Config) (*Counter, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Freshness <= 0 {
+		cfg.Freshness = DefaultFreshness
 	}
 	if cfg.Replay == "" {
 		cfg.Replay = filepath.Join(cfg.Dir, "replay")
@@ -88,9 +96,7 @@ func Open(cfg Config) (*Counter, error) {
 	if b, err := os.ReadFile(c.path(trustFile)); err == nil {
 		c.list, _ = trust.Verify(string(b), cfg.RootKey) // a damaged cache is as good as none
 	}
-	if b, err := os.ReadFile(c.path(revokedFile)); err == nil {
-		_ = json.Unmarshal(b, &c.revoked) // likewise
-	}
+	c.revoked = loadRevocations(c.path(revokedFile), cfg.Agency) // likewise
 	return c, nil
 }
 
@@ -105,42 +111,56 @@ type Status int
 const (
 	// Fresh: the trust list and the revocation list were fetched now.
 	Fresh Status = iota
-	// Cached: offline (or refused), the cached lists are in use.
+	// Cached: offline (or refused), the cached lists are in use; see
+	// RevocationStatus for how old the revocation list is.
 	Cached
 	// None: offline and nothing cached; nothing can be verified.
 	None
 )
 
-// Refresh fetches the trust list and the revocation list and caches them
-// on disk; a trust list older than the one held is refused. Offline, the
-// cached lists stay in use.
+// Refresh fetches the trust list and the revocations since the list
+// held, and caches both on disk; a trust list older than the one held is
+// refused, and the revocation list only ever grows by verified pages (or
+// sheds expired entries). Offline, the cached lists stay in use.
 func (c *Counter) Refresh(ctx context.Context) Status {
+	c.refreshing.Lock()
+	defer c.refreshing.Unlock()
 	signed, lerr := c.wh.FetchTrustList(ctx)
 	var list *trust.List
 	if lerr == nil {
 		list, lerr = trust.Verify(signed, c.cfg.RootKey)
 	}
-	rl, rerr := c.wh.RevocationList(ctx)
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if lerr == nil && c.list != nil {
 		lerr = trust.CheckSuccessor(c.list, list) // never roll back to an older list
 	}
-	if lerr == nil && rerr == nil {
-		c.list, c.revoked = list, rl.Revoked
-		// The caches only spare the next offline start a fetch: a failed
+	if lerr == nil {
+		c.list = list
+		// The cache only spares the next offline start a fetch: a failed
 		// write leaves the previous cache, never a wrong verdict.
-		// (A cut write fails to verify or parse next time: as good as none.)
 		_ = os.WriteFile(c.path(trustFile), []byte(signed), 0o600)
-		if b, err := json.Marshal(rl.Revoked); err == nil {
-			_ = os.WriteFile(c.path(revokedFile), b, 0o600)
-		}
-		return Fresh
 	}
-	if c.list == nil {
+	tl, held := c.list, c.revoked
+	c.mu.Unlock()
+	if tl == nil {
 		return None
 	}
-	return Cached
+	next, rerr := c.fetchRevocations(ctx, tl, held)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.revoked, c.revErr = next, ""
+	if rerr != nil {
+		c.revErr = rerr.Error()
+	}
+	if next.Version != held.Version || len(next.Entries) != len(held.Entries) || !next.IssuedAt.Equal(held.IssuedAt) {
+		if err := next.save(c.path(revokedFile)); err != nil && rerr == nil {
+			c.revErr = "the revocation list could not be saved: " + err.Error()
+		}
+	}
+	if lerr != nil || rerr != nil {
+		return Cached
+	}
+	return Fresh
 }
 
 // Issuer looks an agency up in the trust list held.
@@ -170,8 +190,7 @@ func (c *Counter) verify(ctx context.Context, token string) (*consent.Result, er
 	if list == nil {
 		return nil, ErrNoTrustList
 	}
-	v := &consent.Verifier{Trust: list, Audience: c.cfg.Agency, Replay: c.replay, Now: c.cfg.Now,
-		Revoked: func(id string) bool { return slices.Contains(revoked, id) }}
+	v := &consent.Verifier{Trust: list, Audience: c.cfg.Agency, Replay: c.replay, Now: c.cfg.Now, Revoked: revoked.revoked}
 	if strings.Contains(token, "~") {
 		return v.Verify(token)
 	}

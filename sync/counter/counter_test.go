@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -19,20 +20,26 @@ import (
 	"github.com/vnwallet/citizenwallet/sync/protocol"
 )
 
-// province serves a trust list of a chosen version and a revocation list
-// on loopback, as the warehouse's public endpoints do.
+// province serves a trust list of a chosen version and a signed
+// revocation list on loopback, as the warehouse's public endpoints do.
 type province struct {
-	t       *testing.T
-	root    *keys.PrivateKey
-	issuer  *keys.PrivateKey
-	mu      sync.Mutex
-	version int64
-	revoked []string
-	ts      *httptest.Server
+	t        *testing.T
+	root     *keys.PrivateKey
+	issuer   *keys.PrivateKey
+	revKey   *keys.PrivateKey // delegated in the trust list
+	signer   *keys.PrivateKey // what signs revocation lists (revKey unless a test forges)
+	mu       sync.Mutex
+	version  int64
+	revoked  []consent.RevokedConsent // entry i has seq i+1
+	asked    []int64                  // the since of each revocation-list request
+	down     bool                     // the revocation list answers 503
+	now      func() time.Time         // the province's clock
+	keysFrom time.Time                // the keys' not-before
+	ts       *httptest.Server
 }
 
 func newProvince(t *testing.T) *province {
-	p := &province{t: t, version: 1}
+	p := &province{t: t, version: 1, now: time.Now, keysFrom: time.Now().Add(-time.Hour).Truncate(time.Second)}
 	var err error
 	if p.root, err = keys.Generate(keys.EdDSA); err != nil {
 		t.Fatal(err)
@@ -40,28 +47,67 @@ func newProvince(t *testing.T) *province {
 	if p.issuer, err = keys.Generate(keys.ES256); err != nil {
 		t.Fatal(err)
 	}
+	if p.revKey, err = keys.Generate(keys.ES256); err != nil {
+		t.Fatal(err)
+	}
+	p.signer = p.revKey
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+protocol.PathTrustList, func(w http.ResponseWriter, r *http.Request) {
-		p.mu.Lock()
-		v := p.version
-		p.mu.Unlock()
-		now := time.Now().Truncate(time.Second)
-		signed, err := trust.Sign(trust.List{Province: "vn.dongnai", Version: v, IssuedAt: now, NextUpdate: now.Add(time.Hour),
-			Issuers: []trust.Issuer{{ID: "vn.dongnai.soyte", Name: trust.Name{VI: "Sở Y tế tỉnh Đồng Nai"},
-				Keys: []trust.IssuerKey{{Key: p.issuer.Public(), NotBefore: now.Add(-time.Hour)}}}}}, p.root)
-		if err != nil {
-			t.Error(err)
-		}
-		json.NewEncoder(w).Encode(protocol.TrustListResponse{TrustList: signed})
+		json.NewEncoder(w).Encode(protocol.TrustListResponse{TrustList: p.trustList()})
 	})
 	mux.HandleFunc("GET "+protocol.PathRevocationList, func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		json.NewEncoder(w).Encode(protocol.RevocationListResponse{AsOf: time.Now(), Revoked: p.revoked})
+		since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
+		p.asked = append(p.asked, since)
+		if p.down {
+			http.Error(w, `{"code":"internal","message":"down"}`, http.StatusServiceUnavailable)
+			return
+		}
+		if since > int64(len(p.revoked)) {
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(protocol.Error{Code: protocol.ErrCodeBadCursor, Message: "ahead"})
+			return
+		}
+		now := p.now().Truncate(time.Second)
+		l := consent.RevocationList{Province: "vn.dongnai", Audience: r.URL.Query().Get("aud"), IssuedAt: now, NextUpdate: now.Add(time.Hour),
+			Since: since, Version: int64(len(p.revoked))}
+		from := min(int(since), len(p.revoked))
+		l.Entries = p.revoked[from:]
+		if len(l.Entries) > consent.MaxRevocationPage {
+			l.Entries, l.More, l.Version = l.Entries[:consent.MaxRevocationPage], true, since+consent.MaxRevocationPage
+		}
+		signed, err := consent.SignRevocationList(l, p.signer)
+		if err != nil {
+			t.Error(err)
+		}
+		json.NewEncoder(w).Encode(protocol.RevocationListResponse{List: signed})
 	})
 	p.ts = httptest.NewServer(mux)
 	t.Cleanup(p.ts.Close)
 	return p
+}
+
+func (p *province) trustList() string {
+	p.mu.Lock()
+	v := p.version
+	p.mu.Unlock()
+	now := p.now().Truncate(time.Second)
+	signed, err := trust.Sign(trust.List{Province: "vn.dongnai", Version: v, IssuedAt: now, NextUpdate: now.Add(time.Hour),
+		Issuers: []trust.Issuer{{ID: "vn.dongnai.soyte", Name: trust.Name{VI: "Sở Y tế tỉnh Đồng Nai"},
+			Keys: []trust.IssuerKey{{Key: p.issuer.Public(), NotBefore: p.keysFrom}}}},
+		RevocationKeys: []trust.IssuerKey{{Key: p.revKey.Public(), NotBefore: p.keysFrom}}}, p.root)
+	if err != nil {
+		p.t.Error(err)
+	}
+	return signed
+}
+
+// revoke adds a revocation of (holder, consent id) to the list.
+func (p *province) revoke(holder, id string, expires time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.revoked = append(p.revoked, consent.RevokedConsent{ID: consent.RevocationIDOf(holder, id), Expires: expires})
 }
 
 func (p *province) open(t *testing.T, dir string) *counter.Counter {
@@ -93,7 +139,8 @@ func TestRefreshCachesAndRefusesRollback(t *testing.T) {
 	}
 
 	p = newProvince(t)
-	p.version, p.revoked = 5, []string{"consent-1"}
+	p.version = 5
+	p.revoke("holder", "consent-1", time.Now().Add(time.Hour))
 	c := p.open(t, dir)
 	if st := c.Refresh(t.Context()); st != counter.Fresh {
 		t.Fatalf("online: status %v", st)

@@ -16,8 +16,11 @@ const (
 	PathRevocations = "/v1/consents/revocations"
 	PathAccessLog   = "/v1/access-log"
 	PathRedeem      = "/v1/consents/redeem"
-	// PathRevocationList is the public list of revoked consents that
-	// offline counters cache.
+	// PathRevocationList is the public, signed list of revoked offline
+	// consents that counters cache: GET ?aud=AGENCY&since=VERSION gives
+	// the revocations of consents for AGENCY after VERSION (a delta;
+	// since=0 for all), one page of crypto/consent.MaxRevocationPage at
+	// most.
 	PathRevocationList = "/v1/consents/revoked"
 )
 
@@ -123,20 +126,47 @@ type ChangesResponse struct {
 	RemainingBytes int64 `json:"remaining_bytes"`
 }
 
-// Revocation withdraws one consent the citizen gave.
+// Revocation withdraws one consent the citizen gave. Proof is the part
+// of the token the device signed (crypto/consent.ProofOf: the
+// key-binding JWT of an offline token, or the whole online reference):
+// the warehouse accepts a revocation only when one of the citizen's own
+// devices signed it, and keeps it until the consent expires.
 type Revocation struct {
 	ConsentID string    `json:"consent_id"` // the token's jti
 	RevokedAt time.Time `json:"revoked_at"`
+	Proof     string    `json:"proof"`
 }
 
-// RevocationsRequest uploads the citizen's revocations.
+// RevocationsRequest uploads the citizen's revocations, at most
+// MaxRevocationsPerRequest.
 type RevocationsRequest struct {
 	Revocations []Revocation `json:"revocations"`
 }
 
-// RevocationsResponse acknowledges them.
+// MaxRevocationsPerRequest bounds one RevocationsRequest.
+const MaxRevocationsPerRequest = 100
+
+// Outcomes of one revocation.
+const (
+	RevocationListed  = "revoked" // stored (now or before): counters will refuse the consent
+	RevocationExpired = "expired" // the consent has expired: nothing to revoke
+	RevocationRefused = "refused" // see Code and Message; sending it again will not help
+)
+
+// RevocationResult is the outcome of one revocation of a request.
+type RevocationResult struct {
+	ConsentID string `json:"consent_id"`
+	Status    string `json:"status"`
+	Code      string `json:"code,omitempty"`    // for refused: ErrCodeBadProof or ErrCodeBadRequest
+	Message   string `json:"message,omitempty"` // for refused
+}
+
+// RevocationsResponse has one result per revocation, in order. A request
+// that would pass the citizen's limits is refused whole (429,
+// ErrCodeTooMany) and stores nothing.
 type RevocationsResponse struct {
-	Accepted int `json:"accepted"`
+	Accepted int                `json:"accepted"` // revoked or expired
+	Results  []RevocationResult `json:"results"`
 }
 
 // Counter names the one-stop counter that used a consent.
@@ -163,12 +193,10 @@ type AccessLogResponse struct {
 	More       bool          `json:"more"`
 }
 
-// RevocationListResponse lists the consents revoked within the longest
-// consent lifetime (older ones have expired anyway). Consent ids are
-// random: the list names no one.
+// RevocationListResponse carries one signed page of the counters'
+// revocation list (a crypto/consent revocation list JWS).
 type RevocationListResponse struct {
-	AsOf    time.Time `json:"as_of"`
-	Revoked []string  `json:"revoked"`
+	List string `json:"list"`
 }
 
 // RedeemRequest is a counter redeeming an online consent token (a
@@ -212,4 +240,6 @@ const (
 	ErrCodeBusy         = "busy"           // too many requests at once (429): retry after Retry-After
 	ErrCodeForbidden    = "forbidden"      // authenticated, but not allowed (admin roles, Origin, Host)
 	ErrCodeMethod       = "method"         // the endpoint exists, not with this method (405, Allow names those it takes)
+	ErrCodeTooMany      = "too_many"       // a citizen's revocations over their limits (429): retry after Retry-After
+	ErrCodeBadProof     = "bad_proof"      // a revocation whose proof is not a consent of the citizen's devices
 )

@@ -13,9 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/vnwallet/citizenwallet/crypto/consent"
 	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/wallet"
@@ -195,59 +193,6 @@ func (s *Server) enrolmentCodeAs(ctx context.Context, actor, citizenID string) (
 		return "", err
 	}
 	return code[:5] + "-" + code[5:], nil
-}
-
-// handleRevocations stores the citizen's consent revocations. A consent
-// id revoked before keeps its first revocation (idempotent uploads).
-func (s *Server) handleRevocations(w http.ResponseWriter, r *http.Request, dev *Device, body []byte) {
-	var req protocol.RevocationsRequest
-	if err := decodeStrict(body, &req); err != nil {
-		writeError(w, r, http.StatusBadRequest, protocol.ErrCodeBadRequest, "revocations: "+err.Error())
-		return
-	}
-	if len(req.Revocations) > 1000 {
-		writeError(w, r, http.StatusBadRequest, protocol.ErrCodeBadRequest, "at most 1000 revocations per request")
-		return
-	}
-	now := s.cfg.Now().UTC()
-	rs := make([]Revocation, 0, len(req.Revocations))
-	for _, rv := range req.Revocations {
-		if rv.ConsentID == "" || len(rv.ConsentID) > 200 || strings.ContainsRune(rv.ConsentID, 0) || rv.RevokedAt.IsZero() {
-			writeError(w, r, http.StatusBadRequest, protocol.ErrCodeBadRequest, "each revocation needs a consent id (1-200 bytes) and a time")
-			return
-		}
-		rs = append(rs, Revocation{ConsentID: rv.ConsentID, CitizenID: dev.CitizenID, RevokedAt: rv.RevokedAt.UTC(), Received: now})
-	}
-	if err := s.st.PutRevocations(r.Context(), dev.CitizenID, rs); err != nil {
-		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "store revocations")
-		return
-	}
-	writeJSON(w, r, http.StatusOK, protocol.RevocationsResponse{Accepted: len(req.Revocations)})
-}
-
-// handleRevocationList serves the consent ids revoked within the longest
-// consent lifetime (plus skew), for counters to cache.
-func (s *Server) handleRevocationList(w http.ResponseWriter, r *http.Request) {
-	now := s.cfg.Now().UTC()
-	since := now.Add(-consent.MaxLifetime - s.cfg.ClockSkew)
-	ids, err := s.st.RevokedSince(r.Context(), since)
-	if err != nil {
-		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "revocations")
-		return
-	}
-	if ids == nil {
-		ids = []string{}
-	}
-	writeJSON(w, r, http.StatusOK, protocol.RevocationListResponse{AsOf: now.Truncate(time.Second), Revoked: ids})
-}
-
-// Revoked reports whether a consent was revoked by its citizen.
-func (s *Server) Revoked(consentID string) (bool, error) {
-	_, err := s.st.Revocation(context.Background(), consentID)
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
 }
 
 // RecordAccess appends a use of a consent to its citizen's access log,

@@ -68,7 +68,7 @@ func (s *Server) handleRedeem(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusForbidden, protocol.ErrCodeAudience, fmt.Sprintf("the consent is for %s, not %s", ref.Audience, req.Counter.Agency))
 		return
 	}
-	if revoked, err := s.Revoked(ref.ID); err != nil {
+	if revoked, err := s.Revoked(r.Context(), ref.Device, ref.ID); err != nil {
 		writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "revocations")
 		return
 	} else if revoked {

@@ -54,15 +54,23 @@ type Config struct {
 	// feed page, its credentials, its compression) is ≈ 1–2 MB, so this
 	// bounds the memory that concurrent clients cost.
 	MaxInFlight int
+	// RevocationLimits bound each citizen's consent revocations (default
+	// DefaultLiveRevocations unexpired, DefaultRevocationsPerHour new an
+	// hour).
+	RevocationLimits RevocationLimits
+	// RevocationListTTL is the next update a revocation list names
+	// (default DefaultRevocationListTTL).
+	RevocationListTTL time.Duration
 }
 
 // Server is the provincial warehouse's wallet-facing service. It keeps
 // nothing in memory that another process on the same Store needs: several
 // Servers (processes) on one PostgreSQL behave as one.
 type Server struct {
-	cfg  Config
-	st   Store
-	root *keys.PrivateKey
+	cfg    Config
+	st     Store
+	root   *keys.PrivateKey
+	revKey *keys.PrivateKey // signs revocation lists, delegated in the trust list
 
 	mu        sync.RWMutex
 	agencies  map[string]*agencyKeys
@@ -108,6 +116,15 @@ func Open(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 16 * runtime.GOMAXPROCS(0)
+	}
+	if cfg.RevocationLimits.Live <= 0 {
+		cfg.RevocationLimits.Live = DefaultLiveRevocations
+	}
+	if cfg.RevocationLimits.PerHour <= 0 {
+		cfg.RevocationLimits.PerHour = DefaultRevocationsPerHour
+	}
+	if cfg.RevocationListTTL <= 0 {
+		cfg.RevocationListTTL = DefaultRevocationListTTL
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, agencies: map[string]*agencyKeys{}, work: make(chan struct{}, cfg.MaxInFlight),
 		stop: make(chan struct{}), done: make(chan struct{})}
@@ -170,6 +187,9 @@ func (s *Server) init(ctx context.Context) error {
 		return fmt.Errorf("root key: %w", err)
 	}
 	s.root = root
+	if s.revKey, err = s.cfg.Keys.Key(revocationKeyName, keys.ES256); err != nil {
+		return fmt.Errorf("revocation-list key: %w", err)
+	}
 	pub, _ := root.Public().MarshalJSON()
 	stored, err := s.st.Meta(ctx, MetaRootKey)
 	switch {
@@ -216,7 +236,8 @@ func (s *Server) reload(ctx context.Context) error {
 	}
 	agencies := make(map[string]*agencyKeys, len(infos))
 	now := s.cfg.Now().UTC()
-	l := trust.List{Province: s.cfg.Province, Version: version, IssuedAt: now, NextUpdate: now.Add(7 * 24 * time.Hour)}
+	l := trust.List{Province: s.cfg.Province, Version: version, IssuedAt: now, NextUpdate: now.Add(7 * 24 * time.Hour),
+		RevocationKeys: []trust.IssuerKey{{Key: s.revKey.Public(), NotBefore: s.cfg.KeysNotBefore}}}
 	for _, a := range infos {
 		ak := &agencyKeys{info: a}
 		iss := trust.Issuer{ID: a.ID, Name: trust.Name{VI: a.Name.VI, EN: a.Name.EN}}

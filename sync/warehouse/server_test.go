@@ -258,7 +258,7 @@ func TestRequestAuthentication(t *testing.T) {
 			t.Errorf("%s: %d %s; want 401 %s", tc.name, st, b, tc.code)
 		}
 	}
-	if ok, _ := f.srv.Revoked("c1"); ok {
+	if ok, _ := f.srv.Revoked(context.Background(), dev.KID(), "c1"); ok {
 		t.Error("a refused request stored a revocation")
 	}
 	// The public trust list needs no signature.
@@ -402,21 +402,22 @@ func TestRevocationsAndAccessLog(t *testing.T) {
 	f := newFixture(t, warehouse.Config{})
 	dev, citizen := f.enrol(3)
 	now := f.clock.now().UTC().Truncate(time.Second)
-	body, _ := json.Marshal(protocol.RevocationsRequest{Revocations: []protocol.Revocation{{ConsentID: "tok-1", RevokedAt: now}, {ConsentID: "tok-2", RevokedAt: now}}})
+	revs := []protocol.Revocation{revocation(t, dev, "tok-1", "vn.x", now, now.Add(time.Hour), false), revocation(t, dev, "tok-2", "vn.x", now, now.Add(time.Hour), true)}
+	body, _ := json.Marshal(protocol.RevocationsRequest{Revocations: revs})
 	if st, b := f.signed(dev, "POST", protocol.PathRevocations, body); st != 200 {
 		t.Fatalf("revocations: %d %s", st, b)
 	}
 	for _, id := range []string{"tok-1", "tok-2"} {
-		if ok, err := f.srv.Revoked(id); !ok || err != nil {
+		if ok, err := f.srv.Revoked(context.Background(), dev.KID(), id); !ok || err != nil {
 			t.Errorf("%s not revoked: %v", id, err)
 		}
 	}
-	if ok, _ := f.srv.Revoked("tok-3"); ok {
+	if ok, _ := f.srv.Revoked(context.Background(), dev.KID(), "tok-3"); ok {
 		t.Error("tok-3 revoked")
 	}
 	bad, _ := json.Marshal(protocol.RevocationsRequest{Revocations: []protocol.Revocation{{ConsentID: ""}}})
-	if st, _ := f.signed(dev, "POST", protocol.PathRevocations, bad); st != 400 {
-		t.Errorf("empty consent id: %d", st)
+	if st, b := f.signed(dev, "POST", protocol.PathRevocations, bad); st != 200 || !strings.Contains(string(b), `"status":"refused"`) {
+		t.Errorf("empty consent id: %d %s; want it refused", st, b)
 	}
 
 	for k := 0; k < 5; k++ {

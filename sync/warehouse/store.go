@@ -136,8 +136,8 @@ type Store interface {
 	// (client, id) is recorded and has not expired at now; of N
 	// concurrent calls with one id exactly one succeeds.
 	UseNonce(ctx context.Context, client, id string, expires, now time.Time) error
-	// PurgeExpired deletes replay-cache entries and enrolment codes that
-	// expired before now, and returns how many.
+	// PurgeExpired deletes replay-cache entries, enrolment codes and
+	// consent revocations that expired before now, and returns how many.
 	PurgeExpired(ctx context.Context, now time.Time) (int, error)
 
 	// Credentials returns the credentials issued to a device for record
@@ -149,13 +149,27 @@ type Store interface {
 	// device sees exactly one credential per record version.
 	PutCredentials(ctx context.Context, deviceID string, refs []RecordRef, creds []string) ([]string, error)
 
-	// PutRevocations stores a citizen's consent revocations; a consent
-	// id revoked before keeps its first revocation.
-	PutRevocations(ctx context.Context, citizenID string, rs []Revocation) error
-	// Revocation returns a consent's revocation, ErrNotFound if none.
-	Revocation(ctx context.Context, consentID string) (Revocation, error)
-	// RevokedSince lists the ids of consents revoked at or after since.
-	RevokedSince(ctx context.Context, since time.Time) ([]string, error)
+	// PutRevocations stores consent revocations of one citizen (their
+	// CitizenID is citizenID), each under its ID, and gives each new one
+	// the next revocation seq: a dense sequence over the whole warehouse,
+	// given out in commit order, so a reader that has seen seq n has seen
+	// every revocation up to n. An ID stored before keeps its first
+	// revocation and counts for nothing. The new ones must keep within
+	// lim, counted over the citizen's revocations that have not expired
+	// at now: at most lim.Live of them, and at most lim.PerHour received
+	// in the hour up to now; else ErrTooMany, and nothing is stored. It
+	// returns how many were new. Concurrent calls for one citizen are
+	// counted as if one after the other.
+	PutRevocations(ctx context.Context, citizenID string, rs []Revocation, lim RevocationLimits, now time.Time) (int, error)
+	// Revocation returns the revocation stored under id (a
+	// consent.RevocationID), ErrNotFound if none.
+	Revocation(ctx context.Context, id string) (Revocation, error)
+	// RevokedSince returns the Listed revocations of consents for
+	// audience with seq > after that have not expired at now, in seq
+	// order, at most limit, and the revocation head: the highest seq
+	// given out (every returned seq is at most head). It reads only
+	// those revocations.
+	RevokedSince(ctx context.Context, audience string, after int64, now time.Time, limit int) ([]Revocation, int64, error)
 
 	// Redeem records a use of a consent at a counter in the citizen's
 	// access log (with the citizen's next access seq, as Append does for
@@ -219,6 +233,8 @@ var (
 	ErrReplay = errors.New("warehouse: request id used before")
 	// ErrUsed: a single-use consent redeemed before.
 	ErrUsed = errors.New("warehouse: single-use consent redeemed before")
+	// ErrTooMany: a citizen's revocations would pass RevocationLimits.
+	ErrTooMany = errors.New("warehouse: too many consent revocations")
 )
 
 // Entry is one entry of a citizen's change feed: a record version.
@@ -304,12 +320,35 @@ type RecordRef struct {
 	Version  int
 }
 
-// Revocation is a consent its citizen revoked.
+// Revocation is a consent its citizen revoked, as the device that gave
+// the consent signed it (the token's key binding or online reference).
 type Revocation struct {
-	ConsentID string    `json:"consent_id"`
-	CitizenID string    `json:"citizen_id"`
+	// ID is consent.RevocationID(Device, ConsentID): what counters look
+	// up. It names the consent with its device, so no one can revoke
+	// another device's consent by reusing its (public) consent id.
+	ID        string `json:"id"`
+	Seq       int64  `json:"seq"` // given by PutRevocations
+	ConsentID string `json:"consent_id"`
+	CitizenID string `json:"citizen_id"`
+	Device    string `json:"device"`   // the key that signed the consent
+	Audience  string `json:"audience"` // the consent's recipient agency
+	// Listed: an offline token's revocation, published in the counters'
+	// revocation list. An online token's is checked by the warehouse
+	// itself at redemption and is not listed.
+	Listed    bool      `json:"listed"`
+	GivenAt   time.Time `json:"given_at"`
 	RevokedAt time.Time `json:"revoked_at"`
-	Received  time.Time `json:"received"`
+	// Expires is when the consent itself expires: the revocation is
+	// dropped then, as the token is refused anyway.
+	Expires  time.Time `json:"expires"`
+	Received time.Time `json:"received"`
+}
+
+// RevocationLimits bound what one citizen can put in the revocation
+// list (see Store.PutRevocations).
+type RevocationLimits struct {
+	Live    int // unexpired revocations
+	PerHour int // received in the last hour
 }
 
 // AgencyInfo is an issuing agency as the store keeps it.

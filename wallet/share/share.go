@@ -92,6 +92,7 @@ func Share(ctx context.Context, st wallet.Store, h *wallet.ConsentHistory, devic
 		return nil, fmt.Errorf("share: %w", err)
 	}
 	c := consentOf(req, jti, now, life, sel)
+	c.Holder, c.Proof = device.KID(), consent.ProofOf(tok)
 	if err := h.Give(ctx, c); err != nil {
 		return nil, fmt.Errorf("share: record the consent: %w", err)
 	}
@@ -135,6 +136,7 @@ func ShareOnline(ctx context.Context, st wallet.Store, h *wallet.ConsentHistory,
 	}
 	c := consentOf(req, ref.ID, now, life, sel)
 	c.Method += " (online token)"
+	c.Holder, c.Proof = device.KID(), tok
 	if err := h.Give(ctx, c); err != nil {
 		return nil, fmt.Errorf("share: record the consent: %w", err)
 	}

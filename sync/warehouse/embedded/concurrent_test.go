@@ -253,3 +253,81 @@ func TestConcurrentCrossed(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentRevocations: batches of two revocations for three
+// citizens whose limit is ten run at once, with writers of one shared
+// revocation and a purge of expired ones. Exactly five batches of each
+// citizen are stored, the shared one once, and the seqs are dense after
+// those of the purged ones.
+func TestConcurrentRevocations(t *testing.T) {
+	modes(t, func(t *testing.T, s *embedded.Store) {
+		ids := citizens(t, s, 0, 4)
+		day := t0.Add(24 * time.Hour)
+		now := t0.Add(2 * time.Hour)
+		var old []warehouse.Revocation
+		for i := range 30 {
+			old = append(old, revocation(ids[3], "e", fmt.Sprint("old", i), "vn.b", t0.Add(time.Hour)))
+		}
+		if n, err := s.PutRevocations(ctx, ids[3], old, revLimits, t0); err != nil || n != len(old) {
+			t.Fatalf("put the old ones: %d %v", n, err)
+		}
+		lim := warehouse.RevocationLimits{Live: 10, PerHour: 100}
+		const n, shared = 45, 8
+		stored := make([]int, n+shared)
+		errs := make([]error, n+shared+1)
+		purged := 0
+		run(n+shared+1, func(i int) {
+			switch {
+			case i < n:
+				c := ids[i%3]
+				rs := []warehouse.Revocation{revocation(c, "d", fmt.Sprint("a", i), "vn.a", day), revocation(c, "d", fmt.Sprint("b", i), "vn.a", day)}
+				stored[i], errs[i] = s.PutRevocations(ctx, c, rs, lim, now)
+			case i < n+shared:
+				rs := []warehouse.Revocation{revocation(ids[3], "e", "shared", "vn.a", day)}
+				stored[i], errs[i] = s.PutRevocations(ctx, ids[3], rs, lim, now)
+			default:
+				purged, errs[i] = s.PurgeExpired(ctx, now)
+			}
+		})
+		perCitizen := map[string]int{}
+		for i, err := range errs {
+			switch {
+			case err == nil:
+			case i < n && errors.Is(err, warehouse.ErrTooMany):
+			default:
+				t.Fatalf("call %d: %v", i, err)
+			}
+			if i < n {
+				perCitizen[ids[i%3]] += stored[i]
+			} else if i < n+shared {
+				perCitizen[ids[3]] += stored[i]
+			}
+		}
+		for i, c := range ids[:3] {
+			if perCitizen[c] != 10 {
+				t.Errorf("citizen %d: %d revocations stored, want exactly its limit of 10", i, perCitizen[c])
+			}
+		}
+		if perCitizen[ids[3]] != 1 {
+			t.Errorf("the shared revocation was stored %d times", perCitizen[ids[3]])
+		}
+		if purged != len(old) {
+			t.Errorf("purged %d, want %d", purged, len(old))
+		}
+		got, head, err := s.RevokedSince(ctx, "vn.a", 0, now, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := int64(len(old) + 31); head != want || len(got) != 31 {
+			t.Fatalf("RevokedSince: %d entries, head %d; want 31, head %d", len(got), head, want)
+		}
+		for i, r := range got {
+			if r.Seq != int64(len(old)+i+1) {
+				t.Fatalf("entry %d has seq %d: not dense", i, r.Seq)
+			}
+		}
+		if rest, _, err := s.RevokedSince(ctx, "vn.b", 0, t0, 1000); err != nil || len(rest) != 0 {
+			t.Fatalf("purged ones still listed: %d %v", len(rest), err)
+		}
+	})
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -82,52 +84,139 @@ func (s *Store) PutCredentials(ctx context.Context, deviceID string, refs []ware
 	return out, nil
 }
 
-// PutRevocations stores revocations; a consent revoked before keeps its
-// first. Each new one is also indexed by its revocation time.
-func (s *Store) PutRevocations(ctx context.Context, citizenID string, rs []warehouse.Revocation) error {
-	for _, r := range rs {
-		if r.ConsentID == "" || hasNUL(r.ConsentID, citizenID) {
-			return fmt.Errorf("embedded: put revocations: %w: empty consent id or NUL in an id", errInvalid)
-		}
+// lockRevocations queues this process's writers of revocations, which
+// all read and write the one revocation head (like lockAudit, an
+// optimisation: badger's conflict check on the head serialises them
+// without it).
+func (s *Store) lockRevocations() func() {
+	if !s.useLocks {
+		return func() {}
 	}
-	names := make([]string, len(rs))
-	for i, r := range rs {
-		names[i] = pRevoked + r.ConsentID
-	}
-	defer s.lock(names...)()
-	err := s.update(ctx, func(txn *badger.Txn) error {
-		for _, r := range rs {
-			k := key(pRevoked, r.ConsentID)
-			if ok, err := exists(txn, k); err != nil {
-				return err
-			} else if ok {
-				continue
-			}
-			r.CitizenID = citizenID
-			if err := setJSON(txn, k, r); err != nil {
-				return err
-			}
-			tk := append(timeKey([]byte(pRevTime), r.RevokedAt), 0)
-			if err := txn.Set(append(tk, r.ConsentID...), nil); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("embedded: put revocations: %w", s.tooBig(fmt.Sprintf("%d revocations", len(rs)), err))
-	}
-	return nil
+	s.revMu.Lock()
+	return s.revMu.Unlock
 }
 
-// Revocation returns a consent's revocation.
-func (s *Store) Revocation(ctx context.Context, consentID string) (warehouse.Revocation, error) {
+// PutRevocations stores the revocations whose ID is not stored yet, each
+// with the next revocation seq, in one transaction that reads and bumps
+// the revocation head (revh): every two such transactions conflict in
+// badger, so seqs are dense and given out in commit order, and the
+// citizen's counts below cannot change under it. Every new revocation
+// counts against both limits; the stored ones counted are the citizen's
+// that have not expired at now (a seek in revc from now on), and, for
+// lim.PerHour, those of them with Received after now less an hour.
+func (s *Store) PutRevocations(ctx context.Context, citizenID string, rs []warehouse.Revocation, lim warehouse.RevocationLimits, now time.Time) (int, error) {
+	for _, r := range rs {
+		if r.ID == "" || hasNUL(citizenID, r.ID, r.Audience, r.ConsentID, r.Device) {
+			return 0, fmt.Errorf("embedded: put revocations: %w: empty revocation id or NUL in an id", errInvalid)
+		}
+	}
+	if len(rs) == 0 {
+		return 0, nil
+	}
+	defer s.lockRevocations()()
+	n := 0
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		n = 0
+		var fresh []warehouse.Revocation
+		seen := make(map[string]bool, len(rs))
+		for _, r := range rs {
+			if seen[r.ID] {
+				continue
+			}
+			seen[r.ID] = true
+			if ok, err := exists(txn, key(pRevoked, r.ID)); err != nil {
+				return err
+			} else if !ok {
+				fresh = append(fresh, r)
+			}
+		}
+		if len(fresh) == 0 {
+			return nil
+		}
+		h, err := head(txn, []byte(pRevHead))
+		if err != nil {
+			return err
+		}
+		live, recent, err := countRevocations(txn, citizenID, now)
+		if err != nil {
+			return err
+		}
+		if live+len(fresh) > lim.Live || recent+len(fresh) > lim.PerHour {
+			return fmt.Errorf("%w: the citizen has %d unexpired revocations, %d of them received in the last hour; %d more would pass %d or %d",
+				warehouse.ErrTooMany, live, recent, len(fresh), lim.Live, lim.PerHour)
+		}
+		for _, r := range fresh {
+			h++
+			r.Seq = h
+			r.CitizenID = citizenID
+			b, err := jsonBytes(r)
+			if err != nil {
+				return err
+			}
+			if err := txn.Set(key(pRevoked, r.ID), b); err != nil {
+				return err
+			}
+			if r.Listed {
+				if err := txn.Set(revAudKey(r.Audience, r.Seq), b); err != nil {
+					return err
+				}
+			}
+			if err := txn.Set(revCitKey(citizenID, r.Expires, r.ID), timeKey(nil, r.Received)); err != nil {
+				return err
+			}
+			if err := txn.Set(revExpKey(r.Expires, r.ID), nil); err != nil {
+				return err
+			}
+		}
+		n = len(fresh)
+		return txn.Set([]byte(pRevHead), u64(h))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("embedded: put revocations: %w", s.tooBig(fmt.Sprintf("%d revocations", len(rs)), err))
+	}
+	return n, nil
+}
+
+// countRevocations counts a citizen's revocations that have not expired
+// at now (expires > now: a seek in revc NUL citizen NUL to now plus one
+// nanosecond), and how many of them were received after now less an
+// hour.
+func countRevocations(txn *badger.Txn, citizenID string, now time.Time) (live, recent int, err error) {
+	prefix := under(pRevCit, citizenID)
+	from := nanos(now)
+	if from < math.MaxInt64 {
+		from++
+	}
+	hourAgo := nanos(now.Add(-time.Hour))
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+	defer it.Close()
+	for it.Seek(ordered(slices.Clip(prefix), from)); it.Valid(); it.Next() {
+		item := it.Item()
+		live++
+		err := item.Value(func(v []byte) error {
+			if len(v) != 8 {
+				return fmt.Errorf("damaged revocation index value under %q", item.Key())
+			}
+			if unordered(v) > hourAgo {
+				recent++
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, 0, err
+		}
+	}
+	return live, recent, nil
+}
+
+// Revocation returns the revocation stored under id.
+func (s *Store) Revocation(ctx context.Context, id string) (warehouse.Revocation, error) {
 	var r warehouse.Revocation
 	err := s.view(ctx, func(txn *badger.Txn) error {
-		if hasNUL(consentID) {
+		if hasNUL(id) {
 			return warehouse.ErrNotFound
 		}
-		err := getJSON(txn, key(pRevoked, consentID), &r)
+		err := getJSON(txn, key(pRevoked, id), &r)
 		if errors.Is(err, errNotFound) {
 			return warehouse.ErrNotFound
 		}
@@ -139,28 +228,105 @@ func (s *Store) Revocation(ctx context.Context, consentID string) (warehouse.Rev
 	return r, nil
 }
 
-// RevokedSince lists the consents revoked at or after since, oldest
-// revocation first: a range scan of revt NUL revoked_at from since.
-func (s *Store) RevokedSince(ctx context.Context, since time.Time) ([]string, error) {
-	var out []string
+// RevokedSince returns an audience's listed revocations with seq > after
+// that have not expired at now, and the revocation head: a seek to reva
+// NUL audience NUL (after+1), reading keys until limit are found (expired
+// ones that PurgeExpired has not dropped yet are read and skipped).
+func (s *Store) RevokedSince(ctx context.Context, audience string, after int64, now time.Time, limit int) ([]warehouse.Revocation, int64, error) {
+	var out []warehouse.Revocation
+	var h int64
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		out = nil
-		prefix := []byte(pRevTime)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		var err error
+		if h, err = head(txn, []byte(pRevHead)); err != nil {
+			return err
+		}
+		after = max(after, 0)
+		if limit <= 0 || after >= h || hasNUL(audience) {
+			return nil
+		}
+		prefix := under(pRevAud, audience)
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: min(limit, 100)})
 		defer it.Close()
-		for it.Seek(timeKey(prefix, since)); it.Valid(); it.Next() {
-			k := it.Item().Key()
-			if len(k) < len(prefix)+9 {
-				return fmt.Errorf("damaged revocation index key %q", k)
+		for it.Seek(revAudKey(audience, after+1)); it.Valid() && len(out) < limit; it.Next() {
+			item := it.Item()
+			var r warehouse.Revocation
+			if err := item.Value(func(b []byte) error { return decode(item.Key(), b, &r) }); err != nil {
+				return err
 			}
-			out = append(out, string(k[len(prefix)+9:]))
+			if r.Expires.After(now) {
+				out = append(out, r)
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("embedded: revoked since: %w", err)
+		return nil, 0, fmt.Errorf("embedded: revoked since: %w", err)
 	}
-	return out, nil
+	return out, h, nil
+}
+
+// purgeRevocations deletes the revocations that expired before now with
+// their index keys, walking revx from its start up to now (so it reads
+// only what it deletes), purgeChunk per transaction. The head stays.
+func (s *Store) purgeRevocations(ctx context.Context, now time.Time) (int, error) {
+	total := 0
+	limit := nanos(now)
+	tpos := len(pRevExp)
+	for {
+		keys, err := s.expiredKeys(ctx, pRevExp, limit)
+		if err != nil {
+			return total, fmt.Errorf("embedded: purge expired revocations: %w", err)
+		}
+		if len(keys) == 0 {
+			return total, nil
+		}
+		n := 0
+		unlock := s.lockRevocations()
+		err = s.update(ctx, func(txn *badger.Txn) error {
+			n = 0
+			for _, xk := range keys {
+				t, id := unordered(xk[tpos:tpos+8]), string(xk[tpos+8:])
+				var r warehouse.Revocation
+				switch err := getJSON(txn, key(pRevoked, id), &r); {
+				case errors.Is(err, errNotFound):
+				case err != nil:
+					return err
+				case nanos(r.Expires) == t:
+					if err := deleteRevocation(txn, r); err != nil {
+						return err
+					}
+					n++
+				}
+				if err := txn.Delete(xk); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		unlock()
+		if err != nil {
+			return total, fmt.Errorf("embedded: purge expired revocations: %w", err)
+		}
+		total += n
+		if len(keys) < purgeChunk {
+			return total, nil
+		}
+	}
+}
+
+// deleteRevocation deletes a stored revocation and its reva and revc
+// keys (its revx key is the caller's).
+func deleteRevocation(txn *badger.Txn, r warehouse.Revocation) error {
+	if err := txn.Delete(key(pRevoked, r.ID)); err != nil {
+		return err
+	}
+	if r.Listed {
+		if err := txn.Delete(revAudKey(r.Audience, r.Seq)); err != nil {
+			return err
+		}
+	}
+	return txn.Delete(revCitKey(r.CitizenID, r.Expires, r.ID))
 }
 
 // Redeem records a use of a consent with the citizen's next access seq

@@ -224,29 +224,37 @@ func (s *Store) UseNonce(ctx context.Context, client, id string, expires, now ti
 // deletes.
 const purgeChunk = 1000
 
-// PurgeExpired deletes the nonces and codes that expired before now,
-// walking the exp NUL expires index from its start up to now (so it
+// expiredKeys returns up to purgeChunk keys of an index by expiry
+// (prefix, then the expiry time(8)) that expired before limit, oldest
+// first.
+func (s *Store) expiredKeys(ctx context.Context, prefix string, limit int64) ([][]byte, error) {
+	tpos := len(prefix)
+	var keys [][]byte
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		keys = keys[:0]
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix)})
+		defer it.Close()
+		for it.Rewind(); it.Valid() && len(keys) < purgeChunk; it.Next() {
+			k := it.Item().Key()
+			if len(k) < tpos+8 || unordered(k[tpos:tpos+8]) >= limit {
+				break
+			}
+			keys = append(keys, slices.Clone(k))
+		}
+		return nil
+	})
+	return keys, err
+}
+
+// purgeNoncesAndCodes deletes the nonces and codes that expired before
+// now, walking the exp NUL expires index from its start up to now (so it
 // reads only what it deletes), purgeChunk per transaction.
-func (s *Store) PurgeExpired(ctx context.Context, now time.Time) (int, error) {
+func (s *Store) purgeNoncesAndCodes(ctx context.Context, now time.Time) (int, error) {
 	total := 0
 	limit := nanos(now)
 	tpos := len(pExpiry)
 	for {
-		var keys [][]byte
-		err := s.view(ctx, func(txn *badger.Txn) error {
-			keys = keys[:0]
-			prefix := []byte(pExpiry)
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-			defer it.Close()
-			for it.Rewind(); it.Valid() && len(keys) < purgeChunk; it.Next() {
-				k := it.Item().Key()
-				if len(k) < tpos+8 || unordered(k[tpos:tpos+8]) >= limit {
-					break
-				}
-				keys = append(keys, slices.Clone(k))
-			}
-			return nil
-		})
+		keys, err := s.expiredKeys(ctx, pExpiry, limit)
 		if err != nil {
 			return total, fmt.Errorf("embedded: purge expired: %w", err)
 		}

@@ -17,8 +17,9 @@
 //
 // # Key layout
 //
-// NUL separates parts; citizen numbers, record, device, consent and
-// agency ids, code hashes, request ids and meta names never contain one
+// NUL separates parts; citizen numbers, record, device, consent,
+// revocation and agency ids, audiences, code hashes, request ids and meta
+// names never contain one
 // (a write given one fails with wallet.ErrInvalid, a read finds nothing).
 // seq(8) is a uint64 big-endian; version(8) and time(8) are int64
 // big-endian with the sign bit flipped (times as Unix nanoseconds), so
@@ -35,8 +36,11 @@
 //	nonce NUL client NUL request id          expiry time(8), with a badger TTL
 //	exp NUL time(8) <nonce or code key>      empty: what expires when, for PurgeExpired
 //	cred NUL device NUL record NUL version(8)  the credential issued to the device
-//	rev NUL consent                          revocation (JSON)
-//	revt NUL revoked_at time(8) NUL consent  empty: revocations by time, for RevokedSince
+//	rev NUL revocation id                    revocation (JSON, with its seq)
+//	revh NUL                                 the revocation head: the highest seq given out, seq(8)
+//	reva NUL audience NUL seq(8)             a Listed revocation (JSON, a copy), for RevokedSince
+//	revc NUL citizen NUL time(8) id          received time(8): by citizen and expiry, for the limits
+//	revx NUL time(8) id                      empty: revocations by expiry, for PurgeExpired
 //	red NUL consent                          a single-use consent was redeemed (the citizen)
 //	acc NUL citizen NUL seq(8)               access-log entry (JSON)
 //	batch NUL agency NUL key                 an idempotent batch: its digest and per-item
@@ -50,7 +54,9 @@
 // limit keys; the latest version of a record is a reverse seek within
 // rid NUL citizen NUL record; a citizen's devices, a credential, a code, a
 // nonce are point reads or short prefix scans. Nothing a request does
-// reads more than the citizen's own keys.
+// reads more than the citizen's own keys, but for a counter's page of
+// revocations: a seek to reva NUL audience NUL (after+1) and the keys
+// from there (the expired ones not purged yet are read and skipped).
 //
 // # Guarantees
 //
@@ -71,6 +77,17 @@
 //     Writers of one citizen, code, nonce or consent also queue on
 //     striped mutexes in the process, to avoid storms of retries; the
 //     rules do not depend on the mutexes.
+//   - Revocations: one sequence over the store. PutRevocations reads the
+//     head key revh with txn.Get, counts the citizen's unexpired
+//     revocations (a seek in revc from now) for the limits, and writes
+//     the new revocations, their index keys and the new head in one
+//     transaction; every two such transactions conflict on the head, so
+//     seqs are 1, 2, 3 ... in commit order (a snapshot that holds seq n
+//     holds every seq below it) and two calls for one citizen are counted
+//     one after the other. In the process, writers of revocations (and
+//     PurgeExpired's revocation chunks) also queue on one mutex. The head
+//     is never deleted, so it does not go back when the newest
+//     revocations are purged. A revocation is never rewritten.
 //   - Atomicity: Append is one transaction for the whole batch, with the
 //     batch's results when it has an idempotency key. Item errors are
 //     stored as their message and the names of the sentinels they match
@@ -80,7 +97,9 @@
 //     batch larger than one badger transaction (about 9.6 MiB with the
 //     default 64 MiB memtable; a batch of 1 000 typical records takes
 //     about a tenth of that) is refused whole with wallet.ErrInvalid.
-//     Enrol, UseNonce, Redeem and PutCredentials are one transaction each.
+//     Enrol, UseNonce, Redeem, PutCredentials and PutRevocations are one
+//     transaction each (a batch of revocations too large for one is
+//     refused whole with wallet.ErrInvalid).
 //   - Audit log: one chain over the store. Every append (AppendAudit, or
 //     Append with Batch.Audit, in the batch's own transaction) reads the
 //     head key audh with txn.Get, chains the entry after it and writes
@@ -98,7 +117,9 @@
 //   - Expiry: a nonce carries a badger TTL (its remaining life rounded up
 //     plus two seconds, on the wall clock) so badger drops it on its own,
 //     but the rule is the stored expiry compared with the caller's now.
-//     PurgeExpired walks the exp index only up to now.
+//     PurgeExpired walks the exp index (nonces and codes) and the revx
+//     index (revocations, each deleted with its rev, reva and revc keys)
+//     only up to now.
 //
 // # Files
 //

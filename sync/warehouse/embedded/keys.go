@@ -25,8 +25,11 @@ const (
 	pNonce    = "nonce\x00" // nonce NUL client NUL id -> expires(8), badger TTL
 	pExpiry   = "exp\x00"   // exp NUL expires(8) <nonce or code key> -> empty
 	pCred     = "cred\x00"  // cred NUL device NUL record id NUL version(8) -> credential
-	pRevoked  = "rev\x00"   // rev NUL consent id -> revocation JSON
-	pRevTime  = "revt\x00"  // revt NUL revoked_at(8) NUL consent id -> empty
+	pRevoked  = "rev\x00"   // rev NUL revocation id -> revocation JSON
+	pRevHead  = "revh\x00"  // revh NUL -> the highest revocation seq given out(8)
+	pRevAud   = "reva\x00"  // reva NUL audience NUL seq(8) -> revocation JSON (Listed ones only)
+	pRevCit   = "revc\x00"  // revc NUL citizen NUL expires(8) revocation id -> received(8)
+	pRevExp   = "revx\x00"  // revx NUL expires(8) revocation id -> empty
 	pRedeemed = "red\x00"   // red NUL consent id -> citizen
 	pAccess   = "acc\x00"   // acc NUL citizen NUL seq(8) -> access entry JSON
 	pBatch    = "batch\x00" // batch NUL agency NUL key -> batch JSON (digest, results)
@@ -116,3 +119,19 @@ func checkParts(parts ...string) error {
 }
 
 func hasNUL(parts ...string) bool { return checkParts(parts...) != nil }
+
+// revAudKey is reva NUL audience NUL seq(8): an audience's listed
+// revocations in seq order.
+func revAudKey(audience string, seq int64) []byte { return seqKey(pRevAud, audience, seq) }
+
+// revCitKey is revc NUL citizen NUL expires(8) id: a citizen's
+// revocations in expiry order, so the unexpired ones are one seek away.
+func revCitKey(citizen string, expires time.Time, id string) []byte {
+	return append(timeKey(under(pRevCit, citizen), expires), id...)
+}
+
+// revExpKey is revx NUL expires(8) id: every revocation in expiry
+// order, for PurgeExpired.
+func revExpKey(expires time.Time, id string) []byte {
+	return append(timeKey([]byte(pRevExp), expires), id...)
+}

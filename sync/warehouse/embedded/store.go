@@ -34,6 +34,9 @@ type Store struct {
 	// all read and write its one head key (like locks, an optimisation:
 	// badger's conflict check keeps the chain whole without it).
 	auditMu sync.Mutex
+	// revMu queues this process's writers of revocations, which all read
+	// and write the one revocation head (the same kind of optimisation).
+	revMu   sync.Mutex
 	retries atomic.Int64 // transactions run again after a conflict
 }
 
@@ -95,6 +98,19 @@ func (s *Store) Close() error {
 		return fmt.Errorf("embedded: close: %w", err)
 	}
 	return nil
+}
+
+// PurgeExpired deletes the nonces, enrolment codes and consent
+// revocations that expired before now, and returns how many: each kind
+// by a walk of its expiry index up to now, so it reads only what it
+// deletes.
+func (s *Store) PurgeExpired(ctx context.Context, now time.Time) (int, error) {
+	n, err := s.purgeNoncesAndCodes(ctx, now)
+	if err != nil {
+		return n, err
+	}
+	m, err := s.purgeRevocations(ctx, now)
+	return n + m, err
 }
 
 // update runs fn in a read-write transaction and commits it, running the

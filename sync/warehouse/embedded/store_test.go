@@ -388,9 +388,9 @@ func TestReopen(t *testing.T) {
 	if _, err := s.PutCredentials(ctx, "dev-1", refs, []string{"cred-1"}); err != nil {
 		t.Fatal(err)
 	}
-	rv := warehouse.Revocation{ConsentID: "c-1", RevokedAt: t0, Received: t0.Add(time.Minute)}
-	if err := s.PutRevocations(ctx, a, []warehouse.Revocation{rv}); err != nil {
-		t.Fatal(err)
+	rv := revocation(a, "dev-1", "c-1", "vn.a", t0.Add(24*time.Hour))
+	if n, err := s.PutRevocations(ctx, a, []warehouse.Revocation{rv}, revLimits, t0.Add(time.Minute)); err != nil || n != 1 {
+		t.Fatalf("put revocations: %d %v", n, err)
 	}
 	acc := protocol.AccessEntry{ConsentID: "c-2", UsedAt: t0, Fields: []string{"full_name"}}
 	if _, err := s.Redeem(ctx, a, true, acc); err != nil {
@@ -431,11 +431,22 @@ func TestReopen(t *testing.T) {
 	if got, err := s.Credentials(ctx, "dev-1", refs); err != nil || got[0] != "cred-1" {
 		t.Fatalf("credentials: %v %v", got, err)
 	}
-	if got, err := s.Revocation(ctx, "c-1"); err != nil || got.CitizenID != a || !got.RevokedAt.Equal(t0) {
+	if got, err := s.Revocation(ctx, rv.ID); err != nil || got.CitizenID != a || got.Seq != 1 || got.Audience != "vn.a" || !got.RevokedAt.Equal(rv.RevokedAt) {
 		t.Fatalf("revocation: %+v %v", got, err)
 	}
-	if got, err := s.RevokedSince(ctx, t0); err != nil || !slices.Equal(got, []string{"c-1"}) {
-		t.Fatalf("revoked since: %v %v", got, err)
+	if got, head, err := s.RevokedSince(ctx, "vn.a", 0, t0.Add(time.Hour), 10); err != nil || len(got) != 1 || got[0].ID != rv.ID || head != 1 {
+		t.Fatalf("revoked since: %v %d %v", got, head, err)
+	}
+	// The revocation head and the limit counts survive the reopen.
+	rv2 := revocation(a, "dev-1", "c-3", "vn.a", t0.Add(24*time.Hour))
+	if n, err := s.PutRevocations(ctx, a, []warehouse.Revocation{rv2}, warehouse.RevocationLimits{Live: 1, PerHour: 10}, t0.Add(time.Hour)); !errors.Is(err, warehouse.ErrTooMany) || n != 0 {
+		t.Fatalf("revocation over the limit after reopen: %d %v", n, err)
+	}
+	if n, err := s.PutRevocations(ctx, a, []warehouse.Revocation{rv2}, revLimits, t0.Add(time.Hour)); err != nil || n != 1 {
+		t.Fatalf("put revocations after reopen: %d %v", n, err)
+	}
+	if got, err := s.Revocation(ctx, rv2.ID); err != nil || got.Seq != 2 {
+		t.Fatalf("revocation after reopen: %+v %v; want seq 2", got, err)
 	}
 	if _, err := s.Redeem(ctx, a, true, acc); !errors.Is(err, warehouse.ErrUsed) {
 		t.Fatalf("redeem after reopen: %v", err)
@@ -584,30 +595,139 @@ func TestCredentialsFirstWins(t *testing.T) {
 	}
 }
 
+// revLimits are limits no test here reaches unless it means to.
+var revLimits = warehouse.RevocationLimits{Live: 1000, PerHour: 1000}
+
+// revocation is citizen's listed revocation of consent c given by device
+// dev to audience aud, expiring at exp.
+func revocation(citizen, dev, c, aud string, exp time.Time) warehouse.Revocation {
+	return warehouse.Revocation{ID: "rid-" + dev + "-" + c, ConsentID: c, CitizenID: citizen, Device: dev, Audience: aud, Listed: true,
+		GivenAt: t0, RevokedAt: t0.Add(time.Minute), Expires: exp, Received: t0.Add(time.Minute)}
+}
+
+// revokedIDs is RevokedSince's ids and head, failing the test on an error.
+func revokedIDs(t *testing.T, s warehouse.Store, aud string, after int64, now time.Time, limit int) ([]string, int64) {
+	t.Helper()
+	got, head, err := s.RevokedSince(ctx, aud, after, now, limit)
+	if err != nil {
+		t.Fatalf("RevokedSince(%q, %d): %v", aud, after, err)
+	}
+	var ids []string
+	for _, r := range got {
+		ids = append(ids, r.ID)
+	}
+	return ids, head
+}
+
 func TestRevocations(t *testing.T) {
 	s := open(t, "")
 	a := citizens(t, s, 0, 1)[0]
+	day, hour := t0.Add(24*time.Hour), t0.Add(time.Hour)
+	c1 := revocation(a, "d", "c1", "vn.a", day)
+	later := c1
+	later.RevokedAt = t0.Add(3 * time.Hour)
 	rs := []warehouse.Revocation{
-		{ConsentID: "c2", RevokedAt: t0.Add(2 * time.Hour)},
-		{ConsentID: "c1", RevokedAt: t0.Add(time.Hour)},
-		{ConsentID: "c0", RevokedAt: t0.Add(-time.Hour)},
-		{ConsentID: "c1", RevokedAt: t0.Add(3 * time.Hour)}, // the first stays
+		revocation(a, "d", "c2", "vn.a", hour),
+		c1,
+		revocation(a, "d", "c0", "vn.b", day),
+		later, // the same id again in the batch: the first stays
 	}
-	if err := s.PutRevocations(ctx, a, rs); err != nil {
-		t.Fatal(err)
+	rs[0].CitizenID = "someone else" // the store keeps citizenID
+	if n, err := s.PutRevocations(ctx, a, rs, revLimits, t0); err != nil || n != 3 {
+		t.Fatalf("put: %d %v; want 3 (one id twice)", n, err)
 	}
-	if err := s.PutRevocations(ctx, a, []warehouse.Revocation{{ConsentID: "c2", RevokedAt: t0}}); err != nil {
-		t.Fatal(err)
+	if r, err := s.Revocation(ctx, c1.ID); err != nil || !r.RevokedAt.Equal(c1.RevokedAt) || r.Seq != 2 {
+		t.Fatalf("c1: %+v %v", r, err)
 	}
-	got, err := s.RevokedSince(ctx, t0.Add(time.Hour))
-	if err != nil || !slices.Equal(got, []string{"c1", "c2"}) {
-		t.Fatalf("since: %v %v", got, err)
-	}
-	if r, err := s.Revocation(ctx, "c2"); err != nil || !r.RevokedAt.Equal(t0.Add(2*time.Hour)) || r.CitizenID != a {
+	if r, err := s.Revocation(ctx, rs[0].ID); err != nil || r.CitizenID != a || r.Seq != 1 {
 		t.Fatalf("c2: %+v %v", r, err)
 	}
-	if _, err := s.Revocation(ctx, "c9"); !errors.Is(err, warehouse.ErrNotFound) {
-		t.Fatalf("unknown: %v", err)
+	// A batch that is all stored already counts for nothing: no error,
+	// even with no room left.
+	if n, err := s.PutRevocations(ctx, a, rs, warehouse.RevocationLimits{}, t0); err != nil || n != 0 {
+		t.Fatalf("put again with no room: %d %v", n, err)
+	}
+	if got, head := revokedIDs(t, s, "vn.a", 0, t0, 10); !slices.Equal(got, []string{rs[0].ID, c1.ID}) || head != 3 {
+		t.Fatalf("since 0: %v head %d", got, head)
+	}
+
+	// Ids with NUL are refused (and found nowhere); nothing of the batch is stored.
+	for _, bad := range []warehouse.Revocation{
+		{},
+		revocation(a, "d\x00x", "c9", "vn.a", day),
+		revocation(a, "d", "c9", "vn\x00a", day),
+	} {
+		if n, err := s.PutRevocations(ctx, a, []warehouse.Revocation{revocation(a, "d", "c8", "vn.a", day), bad}, revLimits, t0); !errors.Is(err, wallet.ErrInvalid) || n != 0 {
+			t.Fatalf("put %+v: %d %v; want ErrInvalid", bad, n, err)
+		}
+	}
+	if _, err := s.PutRevocations(ctx, "x\x00y", []warehouse.Revocation{revocation(a, "d", "c9", "vn.a", day)}, revLimits, t0); !errors.Is(err, wallet.ErrInvalid) {
+		t.Fatalf("citizen with NUL: %v", err)
+	}
+	if _, err := s.Revocation(ctx, revocation(a, "d", "c8", "vn.a", day).ID); !errors.Is(err, warehouse.ErrNotFound) {
+		t.Fatalf("part of a refused batch: %v", err)
+	}
+	if _, err := s.Revocation(ctx, "rid\x00"); !errors.Is(err, warehouse.ErrNotFound) {
+		t.Fatalf("id with NUL: %v", err)
+	}
+	if got, head := revokedIDs(t, s, "vn\x00a", 0, t0, 10); len(got) != 0 || head != 3 {
+		t.Fatalf("audience with NUL: %v head %d", got, head)
+	}
+	if got, head := revokedIDs(t, s, "vn.a", -5, t0, 0); len(got) != 0 || head != 3 {
+		t.Fatalf("limit 0: %v head %d", got, head)
+	}
+
+	// PurgeExpired drops c2 (expired at t0+1h) with its index keys: it is
+	// gone from the list even for a reader whose clock is behind, no
+	// longer counts, and, revoked again, is a new revocation with the
+	// next seq (the head did not go back).
+	if n, err := s.PurgeExpired(ctx, t0.Add(2*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("purge: %d %v; want 1", n, err)
+	}
+	if n, err := s.PurgeExpired(ctx, t0.Add(2*time.Hour)); err != nil || n != 0 {
+		t.Fatalf("purge again: %d %v; want 0", n, err)
+	}
+	if _, err := s.Revocation(ctx, rs[0].ID); !errors.Is(err, warehouse.ErrNotFound) {
+		t.Fatalf("purged: %v", err)
+	}
+	if got, head := revokedIDs(t, s, "vn.a", 0, t0, 10); !slices.Equal(got, []string{c1.ID}) || head != 3 {
+		t.Fatalf("since 0 after purge: %v head %d", got, head)
+	}
+	if n, err := s.PutRevocations(ctx, a, []warehouse.Revocation{rs[0]}, warehouse.RevocationLimits{Live: 3, PerHour: 3}, t0); err != nil || n != 1 {
+		t.Fatalf("a purged id again: %d %v", n, err)
+	}
+	if r, err := s.Revocation(ctx, rs[0].ID); err != nil || r.Seq != 4 {
+		t.Fatalf("a purged id again: %+v %v; want seq 4", r, err)
+	}
+}
+
+// TestRevocationsPurgeMany purges more than one transaction's chunk.
+func TestRevocationsPurgeMany(t *testing.T) {
+	s := open(t, "")
+	ids := citizens(t, s, 0, 3)
+	const n = 2500
+	var rs []warehouse.Revocation
+	for i := range n {
+		rs = append(rs, revocation(ids[i%3], "d", fmt.Sprintf("c%d", i), "vn.a", t0.Add(time.Duration(1+i%7)*time.Hour)))
+	}
+	for i := range 3 {
+		var mine []warehouse.Revocation
+		for _, r := range rs {
+			if r.CitizenID == ids[i] {
+				mine = append(mine, r)
+			}
+		}
+		if got, err := s.PutRevocations(ctx, ids[i], mine, warehouse.RevocationLimits{Live: n, PerHour: n}, t0); err != nil || got != len(mine) {
+			t.Fatalf("put: %d %v", got, err)
+		}
+	}
+	kept, _ := revokedIDs(t, s, "vn.a", 0, t0.Add(4*time.Hour), 2*n)
+	got, err := s.PurgeExpired(ctx, t0.Add(4*time.Hour+time.Nanosecond))
+	if err != nil || got != n-len(kept) {
+		t.Fatalf("purge: %d %v; want %d", got, err, n-len(kept))
+	}
+	if after, head := revokedIDs(t, s, "vn.a", 0, t0, 2*n); !slices.Equal(after, kept) || head != n {
+		t.Fatalf("after purge: %d listed, head %d; want %d, head %d", len(after), head, len(kept), n)
 	}
 }
 

@@ -194,13 +194,15 @@ func (s *Store) UseNonce(ctx context.Context, client, id string, expires, now ti
 // most, so that no statement holds many row locks or runs long.
 const purgeChunk = 5000
 
-// PurgeExpired deletes the nonces and codes that expired before now, by
-// range scans of nonces_expires and codes_expires, purgeChunk rows per
-// statement. A nonce recorded anew meanwhile is kept.
+// PurgeExpired deletes the nonces, codes and consent revocations that
+// expired before now, by range scans of nonces_expires, codes_expires and
+// revocations_expires, purgeChunk rows per statement. A nonce recorded
+// anew meanwhile is kept. The revocation head stays where it is (seqs are
+// never given out again).
 func (s *Store) PurgeExpired(ctx context.Context, now time.Time) (int, error) {
 	const op = "purge expired"
 	total := 0
-	for _, q := range []string{sqlPurgeNonces, sqlPurgeCodes} {
+	for _, q := range []string{sqlPurgeNonces, sqlPurgeCodes, sqlPurgeRevocations} {
 		for {
 			tag, err := s.pool.Exec(ctx, q, now, purgeChunk)
 			if err != nil {
@@ -226,4 +228,6 @@ const (
 		WHERE ctid = ANY (ARRAY(SELECT ctid FROM nonces WHERE expires < $1 LIMIT $2))`
 	sqlPurgeCodes = `DELETE FROM codes
 		WHERE ctid = ANY (ARRAY(SELECT ctid FROM codes WHERE expires < $1 LIMIT $2))`
+	sqlPurgeRevocations = `DELETE FROM revocations
+		WHERE ctid = ANY (ARRAY(SELECT ctid FROM revocations WHERE expires < $1 LIMIT $2))`
 )

@@ -19,7 +19,7 @@
 // apply each migration exactly once: the others wait, then find its row.
 // A migration never changes once released; a change is a new file.
 //
-// The tables (migrations/0001_init.sql says why each index exists):
+// The tables (the migration that makes each says why each index exists):
 //
 //	citizens(id, profile, head, access_head)          profile jsonb; the two per-citizen counters
 //	records(citizen_id, seq, record_id, version,      the change feeds: PK (citizen_id, seq), and
@@ -30,8 +30,10 @@
 //	nonces(client, id, expires)                       PK (client, id); index (expires)
 //	credentials(device_id, record_id, version,        PK (device_id, record_id, version)
 //	            credential)
-//	revocations(consent_id, citizen_id, revoked_at,   index (revoked_at), for RevokedSince
-//	            received)
+//	revocations(id, seq, consent_id, citizen_id,      PK (id), a consent.RevocationID; index (audience,
+//	            device, audience, listed, given_at,   seq) WHERE listed, for RevokedSince; (citizen_id,
+//	            revoked_at, expires, received)        expires) INCLUDE (received), for the limits; (expires)
+//	revocation_head(id, seq)                          one row: the last revocation seq given out
 //	redemptions(consent_id, citizen_id, at)           single-use consents redeemed
 //	access_log(citizen_id, seq, entry)                PK (citizen_id, seq)
 //	batches(agency, key, digest, results, created_at) idempotent ingestion batches
@@ -93,6 +95,24 @@
 //     trigger refuses UPDATE, DELETE and TRUNCATE of audit (a guard
 //     against mistakes; its owner can drop it, and the chain,
 //     warehouse.VerifyAuditChain, shows what was changed).
+//   - Revocations: one sequence over the warehouse, for the counters'
+//     revocation list. PutRevocations first locks the single
+//     revocation_head row (SELECT ... FOR UPDATE), then, in one statement
+//     pipelined with the lock (so its snapshot is taken after it), keeps
+//     the revocations whose id is not stored, counts the citizen's
+//     unexpired ones against RevocationLimits, inserts the new ones with
+//     seqs following the head and bumps the head by as many; over a limit
+//     it inserts nothing and rolls back (ErrTooMany). The lock is held
+//     until the commit, so revocation writers of the whole warehouse
+//     commit one at a time, in seq order, and the limits are counted as
+//     if the calls were one after the other. RevokedSince reads the head
+//     and the page in one statement (one snapshot): every seq up to the
+//     head it returns is committed, so a counter that has read up to the
+//     head misses none. PurgeExpired deletes expired revocations, never
+//     the head: seqs are not given out again.
+//     Migration 0003 dropped the earlier table, keyed by the (public)
+//     consent id alone; its revocations were of consents that expired
+//     within 30 days of the upgrade.
 //   - Load copies (COPY) profiles into a temporary table and records
 //     straight into records, in one transaction per call; citizens that
 //     have a feed entry are skipped, so an interrupted load is run again.
@@ -110,8 +130,8 @@
 //
 // timestamptz keeps microseconds: the times of devices, codes, nonces,
 // revocations and redemptions are truncated to the microsecond (and so
-// compared: a nonce expires when its truncated expiry is not after the
-// truncated now) and read back in UTC.
+// compared: a nonce, or a revocation, expires when its truncated expiry
+// is not after the truncated now) and read back in UTC.
 // Times inside records, profiles and access entries are kept in their
 // JSON, to the nanosecond and with their offset.
 package postgres

@@ -44,8 +44,19 @@ func TestQueryPlans(t *testing.T) {
 	if _, err := s.Redeem(ctx, id, true, protocol.AccessEntry{ConsentID: "c", UsedAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutRevocations(ctx, id, []warehouse.Revocation{{ConsentID: "c", RevokedAt: now, Received: now}}); err != nil {
-		t.Fatal(err)
+	// Revocations of several citizens and audiences, some listed, some
+	// expired, so that the planner has a spread of each index to weigh.
+	lim := warehouse.RevocationLimits{Live: 100, PerHour: 100}
+	for i, c := range cs[:50] {
+		var rs []warehouse.Revocation
+		for j := range 4 {
+			dev, consent := fmt.Sprintf("dev-%d", i), fmt.Sprintf("c-%d", j)
+			rs = append(rs, warehouse.Revocation{ID: dev + "/" + consent, ConsentID: consent, Device: dev, Audience: fmt.Sprintf("vn.agency%d", (i+j)%7),
+				Listed: j != 3, GivenAt: now.Add(-time.Hour), RevokedAt: now, Expires: now.Add(time.Duration(j-1) * time.Hour), Received: now})
+		}
+		if _, err := s.PutRevocations(ctx, c.Profile.CitizenID, rs, lim, now); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for range 3 {
 		if _, err := s.AppendAudit(ctx, warehouse.AuditEntry{Actor: "system", Action: "plan"}); err != nil {
@@ -66,24 +77,30 @@ func TestQueryPlans(t *testing.T) {
 	}
 	other := sample.Profile(8).CitizenID
 	args := map[string][]any{
-		"feed":            {id, int64(2), 100},
-		"latest":          {id},
-		"lock citizens":   {[]string{id, other}},
-		"stored versions": {[]string{id, other}, []string{"load-1", "load-2"}, []int32{1, 1}},
-		"latest versions": {[]string{id, other}, []string{"load-1", "load-2"}},
-		"version exists":  {id, "load-1", int32(1)},
-		"bump heads":      {[]string{id}, []int64{1}},
-		"replay entries":  {[]string{id, other}, []int64{1, 2}},
-		"citizens":        {id, 100},
-		"devices":         {id},
-		"purge nonces":    {now, 5000},
-		"purge codes":     {now, 5000},
-		"credentials":     {"d", []string{"load-1"}, []int32{1}},
-		"revoked since":   {now.Add(-time.Hour)},
-		"access log":      {id, int64(0), 11},
-		"audit log":       {int64(1), 100},
-		"lock audit head": nil,
-		"bump audit head": {int64(2), make([]byte, 32), int64(1)},
+		"feed":                 {id, int64(2), 100},
+		"latest":               {id},
+		"lock citizens":        {[]string{id, other}},
+		"stored versions":      {[]string{id, other}, []string{"load-1", "load-2"}, []int32{1, 1}},
+		"latest versions":      {[]string{id, other}, []string{"load-1", "load-2"}},
+		"version exists":       {id, "load-1", int32(1)},
+		"bump heads":           {[]string{id}, []int64{1}},
+		"replay entries":       {[]string{id, other}, []int64{1, 2}},
+		"citizens":             {id, 100},
+		"devices":              {id},
+		"purge nonces":         {now, 5000},
+		"purge codes":          {now, 5000},
+		"credentials":          {"d", []string{"load-1"}, []int32{1}},
+		"revoked since":        {"vn.agency3", int64(20), now, 100},
+		"revocation":           {"dev-7/c-1"},
+		"lock revocation head": nil,
+		"put revocations": {id, []string{"dev-7/c-1", "dev-7/c-9"}, []string{"c-1", "c-9"}, []string{"dev-7", "dev-7"}, []string{"vn.agency1", "vn.agency2"},
+			[]bool{true, false}, []time.Time{now, now}, []time.Time{now, now}, []time.Time{now.Add(time.Hour), now.Add(time.Hour)}, []time.Time{now, now},
+			now, now.Add(-time.Hour), 100, 100},
+		"purge revocations": {now, 5000},
+		"access log":        {id, int64(0), 11},
+		"audit log":         {int64(1), 100},
+		"lock audit head":   nil,
+		"bump audit head":   {int64(2), make([]byte, 32), int64(1)},
 	}
 	for name, q := range postgres.Queries {
 		a, ok := args[name]

@@ -680,15 +680,25 @@ func TestTimes(t *testing.T) {
 	if d.Key != nil {
 		t.Fatalf("no key came back as %q", d.Key)
 	}
-	if err := s.PutRevocations(ctx, id, []warehouse.Revocation{{ConsentID: "c", RevokedAt: at, Received: at}}); err != nil {
-		t.Fatal(err)
+	lim := warehouse.RevocationLimits{Live: 10, PerHour: 10}
+	in := warehouse.Revocation{ID: "r", ConsentID: "c", Device: "d", Audience: "vn.a", Listed: true,
+		GivenAt: at, RevokedAt: at.Add(time.Second), Expires: at.Add(time.Hour), Received: at.Add(2 * time.Second)}
+	if n, err := s.PutRevocations(ctx, id, []warehouse.Revocation{in}, lim, at); err != nil || n != 1 {
+		t.Fatal(n, err)
 	}
-	rv, err := s.Revocation(ctx, "c")
-	if err != nil || !rv.RevokedAt.Equal(at.Truncate(time.Microsecond)) || rv.Received.Location() != time.UTC || rv.CitizenID != id {
+	rv, err := s.Revocation(ctx, "r")
+	us := func(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
+	if err != nil || rv.CitizenID != id || rv.Seq != 1 || !rv.GivenAt.Equal(us(in.GivenAt)) || !rv.RevokedAt.Equal(us(in.RevokedAt)) ||
+		!rv.Expires.Equal(us(in.Expires)) || !rv.Received.Equal(us(in.Received)) ||
+		rv.GivenAt.Location() != time.UTC || rv.RevokedAt.Location() != time.UTC || rv.Expires.Location() != time.UTC || rv.Received.Location() != time.UTC {
 		t.Fatalf("revocation: %+v %v", rv, err)
 	}
-	if ids, err := s.RevokedSince(ctx, at.Truncate(time.Microsecond)); err != nil || len(ids) != 1 {
-		t.Fatalf("RevokedSince: %v %v", ids, err)
+	// Unexpired until its truncated expiry.
+	if rs, _, err := s.RevokedSince(ctx, "vn.a", 0, us(in.Expires).Add(-time.Microsecond), 10); err != nil || len(rs) != 1 || rs[0].Expires.Location() != time.UTC {
+		t.Fatalf("RevokedSince before the expiry: %+v %v", rs, err)
+	}
+	if rs, head, err := s.RevokedSince(ctx, "vn.a", 0, us(in.Expires), 10); err != nil || len(rs) != 0 || head != 1 {
+		t.Fatalf("RevokedSince at the expiry: %+v %d %v", rs, head, err)
 	}
 }
 
@@ -729,5 +739,25 @@ func TestUnstorable(t *testing.T) {
 	}
 	if v, err := s.Meta(ctx, "never"); !errors.Is(err, warehouse.ErrNotFound) || v != nil {
 		t.Fatal(v, err)
+	}
+	lim := warehouse.RevocationLimits{Live: 10, PerHour: 10}
+	now := time.Now()
+	for _, rv := range []warehouse.Revocation{
+		{ID: bad, ConsentID: "c"},
+		{ID: "r", ConsentID: "c", Audience: "\xff"},
+		{ID: "r", ConsentID: "c", Device: bad},
+		{ID: "r", ConsentID: ""},
+		{ID: "r", ConsentID: "c", CitizenID: "another"},
+	} {
+		rv.Expires = now.Add(time.Hour)
+		if n, err := s.PutRevocations(ctx, id, []warehouse.Revocation{rv}, lim, now); !errors.Is(err, wallet.ErrInvalid) || n != 0 {
+			t.Fatalf("PutRevocations(%+v): %d, %v", rv, n, err)
+		}
+	}
+	if _, err := s.Revocation(ctx, bad); !errors.Is(err, warehouse.ErrNotFound) {
+		t.Fatal(err)
+	}
+	if rs, head, err := s.RevokedSince(ctx, bad, 0, now, 10); err != nil || len(rs) != 0 || head != 0 {
+		t.Fatal(rs, head, err)
 	}
 }

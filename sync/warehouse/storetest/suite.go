@@ -47,6 +47,8 @@ func Run(t *testing.T, open Open) {
 		{"Nonces", testNonces},
 		{"Credentials", testCredentials},
 		{"Revocations", testRevocations},
+		{"RevocationLimits", testRevocationLimits},
+		{"RevocationsConcurrent", testRevocationsConcurrent},
 		{"Redeem", testRedeem},
 		{"RedeemConcurrent", testRedeemConcurrent},
 		{"AgenciesAndMeta", testAgenciesAndMeta},
@@ -823,35 +825,197 @@ func testCredentials(t *testing.T, s warehouse.Store) {
 	}
 }
 
+// revocation is a revocation of consent c by citizen's device dev for
+// audience aud, given at t0 and expiring at exp.
+func revocation(citizen, dev, c, aud string, listed bool, exp time.Time) warehouse.Revocation {
+	return warehouse.Revocation{ID: "id-" + dev + "-" + c, ConsentID: c, CitizenID: citizen, Device: dev, Audience: aud, Listed: listed,
+		GivenAt: t0, RevokedAt: t0.Add(time.Minute), Expires: exp, Received: t0.Add(2 * time.Minute)}
+}
+
+var noLimits = warehouse.RevocationLimits{Live: 1000, PerHour: 1000}
+
 func testRevocations(t *testing.T, s warehouse.Store) {
-	ids := citizens(t, s, 1)
+	ids := citizens(t, s, 2)
+	day := t0.Add(24 * time.Hour)
 	rs := []warehouse.Revocation{
-		{ConsentID: "c1", CitizenID: ids[0], RevokedAt: t0, Received: t0.Add(time.Minute)},
-		{ConsentID: "c2", CitizenID: ids[0], RevokedAt: t0.Add(time.Hour), Received: t0.Add(time.Hour)},
+		revocation(ids[0], "d1", "c1", "vn.a", true, day),
+		revocation(ids[0], "d1", "c2", "vn.a", false, day), // an online token's
+		revocation(ids[0], "d2", "c1", "vn.b", true, day),  // same consent id, another device
+		revocation(ids[0], "d1", "c3", "vn.a", true, t0.Add(time.Hour)),
 	}
-	if err := s.PutRevocations(ctx, ids[0], rs); err != nil {
-		t.Fatal(err)
+	now := t0.Add(3 * time.Minute)
+	if n, err := s.PutRevocations(ctx, ids[0], rs, noLimits, now); err != nil || n != 4 {
+		t.Fatalf("PutRevocations = %d, %v; want 4", n, err)
 	}
-	later := rs[0]
-	later.RevokedAt = t0.Add(3 * time.Hour)
-	if err := s.PutRevocations(ctx, ids[0], []warehouse.Revocation{later}); err != nil {
-		t.Fatal(err)
+	for i, want := range rs {
+		got, err := s.Revocation(ctx, want.ID)
+		want.Seq = int64(i + 1)
+		if err != nil || got.Seq != want.Seq || got.ConsentID != want.ConsentID || got.CitizenID != want.CitizenID || got.Device != want.Device ||
+			got.Audience != want.Audience || got.Listed != want.Listed || !got.GivenAt.Equal(want.GivenAt) || !got.RevokedAt.Equal(want.RevokedAt) ||
+			!got.Expires.Equal(want.Expires) || !got.Received.Equal(want.Received) {
+			t.Errorf("Revocation(%s) = %+v, %v; want %+v (seqs dense, in order)", want.ID, got, err, want)
+		}
 	}
-	r, err := s.Revocation(ctx, "c1")
-	if err != nil || !r.RevokedAt.Equal(t0) || r.CitizenID != ids[0] || !r.Received.Equal(t0.Add(time.Minute)) {
-		t.Errorf("Revocation = %+v, %v; want the first one kept", r, err)
+	again := rs[0]
+	again.RevokedAt = t0.Add(time.Hour)
+	if n, err := s.PutRevocations(ctx, ids[0], []warehouse.Revocation{again, rs[1]}, noLimits, now); err != nil || n != 0 {
+		t.Errorf("PutRevocations of stored ids = %d, %v; want 0, nil", n, err)
 	}
-	if _, err := s.Revocation(ctx, "c9"); !errors.Is(err, warehouse.ErrNotFound) {
+	if got, _ := s.Revocation(ctx, rs[0].ID); !got.RevokedAt.Equal(rs[0].RevokedAt) || got.Seq != 1 {
+		t.Errorf("a stored revocation was replaced: %+v", got)
+	}
+	if _, err := s.Revocation(ctx, "id-nope"); !errors.Is(err, warehouse.ErrNotFound) {
 		t.Errorf("unknown revocation: %v, want ErrNotFound", err)
 	}
-	got, err := s.RevokedSince(ctx, t0.Add(time.Minute))
-	if err != nil || !slices.Equal(got, []string{"c2"}) {
-		t.Errorf("RevokedSince = %v, %v; want [c2]", got, err)
+	listed := func(aud string, after int64, now time.Time, limit int) ([]string, int64) {
+		t.Helper()
+		got, head, err := s.RevokedSince(ctx, aud, after, now, limit)
+		if err != nil {
+			t.Fatalf("RevokedSince(%s, %d): %v", aud, after, err)
+		}
+		var out []string
+		for _, r := range got {
+			if r.Seq <= after || r.Seq > head || r.Audience != aud || !r.Listed {
+				t.Errorf("RevokedSince(%s, %d) returned %+v (head %d)", aud, after, r, head)
+			}
+			out = append(out, r.ID)
+		}
+		return out, head
 	}
-	got, _ = s.RevokedSince(ctx, t0)
-	slices.Sort(got)
-	if !slices.Equal(got, []string{"c1", "c2"}) {
-		t.Errorf("RevokedSince(t0) = %v, want both (at or after)", got)
+	if got, head := listed("vn.a", 0, now, 10); !slices.Equal(got, []string{rs[0].ID, rs[3].ID}) || head != 4 {
+		t.Errorf("RevokedSince(vn.a, 0) = %v head %d; want the two listed ones of vn.a, head 4", got, head)
+	}
+	if got, _ := listed("vn.a", 1, now, 10); !slices.Equal(got, []string{rs[3].ID}) {
+		t.Errorf("RevokedSince(vn.a, 1) = %v; want only the later one", got)
+	}
+	if got, _ := listed("vn.a", 0, now, 1); !slices.Equal(got, []string{rs[0].ID}) {
+		t.Errorf("RevokedSince(vn.a, 0, limit 1) = %v; want the first", got)
+	}
+	if got, _ := listed("vn.a", 0, t0.Add(2*time.Hour), 10); !slices.Equal(got, []string{rs[0].ID}) {
+		t.Errorf("RevokedSince after c3 expired = %v; want only c1", got)
+	}
+	if got, head := listed("vn.b", 0, now, 10); !slices.Equal(got, []string{rs[2].ID}) || head != 4 {
+		t.Errorf("RevokedSince(vn.b) = %v head %d", got, head)
+	}
+	if got, head := listed("vn.none", 4, now, 10); len(got) != 0 || head != 4 {
+		t.Errorf("RevokedSince(vn.none) = %v head %d", got, head)
+	}
+	// A second citizen's revocations follow on the same sequence.
+	if n, err := s.PutRevocations(ctx, ids[1], []warehouse.Revocation{revocation(ids[1], "e1", "c9", "vn.a", true, day)}, noLimits, now); err != nil || n != 1 {
+		t.Fatalf("PutRevocations of citizen 2 = %d, %v", n, err)
+	}
+	if got, head := listed("vn.a", 4, now, 10); len(got) != 1 || head != 5 {
+		t.Errorf("RevokedSince(vn.a, 4) = %v head %d; want citizen 2's at seq 5", got, head)
+	}
+	// Purging drops what expired, and only that.
+	if n, err := s.PurgeExpired(ctx, t0.Add(2*time.Hour)); err != nil || n < 1 {
+		t.Errorf("PurgeExpired = %d, %v; want at least the expired revocation", n, err)
+	}
+	if _, err := s.Revocation(ctx, rs[3].ID); !errors.Is(err, warehouse.ErrNotFound) {
+		t.Errorf("an expired revocation after PurgeExpired: %v, want ErrNotFound", err)
+	}
+	if _, err := s.Revocation(ctx, rs[0].ID); err != nil {
+		t.Errorf("an unexpired revocation after PurgeExpired: %v", err)
+	}
+	if got, head := listed("vn.a", 0, t0.Add(2*time.Hour), 10); len(got) != 2 || head != 5 {
+		t.Errorf("RevokedSince after purge = %v head %d; want 2 entries, head 5 (the head never goes back)", got, head)
+	}
+}
+
+func testRevocationLimits(t *testing.T, s warehouse.Store) {
+	ids := citizens(t, s, 2)
+	lim := warehouse.RevocationLimits{Live: 3, PerHour: 2}
+	now := t0.Add(time.Hour)
+	rv := func(c string, exp time.Time) warehouse.Revocation {
+		return revocation(ids[0], "d1", c, "vn.a", true, exp)
+	}
+	long := t0.Add(10 * 24 * time.Hour)
+	put := func(at time.Time, rs ...warehouse.Revocation) (int, error) {
+		t.Helper()
+		for i := range rs {
+			rs[i].Received = at
+		}
+		return s.PutRevocations(ctx, ids[0], rs, lim, at)
+	}
+	if n, err := put(now, rv("a", long), rv("b", t0.Add(3*time.Hour))); err != nil || n != 2 {
+		t.Fatalf("two revocations within the limits: %d, %v", n, err)
+	}
+	if n, err := put(now.Add(30*time.Minute), rv("c", long)); !errors.Is(err, warehouse.ErrTooMany) || n != 0 {
+		t.Errorf("a third in one hour: %d, %v; want ErrTooMany", n, err)
+	}
+	if _, err := s.Revocation(ctx, rv("c", long).ID); !errors.Is(err, warehouse.ErrNotFound) {
+		t.Errorf("a refused revocation was stored: %v", err)
+	}
+	if n, err := put(now.Add(30*time.Minute), rv("a", long)); err != nil || n != 0 {
+		t.Errorf("sending a stored revocation again at the limit: %d, %v; want 0, nil", n, err)
+	}
+	// Another citizen is not held back by this one.
+	if n, err := s.PutRevocations(ctx, ids[1], []warehouse.Revocation{revocation(ids[1], "e1", "c", "vn.a", true, long)}, lim, now); err != nil || n != 1 {
+		t.Errorf("another citizen's revocation: %d, %v", n, err)
+	}
+	later := now.Add(61 * time.Minute)
+	if n, err := put(later, rv("c", long)); err != nil || n != 1 {
+		t.Fatalf("a third an hour later: %d, %v", n, err)
+	}
+	if n, err := put(later.Add(2*time.Minute), rv("d", long)); !errors.Is(err, warehouse.ErrTooMany) || n != 0 {
+		t.Errorf("a fourth live revocation: %d, %v; want ErrTooMany", n, err)
+	}
+	// "b" expires at t0+3h: then there is room again.
+	if n, err := put(t0.Add(3*time.Hour+time.Second), rv("d", long)); err != nil || n != 1 {
+		t.Errorf("a revocation after one expired: %d, %v", n, err)
+	}
+	// A batch that would pass a limit stores none of it.
+	if n, err := put(t0.Add(5*time.Hour), rv("e", long), rv("f", long)); !errors.Is(err, warehouse.ErrTooMany) || n != 0 {
+		t.Errorf("a batch over the limit: %d, %v; want ErrTooMany", n, err)
+	}
+	if _, err := s.Revocation(ctx, rv("e", long).ID); !errors.Is(err, warehouse.ErrNotFound) {
+		t.Errorf("part of a refused batch was stored: %v", err)
+	}
+}
+
+func testRevocationsConcurrent(t *testing.T, s warehouse.Store) {
+	ids := citizens(t, s, 5)
+	lim := warehouse.RevocationLimits{Live: 10, PerHour: 100}
+	long := t0.Add(24 * time.Hour)
+	now := t0.Add(time.Minute)
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make([]error, 4*n)
+	for i := range 4 * n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := ids[i%4] // 20 tries for each of 4 citizens, whose limit is 10
+			r := revocation(c, fmt.Sprintf("d%d", i%4), fmt.Sprintf("c%d", i), "vn.a", true, long)
+			_, errs[i] = s.PutRevocations(ctx, c, []warehouse.Revocation{r}, lim, now)
+		}()
+	}
+	wg.Wait()
+	okByCitizen := map[int]int{}
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			okByCitizen[i%4]++
+		case !errors.Is(err, warehouse.ErrTooMany):
+			t.Fatalf("PutRevocations %d: %v", i, err)
+		}
+	}
+	for c := range 4 {
+		if okByCitizen[c] != 10 {
+			t.Errorf("citizen %d: %d of %d concurrent revocations stored; want exactly its limit of 10", c, okByCitizen[c], n)
+		}
+	}
+	got, head, err := s.RevokedSince(ctx, "vn.a", 0, now, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head != 40 || len(got) != 40 {
+		t.Fatalf("RevokedSince = %d entries, head %d; want 40 and 40", len(got), head)
+	}
+	for i, r := range got {
+		if r.Seq != int64(i+1) {
+			t.Fatalf("revocation seqs are not dense: entry %d has seq %d", i, r.Seq)
+		}
 	}
 }
 
