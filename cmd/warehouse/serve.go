@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,8 +38,11 @@ type serveConfig struct {
 	// whose PIN is in the file hsmPINFile.
 	keys                            string
 	hsmModule, hsmToken, hsmPINFile string
-	citizens                        int
-	seed                            int64
+	// kekFile holds the key-encryption key the key files are sealed
+	// under (made on first use); empty keeps them plain.
+	kekFile  string
+	citizens int
+	seed     int64
 	// maxConns caps the open connections of the protocol address.
 	maxConns int
 	// tokens is the admin tokens file (default data/admin-tokens.json);
@@ -58,6 +63,7 @@ func cmdServe(e *env, args []string) error {
 	fs.StringVar(&c.keys, "keys", "", "key directory (default: DATA/keys); every process of one warehouse uses the same")
 	fs.StringVar(&c.hsmModule, "hsm-module", "", "PKCS#11 module of the HSM that holds the keys (e.g. /usr/lib/softhsm/libsofthsm2.so); instead of -keys")
 	fs.StringVar(&c.hsmToken, "hsm-token", "", "the HSM token's label")
+	fs.StringVar(&c.kekFile, "keys-kek-file", "", "seal the key files under the key-encryption key in this file (32 random bytes, base64url; made if absent): keep it apart from -keys")
 	fs.StringVar(&c.hsmPINFile, "hsm-pin-file", "", "file holding the token's user PIN (or $WAREHOUSE_HSM_PIN)")
 	fs.IntVar(&c.citizens, "citizens", 1000, "citizens of the demo province to load into an empty store (0: none)")
 	fs.Int64Var(&c.seed, "seed", 1, "demo province seed")
@@ -104,6 +110,41 @@ func redactURL(s string) string {
 	return s
 }
 
+// loadKEK reads a key-encryption key file, making one (0600) if there is
+// none.
+func loadKEK(path string) (kek []byte, made bool, err error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		kek = make([]byte, 32)
+		if _, err := rand.Read(kek); err != nil {
+			return nil, false, err
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, false, fmt.Errorf("key-encryption key: %w", err)
+		}
+		_, err = f.WriteString(base64.RawURLEncoding.EncodeToString(kek) + "\n")
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("key-encryption key: %w", err)
+		}
+		return kek, true, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("key-encryption key: %w", err)
+	}
+	kek, err = base64.RawURLEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(kek) != 32 {
+		return nil, false, fmt.Errorf("key-encryption key %s: not 32 bytes in base64url", path)
+	}
+	return kek, false, nil
+}
+
 // serve runs the warehouse until e.ctx is done.
 func serve(e *env, c serveConfig) error {
 	if err := loopbackOnly(c.admin); err != nil {
@@ -130,7 +171,15 @@ func serve(e *env, c serveConfig) error {
 	}
 	defer st.Close()
 	var ks warehouse.KeyStore = warehouse.FileKeys(c.keys)
-	keysWhere := c.keys + "   (key files, not encrypted: a province keeps its keys in an HSM, -hsm-module)"
+	keysWhere := c.keys + "   (key files, NOT encrypted: seal them with -keys-kek-file; a province keeps its keys in an HSM, -hsm-module)"
+	if c.kekFile != "" {
+		kek, made, err := loadKEK(c.kekFile)
+		if err != nil {
+			return err
+		}
+		ks = warehouse.SealedFileKeys{Dir: c.keys, KEK: kek}
+		keysWhere = c.keys + "   (key files sealed under the key-encryption key in " + c.kekFile + map[bool]string{true: ", made now: back it up", false: ""}[made] + ")"
+	}
 	alg := func(i int, _ string) keys.Alg {
 		if i%2 == 1 {
 			return keys.EdDSA // both algorithms in every demo with file keys

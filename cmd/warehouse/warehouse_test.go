@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vnwallet/citizenwallet/crypto/keys"
+	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/demo"
 	"github.com/vnwallet/citizenwallet/wallet"
 )
@@ -290,4 +293,67 @@ func TestAgencyPush(t *testing.T) {
 	if code != exitInvalid || !strings.Contains(text, "wrong_issuer") {
 		t.Errorf("another agency's records: %d\n%s", code, text)
 	}
+}
+
+// serve -keys-kek-file: the KEK file is made once (0600), every signing
+// key lies sealed in the key directory (no plain JWK of the warehouse's
+// keys), a restart with the same KEK serves the same root key, and one
+// with another KEK is refused at start with a clear error.
+func TestServeSealedKeys(t *testing.T) {
+	dir, kekFile := t.TempDir(), filepath.Join(t.TempDir(), "kek")
+	out := &bytes.Buffer{}
+	run := func(kek string) error {
+		ctx, cancel := context.WithCancel(context.Background())
+		e := &env{ctx: ctx, stdout: out, stderr: out, getenv: func(string) string { return "" }}
+		return serve(e, serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", data: dir, citizens: 5, seed: 1, kekFile: kek,
+			ready: func(string, string) { cancel() }})
+	}
+	if err := run(kekFile); err != nil {
+		t.Fatalf("serve: %v\n%s", err, out)
+	}
+	if !strings.Contains(out.String(), "sealed under the key-encryption key") || !strings.Contains(out.String(), "made now") {
+		t.Errorf("the banner does not say the keys are sealed:\n%s", out)
+	}
+	if st, err := os.Stat(kekFile); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("KEK file: %v %v", st, err)
+	}
+	files, _ := os.ReadDir(filepath.Join(dir, "keys"))
+	sealed := 0
+	for _, f := range files {
+		switch {
+		case strings.HasSuffix(f.Name(), ".sealed"):
+			sealed++
+		case strings.HasSuffix(f.Name(), ".jwk") && !strings.HasPrefix(f.Name(), "client-"):
+			t.Errorf("a plain warehouse key: %s", f.Name())
+		}
+	}
+	if sealed < 3 { // root, revocation list, agencies
+		t.Errorf("%d sealed keys in %v", sealed, files)
+	}
+	kek, _ := os.ReadFile(kekFile)
+	root1, err := (warehouse.SealedFileKeys{Dir: filepath.Join(dir, "keys"), KEK: mustB64(t, kek)}).Key("root", keys.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(kekFile); err != nil || strings.Contains(out.String(), "made now") {
+		t.Fatalf("restart with the same KEK: %v\n%s", err, out)
+	}
+	root2, _ := (warehouse.SealedFileKeys{Dir: filepath.Join(dir, "keys"), KEK: mustB64(t, kek)}).Key("root", keys.ES256)
+	if root1.KID() != root2.KID() {
+		t.Error("the root key changed across a restart")
+	}
+	err = run(filepath.Join(t.TempDir(), "another-kek"))
+	if !errors.Is(err, warehouse.ErrWrongKEK) {
+		t.Errorf("restart with another KEK: %v; want ErrWrongKEK", err)
+	}
+}
+
+func mustB64(t *testing.T, b []byte) []byte {
+	t.Helper()
+	k, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
