@@ -341,3 +341,24 @@ func cmdRevokeDevice(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "đã vô hiệu hóa / disabled %s at %s\n", out.ID, out.RevokedAt.Format(time.RFC3339))
 	return nil
 }
+
+func cmdRotateKey(e *env, args []string) error {
+	fs := flag.NewFlagSet("rotate-key", flag.ContinueOnError)
+	var a adminFlags
+	a.register(e, fs)
+	pos, err := parse(e, fs, args, "<agency-id>")
+	if err != nil {
+		return err
+	}
+	var out warehouse.SigningKey
+	raw, err := a.call(e, http.MethodPost, warehouse.AdminPathAgencies+"/"+url.PathEscape(pos[0])+"/rotate-key", nil, &out)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		a.print(e, raw)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "khóa ký mới / new signing key %s cho / for %s; khóa cũ vẫn xác minh những gì đã ký / the old one keeps verifying what it signed\n", out.KID, pos[0])
+	return nil
+}

@@ -17,6 +17,7 @@
 //	warehouse withdraw <citizen-id> <record-id>
 //	warehouse devices <citizen-id>
 //	warehouse revoke-device <citizen-id> <device-id>
+//	warehouse rotate-key <agency-id>
 //	warehouse root-key
 //	warehouse audit export [-db URL | -data DIR] [-o FILE]
 //	warehouse audit verify [-head SEQ:HASH] FILE

@@ -34,6 +34,8 @@ Cách dùng / Usage:
   warehouse devices <số định danh>            thiết bị đã đăng ký / enrolled devices
   warehouse revoke-device <số định danh> <mã thiết bị>
                                               vô hiệu hóa thiết bị bị mất / disable a lost device
+  warehouse rotate-key <mã cơ quan>           khóa ký mới cho cơ quan (khóa cũ vẫn xác minh những gì đã ký)
+                                              / a new signing key for an agency (the old one keeps verifying what it signed)
   warehouse root-key                          khóa gốc của tỉnh (JWK) / the province root key
   warehouse admin-token -name TÊN -role operator|agency|commune [-agency ID] [-commune TÊN]
                                               cấp quyền quản trị / add an admin API holder
@@ -73,6 +75,7 @@ var commands = map[string]command{
 	"withdraw":      cmdWithdraw,
 	"devices":       cmdDevices,
 	"revoke-device": cmdRevokeDevice,
+	"rotate-key":    cmdRotateKey,
 	"root-key":      cmdRootKey,
 	"agency":        cmdAgency,
 	"admin-token":   cmdAdminToken,

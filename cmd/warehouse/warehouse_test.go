@@ -357,3 +357,22 @@ func mustB64(t *testing.T, b []byte) []byte {
 	}
 	return k
 }
+
+// warehouse rotate-key: the operator's command gives an agency a new
+// signing key, which the trust list then holds beside the old one; an
+// unknown agency is "not found".
+func TestRotateKeyCommand(t *testing.T) {
+	admin, _ := startServe(t, t.TempDir(), 5, 1)
+	code, stdout, stderr := runCLI(t, admin, "", "rotate-key", "vn.dongnai.bvdk-dongnai")
+	if code != 0 || !strings.Contains(stdout, "new signing key") {
+		t.Fatalf("rotate-key: %d %s %s", code, stdout, stderr)
+	}
+	code, stdout, _ = runCLI(t, admin, "", "rotate-key", "-json", "vn.dongnai.bvdk-dongnai")
+	var sk warehouse.SigningKey
+	if code != 0 || json.Unmarshal([]byte(stdout), &sk) != nil || sk.KID == "" {
+		t.Errorf("rotate-key -json: %d %s", code, stdout)
+	}
+	if code, _, stderr = runCLI(t, admin, "", "rotate-key", "vn.nosuch"); code != 6 {
+		t.Errorf("rotate-key of an unknown agency: exit %d %s; want 6", code, stderr)
+	}
+}

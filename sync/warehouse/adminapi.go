@@ -3,6 +3,7 @@ package warehouse
 import (
 	"encoding/json"
 	"errors"
+	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"net/http"
 	"strconv"
 	"time"
@@ -17,6 +18,7 @@ import (
 const (
 	AdminPathCitizens = "/admin/v1/citizens"
 	AdminPathRootKey  = "/admin/v1/root-key"
+	AdminPathAgencies = "/admin/v1/agencies"
 )
 
 // CodeResponse answers an enrolment-code request.
@@ -47,6 +49,7 @@ type CitizenResponse struct {
 //	POST /admin/v1/citizens/{id}/records/{rid}/withdraw  agency    withdraw its record
 //	GET  /admin/v1/citizens/{id}/devices                 operator  a citizen's devices
 //	POST /admin/v1/citizens/{id}/devices/{dev}/revoke    operator  disable a lost device
+//	POST /admin/v1/agencies/{id}/rotate-key              operator  a new signing key for the agency (ES256)
 func (s *Server) AdminHandler(cfg AdminConfig) http.Handler {
 	m := http.NewServeMux()
 	any := []string{RoleOperator, RoleAgency, RoleCommune}
@@ -167,6 +170,14 @@ func (s *Server) AdminHandler(cfg AdminConfig) http.Handler {
 		}
 		writeJSON(w, r, http.StatusOK, out)
 	}, RoleAgency))
+	m.HandleFunc("POST "+AdminPathAgencies+"/{id}/rotate-key", allow(func(w http.ResponseWriter, r *http.Request) {
+		out, err := s.rotateAgencyKeyAs(r.Context(), actorOf(principal(r)), r.PathValue("id"), keys.ES256)
+		if err != nil {
+			adminError(w, r, err)
+			return
+		}
+		writeJSON(w, r, http.StatusOK, out)
+	}, RoleOperator))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFoundOrMethod(m, w, r) })
 	return guardAdmin(cfg, m)
 }

@@ -123,7 +123,8 @@ func TestAdminAccess(t *testing.T) {
 		{"GET", base + "/devices", nil, []string{"operator"}},
 		{"POST", base + "/records", fixBody, []string{"agency"}},
 		{"POST", base + "/records/" + mine.ID + "/withdraw", nil, []string{"agency"}},
-		{"POST", base + "/devices/nosuch/revoke", nil, nil}, // 404 for the operator, refused for the rest
+		{"POST", base + "/devices/nosuch/revoke", nil, nil},                    // 404 for the operator, refused for the rest
+		{"POST", warehouse.AdminPathAgencies + "/nosuch/rotate-key", nil, nil}, // likewise
 	}
 	for _, ep := range endpoints {
 		name := ep.method + " " + ep.path

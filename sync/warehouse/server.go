@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -402,4 +403,57 @@ func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
 	b, _ := json.Marshal(protocol.Error{Code: code, Message: msg})
 	writeBody(w, r, status, b)
+}
+
+// ErrTooManyKeys: an agency already has trust.MaxKeysPerIssuer signing
+// keys; retire old ones before rotating again.
+var ErrTooManyKeys = fmt.Errorf("%w: the agency has the most signing keys a trust list holds", wallet.ErrInvalid)
+
+// RotateAgencyKey gives an agency a new signing key (generated in the
+// KeyStore with alg): from now on its credentials are signed with it. The
+// previous keys stay in the trust list and keep verifying what they
+// signed: the current one's NotAfter becomes now (credentials are judged
+// by their issue time, so it verifies those issued before, and nothing
+// dated later). The new key's NotBefore is Config.KeysNotBefore, as
+// records keep their original issue dates. The trust list gets a new
+// version; every process picks the key up (it is in the store). Removing
+// a leaked key from the list is another matter: see crypto/trust.
+func (s *Server) RotateAgencyKey(ctx context.Context, agencyID string, alg keys.Alg) (SigningKey, error) {
+	return s.rotateAgencyKeyAs(ctx, "system", agencyID, alg)
+}
+
+func (s *Server) rotateAgencyKeyAs(ctx context.Context, actor, agencyID string, alg keys.Alg) (SigningKey, error) {
+	old, ok := s.agency(ctx, agencyID)
+	if !ok {
+		return SigningKey{}, fmt.Errorf("rotate key: %w: agency %s", ErrNotFound, agencyID)
+	}
+	info := old.info
+	info.SigningKeys = slices.Clone(info.SigningKeys)
+	n := len(info.SigningKeys)
+	if n >= trust.MaxKeysPerIssuer {
+		return SigningKey{}, fmt.Errorf("rotate key of %s: %w (%d)", agencyID, ErrTooManyKeys, n)
+	}
+	k, err := s.cfg.Keys.Key(signingKeyName(agencyID, n), alg)
+	if err != nil {
+		return SigningKey{}, fmt.Errorf("rotate key of %s: %w", agencyID, err)
+	}
+	now := s.cfg.Now().UTC().Truncate(time.Second)
+	if last := &info.SigningKeys[n-1]; last.NotAfter.IsZero() || last.NotAfter.After(now) {
+		last.NotAfter = now
+	}
+	pub, _ := k.Public().MarshalJSON()
+	sk := SigningKey{KID: k.KID(), Public: pub, NotBefore: s.cfg.KeysNotBefore}
+	info.SigningKeys = append(info.SigningKeys, sk)
+	if err := s.st.PutAgency(ctx, info); err != nil {
+		return SigningKey{}, fmt.Errorf("rotate key of %s: %w", agencyID, err)
+	}
+	if err := s.bumpTrustVersion(ctx); err != nil {
+		return SigningKey{}, fmt.Errorf("rotate key of %s: %w", agencyID, err)
+	}
+	if err := s.audit(ctx, actor, "agency-key-rotate", agencyID, map[string]any{
+		"old_kid": info.SigningKeys[n-1].KID, "old_not_after": now.Format(time.RFC3339), "new_kid": sk.KID,
+	}); err != nil {
+		return SigningKey{}, err
+	}
+	return sk, s.reload(ctx)
 }

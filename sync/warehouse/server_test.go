@@ -44,6 +44,7 @@ type fixture struct {
 	t     *testing.T
 	srv   *warehouse.Server
 	store warehouse.Store
+	keys  warehouse.KeyStore
 	ts    *httptest.Server
 	clock *clock
 }
@@ -61,8 +62,11 @@ func newFixture(t *testing.T, cfg warehouse.Config) *fixture {
 		t.Cleanup(func() { st.Close() })
 		cfg.Store = st
 	}
+	if cfg.Keys == nil {
+		cfg.Keys = warehouse.FileKeys(t.TempDir())
+	}
 	s, ts := warehousetest.Start(t, cfg, nil)
-	return &fixture{t: t, srv: s, ts: ts, clock: c, store: cfg.Store}
+	return &fixture{t: t, srv: s, ts: ts, clock: c, store: cfg.Store, keys: cfg.Keys}
 }
 
 // do sends a request; auth is the Authorization header ("" for none).
