@@ -50,6 +50,7 @@ func Run(t *testing.T, open Open) {
 		{"ConcurrentRedeem", testConcurrentRedeem},
 		{"IngestRefusals", testIngestRefusals},
 		{"IngestIdempotency", testIngestIdempotency},
+		{"Revocations", testRevocations},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := open(t)
