@@ -285,3 +285,21 @@ func NewCounter(a fyne.App, c *viewmodel.Counter) *CounterUI {
 	ui.Window.Canvas().Focus(ui.Screen.Scan)
 	return ui
 }
+
+// StartTicker runs the counter's clock every 5 seconds until stop is
+// closed: lists refreshed every RefreshEvery, a result cleared after
+// IdleClear (views.Counter.Tick; tests call that directly).
+func (ui *CounterUI) StartTicker(stop <-chan struct{}) {
+	t := time.NewTicker(5 * time.Second)
+	go func() {
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				fyne.Do(func() { ui.Screen.Tick(ui.Counter) })
+			}
+		}
+	}()
+}

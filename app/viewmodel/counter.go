@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -36,7 +37,21 @@ type CounterConfig struct {
 	// Freshness is how old the revocation list may be before every
 	// verdict warns (default 24 h, sync/counter.DefaultFreshness).
 	Freshness time.Duration
+	// RefreshEvery is how often an online counter refreshes its lists by
+	// itself, and how old they may be before a verification refreshes
+	// them first (default DefaultRefreshEvery).
+	RefreshEvery time.Duration
+	// IdleClear is how long a result stays on screen with nothing
+	// scanned (default DefaultIdleClear): the next person in line must
+	// not read the previous one's data.
+	IdleClear time.Duration
 }
+
+// Counter desk defaults.
+const (
+	DefaultRefreshEvery = 10 * time.Minute
+	DefaultIdleClear    = 2 * time.Minute
+)
 
 // Counter is the counter screen's state: the shared counter (caches,
 // replay cache, verification, log: sync/counter), the parts read so far,
@@ -47,13 +62,20 @@ type Counter struct {
 	mu   sync.Mutex
 	asm  *qrtext.Assembler
 	last *CounterResult
+	// shown is when the result was set (for IdleClear); refreshed when
+	// the lists were last fetched (Fresh).
+	shown, refreshed time.Time
 }
 
 // CounterResult is what the counter screen shows after a token.
 type CounterResult struct {
-	Valid     bool
-	Reason    string // for an invalid token: what is wrong, in plain words
-	ConsentID string
+	Valid bool
+	// ScanProblem: the scan went wrong (typed through a Vietnamese
+	// keyboard, cut short, another code): not a verdict on the document;
+	// the parts read so far are kept.
+	ScanProblem bool
+	Reason      string // for an invalid token or a scan problem: what is wrong, in plain words
+	ConsentID   string
 	// ProcedureCode is the catalogue code the token names; Procedure its
 	// name (the code when the catalogue does not know it).
 	ProcedureCode, Procedure string
@@ -88,6 +110,15 @@ func NewCounter(cfg CounterConfig) (*Counter, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.RefreshEvery <= 0 {
+		cfg.RefreshEvery = DefaultRefreshEvery
+	}
+	if cfg.IdleClear <= 0 {
+		cfg.IdleClear = DefaultIdleClear
+	}
 	c := &Counter{cfg: cfg, core: core, asm: qrtext.NewAssembler(qrtext.Limits{})}
 	c.Refresh()
 	return c, nil
@@ -106,11 +137,19 @@ func (c *Counter) AgencyName() string {
 func (c *Counter) Close() error { return c.core.Close() }
 
 // Refresh fetches the trust list and the revocation list; offline it
-// keeps the cached ones. It returns a status line.
+// keeps the cached ones. It returns a status line, with the time of the
+// last successful refresh.
 func (c *Counter) Refresh() string {
-	switch c.core.Refresh(context.Background()) {
+	st := c.core.Refresh(context.Background())
+	c.mu.Lock()
+	if st == counter.Fresh {
+		c.refreshed = c.cfg.Now()
+	}
+	last := c.refreshed
+	c.mu.Unlock()
+	switch st {
 	case counter.Fresh:
-		return lang.L("Online: trust list and revocations up to date.")
+		return lang.L("Online: trust list and revocations up to date ({{.At}}).", map[string]any{"At": last.Local().Format("15:04")})
 	case counter.Cached:
 		note, _ := c.revocationNote(false)
 		return lang.L("Offline: using the saved trust list.") + " " + note
@@ -118,21 +157,84 @@ func (c *Counter) Refresh() string {
 	return lang.L("Offline and no trust list yet: connect once to the warehouse before verifying.")
 }
 
+// Tick is the counter desk's clock, run every few seconds by the screen:
+// it refreshes the lists when RefreshEvery has passed since the last
+// successful refresh (status is the new status line, "" if it did not
+// try), and clears a result left on screen for IdleClear (cleared).
+func (c *Counter) Tick() (status string, cleared bool) {
+	now := c.cfg.Now()
+	c.mu.Lock()
+	due := now.Sub(c.refreshed) >= c.cfg.RefreshEvery
+	if c.last != nil && now.Sub(c.shown) >= c.cfg.IdleClear {
+		c.last, cleared = nil, true
+	}
+	c.mu.Unlock()
+	if due {
+		status = c.Refresh()
+	}
+	return status, cleared
+}
+
+// ClearResult forgets the result shown and the parts read (Công dân mới).
+func (c *Counter) ClearResult() {
+	c.mu.Lock()
+	c.asm.Reset()
+	c.last = nil
+	c.mu.Unlock()
+}
+
 // Scan takes one QR text (a keyboard-wedge scanner types it and Enter).
 // It returns "2 / 3" progress; when the set is complete it verifies and
 // the result is in Result.
 func (c *Counter) Scan(text string) (progress string, complete bool) {
+	text = strings.TrimSpace(text)
+	fixed, problem := typingProblem(text)
 	c.mu.Lock()
+	have0, _ := c.asm.Progress()
+	if problem != "" && fixed == "" {
+		// Mistyped by the keyboard, not a bad document: say how to fix
+		// it, keep the parts read, log it as a scan error.
+		c.last, c.shown = &CounterResult{ScanProblem: true, Reason: problem}, c.cfg.Now()
+		have, total := c.asm.Progress()
+		c.mu.Unlock()
+		c.core.ScanProblem(errors.New(problem))
+		if total > 0 {
+			return lang.L("{{.Have}} of {{.Total}} codes read", map[string]any{"Have": have, "Total": total}), true
+		}
+		return "", true
+	}
+	if fixed != "" {
+		text = fixed
+	}
 	done, err := c.asm.Add(text)
 	have, total := c.asm.Progress()
+	if err == nil && have0 == 0 {
+		c.last = nil // a new person: nothing of the previous one stays
+	}
 	c.mu.Unlock()
 	if err != nil {
+		if errors.Is(err, qrtext.ErrMalformed) || errors.Is(err, qrtext.ErrNotOurs) {
+			// A cut or stray scan: the parts read so far stay.
+			msg := lang.L("This code was not read whole. Scan this code again.")
+			if errors.Is(err, qrtext.ErrNotOurs) {
+				msg = lang.L("This is not a citizen wallet code. Scan the codes on the citizen's phone.")
+			}
+			c.setResult(&CounterResult{ScanProblem: true, Reason: msg})
+			c.core.ScanProblem(err)
+			if total > 0 {
+				return lang.L("{{.Have}} of {{.Total}} codes read", map[string]any{"Have": have, "Total": total}), true
+			}
+			return "", true
+		}
 		c.setResult(&CounterResult{Reason: counterReason(err)})
 		c.core.Refused(err)
 		c.Reset()
 		return "", true
 	}
 	progress = lang.L("{{.Have}} of {{.Total}} codes read", map[string]any{"Have": have, "Total": total})
+	if problem != "" {
+		progress += " — " + problem
+	}
 	if !done {
 		return progress, false
 	}
@@ -145,15 +247,55 @@ func (c *Counter) Scan(text string) (progress string, complete bool) {
 		c.core.Refused(err)
 		return progress, true
 	}
+	online := !strings.Contains(tok, "~")
+	if !online {
+		c.mu.Lock()
+		stale := c.cfg.Now().Sub(c.refreshed) >= c.cfg.RefreshEvery
+		c.mu.Unlock()
+		if stale {
+			c.Refresh() // a revocation made since the last refresh must count
+		}
+	}
 	var out *CounterResult
 	if res, err := c.core.Verify(context.Background(), tok); err != nil {
 		out = &CounterResult{Reason: counterReason(err)}
 	} else {
 		out = newCounterResult(res)
 	}
-	out.Revocations, out.RevocationsStale = c.revocationNote(!strings.Contains(tok, "~"))
+	out.Revocations, out.RevocationsStale = c.revocationNote(online)
 	c.setResult(out)
 	return progress, true
+}
+
+// typingProblem recognises a part the keyboard changed on its way from
+// the scanner: typed through a Vietnamese input method (Telex/VNI turn
+// letter pairs and letter+digit into Vietnamese letters, which the code's
+// alphabet has none of: not repairable), or with CapsLock on (every
+// letter's case swapped: repaired, fixed is the part as printed). problem
+// is what to tell the official; "" if the text looks as a scanner types.
+func typingProblem(text string) (fixed, problem string) {
+	for _, r := range text {
+		if r > unicode.MaxASCII && unicode.IsLetter(r) {
+			return "", lang.L("The Vietnamese keyboard (Unikey/EVKey) is on and changed the code. Turn off Vietnamese typing, then scan this code again.")
+		}
+	}
+	if !strings.HasPrefix(text, qrtext.Prefix) && strings.HasPrefix(swapCase(text), qrtext.Prefix) {
+		return swapCase(text), lang.L("CapsLock is on: the code was read anyway; turn CapsLock off.")
+	}
+	return "", ""
+}
+
+func swapCase(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		case 'A' <= c && c <= 'Z':
+			b[i] = c - 'A' + 'a'
+		}
+	}
+	return string(b)
 }
 
 // revocationNote is the line every verdict shows about revocations.
@@ -162,10 +304,7 @@ func (c *Counter) revocationNote(online bool) (string, bool) {
 		return lang.L("Revocation checked at the warehouse just now."), false
 	}
 	st := c.core.RevocationStatus()
-	now := time.Now
-	if c.cfg.Now != nil {
-		now = c.cfg.Now
-	}
+	now := c.cfg.Now
 	switch {
 	case !st.Have:
 		return lang.L("No revocation list yet: this counter cannot know whether the citizen revoked this consent. Connect to the warehouse and press Refresh."), true
@@ -288,7 +427,7 @@ func newCounterResult(res *consent.Result) *CounterResult {
 
 func (c *Counter) setResult(r *CounterResult) {
 	c.mu.Lock()
-	c.last = r
+	c.last, c.shown = r, c.cfg.Now()
 	c.mu.Unlock()
 }
 
@@ -332,6 +471,7 @@ type LogRow struct {
 	Fields    int
 	Reason    string // why it was refused
 	ConsentID string
+	ScanError bool // a scan that went wrong, not a verdict
 }
 
 // Log returns the counter's most recent verifications, newest first (at
@@ -344,7 +484,8 @@ func (c *Counter) Log(limit int) ([]LogRow, error) {
 	cat, _ := assets.Procedures()
 	out := make([]LogRow, 0, len(entries))
 	for _, e := range entries {
-		row := LogRow{At: e.At.Local().Format("02/01/2006 15:04:05"), Valid: e.Valid, Procedure: e.Procedure, Fields: e.Fields, Reason: e.Explained, ConsentID: e.ConsentID}
+		row := LogRow{At: e.At.Local().Format("02/01/2006 15:04:05"), Valid: e.Valid, Procedure: e.Procedure, Fields: e.Fields, Reason: e.Explained, ConsentID: e.ConsentID,
+			ScanError: e.ScanError}
 		if row.Reason == "" {
 			row.Reason = e.Reason
 		}

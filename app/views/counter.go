@@ -59,8 +59,8 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 		v.Scan.SetText("")
 		progress, done := c.Scan(text)
 		v.Progress.SetText(progress)
-		if done {
-			v.show(c.Result())
+		if done || c.Result() == nil {
+			v.show(c.Result()) // a new person's first code hides the previous result at once
 		}
 	}
 	open := widget.NewButton(lang.L("Open image…"), func() {
@@ -69,6 +69,7 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 				return
 			}
 			defer r.Close()
+			defer v.focusScan()
 			img, _, err := image.Decode(r)
 			if err != nil {
 				v.Progress.SetText(lang.L("No readable QR code in that image. Try a sharper photo."))
@@ -77,20 +78,23 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 			v.ScanImage(c, img)
 		}, win)
 	})
-	refresh := widget.NewButton(lang.L("Refresh"), func() { v.Status.SetText(c.Refresh()) })
+	refresh := widget.NewButton(lang.L("Refresh"), func() { v.Status.SetText(c.Refresh()); v.focusScan() })
 	newScan := widget.NewButton(lang.L("New citizen"), func() {
-		c.Reset()
+		c.ClearResult()
 		v.Progress.SetText("")
 		v.show(nil)
+		v.focusScan()
 	})
 	v.Copy = widget.NewButton(lang.L("Copy"), func() {
 		if b, err := v.Result.JSON(); err == nil {
 			fyne.CurrentApp().Clipboard().SetContent(string(b))
 		}
+		v.focusScan()
 	})
 	save := func(ext string, data func() ([]byte, error)) func() {
 		return func() {
 			d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+				defer v.focusScan()
 				if err != nil || w == nil {
 					return
 				}
@@ -122,7 +126,10 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := v.LogRows[i]
 			text := r.At + " · " + lang.L("VALID") + " · " + r.Procedure
-			if !r.Valid {
+			switch {
+			case r.ScanError:
+				text = r.At + " · " + lang.L("SCAN ERROR") + " · " + r.Reason
+			case !r.Valid:
 				text = r.At + " · " + lang.L("NOT VALID") + " · " + r.Reason
 			}
 			o.(*widget.Label).SetText(text)
@@ -152,7 +159,46 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 	result := container.NewVBox(v.Verdict, v.Reason, v.Revocations, v.Groups, container.NewGridWithColumns(3, v.Copy, v.ExportJSON, v.ExportCSV))
 	v.main = container.NewBorder(top, nil, nil, nil, container.NewVScroll(result))
 	v.Root = container.NewStack(v.main)
+	v.catchScans()
 	return v
+}
+
+// focusScan gives the scan field the keyboard again: after every
+// button and dialog, the scanner's next code must land in it.
+func (v *Counter) focusScan() {
+	if c := v.win.Canvas(); c.Focused() != v.Scan {
+		c.Focus(v.Scan)
+	}
+}
+
+// catchScans makes the window take a scanner's keystrokes when nothing
+// has the focus (a click on the background, a closed dialog): they go
+// to the scan field, Enter included.
+func (v *Counter) catchScans() {
+	cv := v.win.Canvas()
+	cv.SetOnTypedRune(func(r rune) {
+		v.focusScan()
+		v.Scan.TypedRune(r)
+	})
+	cv.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter {
+			v.focusScan()
+			v.Scan.TypedKey(e)
+		}
+	})
+}
+
+// Tick runs the counter's clock (viewmodel.Counter.Tick): a due refresh
+// updates the status line, an idle result is cleared.
+func (v *Counter) Tick(c *viewmodel.Counter) {
+	status, cleared := c.Tick()
+	if status != "" {
+		v.Status.SetText(status)
+	}
+	if cleared {
+		v.Progress.SetText("")
+		v.show(nil)
+	}
 }
 
 func (v *Counter) setRoot(o fyne.CanvasObject) {
@@ -225,6 +271,11 @@ func (v *Counter) show(r *viewmodel.CounterResult) {
 		for _, b := range []*widget.Button{v.Copy, v.ExportJSON, v.ExportCSV} {
 			b.Enable()
 		}
+	case r.ScanProblem:
+		v.Verdict.Text = lang.L("SCAN AGAIN")
+		v.Verdict.Color = theme.Color(theme.ColorNameWarning)
+		v.Reason.SetText(r.Reason)
+		v.Revocations.SetText("")
 	default:
 		v.Verdict.Text = lang.L("NOT VALID")
 		v.Verdict.Color = theme.Color(theme.ColorNameError)

@@ -94,7 +94,11 @@ func main() {
 			log.Fatalf("counter: %v", err)
 		}
 		defer c.Close()
-		app.NewCounter(a, c).Window.ShowAndRun()
+		ui := app.NewCounter(a, c)
+		stop := make(chan struct{})
+		defer close(stop)
+		ui.StartTicker(stop)
+		ui.Window.ShowAndRun()
 		return
 	}
 	w.SetWarehouse(wh)

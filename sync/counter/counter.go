@@ -205,6 +205,13 @@ func (c *Counter) verify(ctx context.Context, token string) (*consent.Result, er
 // assembled).
 func (c *Counter) Refused(err error) { c.logResult(nil, err) }
 
+// ScanProblem logs a scan that went wrong on the way from the scanner (a
+// code typed through a Vietnamese keyboard, cut short, another QR): a
+// scan error, not an invalid token.
+func (c *Counter) ScanProblem(err error) {
+	c.log(LogEntry{At: c.cfg.Now().UTC().Truncate(time.Second), ScanError: true, Reason: err.Error()})
+}
+
 // LogEntry is one line of the counter's log: never a verified value.
 type LogEntry struct {
 	At        time.Time `json:"at"`
@@ -212,8 +219,10 @@ type LogEntry struct {
 	ConsentID string    `json:"consent_id,omitempty"`
 	Procedure string    `json:"procedure,omitempty"`
 	Fields    int       `json:"fields,omitempty"`
-	Reason    string    `json:"reason,omitempty"`    // the error
-	Explained string    `json:"explained,omitempty"` // Config.Explain's sentence
+	// ScanError: the scan failed (see ScanProblem); no token was judged.
+	ScanError bool   `json:"scan_error,omitempty"`
+	Reason    string `json:"reason,omitempty"`    // the error
+	Explained string `json:"explained,omitempty"` // Config.Explain's sentence
 }
 
 func (c *Counter) logResult(res *consent.Result, err error) {
@@ -227,6 +236,10 @@ func (c *Counter) logResult(res *consent.Result, err error) {
 			e.Explained = c.cfg.Explain(err)
 		}
 	}
+	c.log(e)
+}
+
+func (c *Counter) log(e LogEntry) {
 	b, _ := json.Marshal(e) // plain fields: cannot fail
 	f, ferr := os.OpenFile(c.path(logFile), os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
 	if ferr != nil {

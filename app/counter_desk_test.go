@@ -1,0 +1,178 @@
+package app_test
+
+import (
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/vnwallet/citizenwallet/app"
+	"github.com/vnwallet/citizenwallet/app/viewmodel"
+)
+
+type deskClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *deskClock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *deskClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// The counter desk as an official uses it with a keyboard-wedge scanner:
+// a scan after any button or with nothing focused lands in the scan
+// field; a new person's first code hides the previous result at once; a
+// result clears itself when the desk is idle; a code typed through a
+// Vietnamese keyboard is a scan problem that keeps the codes read, and
+// CapsLock is repaired; a consent revoked since the last refresh is
+// refused once the refresh interval has passed, without pressing
+// anything.
+func TestCounterDesk(t *testing.T) {
+	d := newDemo(t)
+	w := d.w
+	defer w.Lock()
+	d.ready(t)
+	const hospital = "vn.dongnai.bvdk-dongnai"
+	share := func() *viewmodel.SharedQR {
+		dr, err := w.Propose("health.insured_treatment")
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := w.Share(dr, hospital, 15*time.Minute, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q.Parts) < 2 {
+			t.Fatalf("want a multi-part token, got %d", len(q.Parts))
+		}
+		return q
+	}
+	clk := &deskClock{t: time.Now()}
+	c, err := viewmodel.NewCounter(viewmodel.CounterConfig{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), Agency: hospital, CounterID: "q9",
+		Dir: filepath.Join(t.TempDir(), "counter"), Now: clk.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ui := app.NewCounter(d.app, c)
+	v := ui.Screen
+	cv := ui.Window.Canvas()
+	// scan types a part as a wedge scanner does, into whatever has the
+	// focus (or the window when nothing has), then Enter.
+	scan := func(part string) {
+		t.Helper()
+		test.TypeOnCanvas(cv, part)
+		if f := cv.Focused(); f != nil {
+			f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		} else {
+			cv.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		}
+	}
+	scanAll := func(q *viewmodel.SharedQR) {
+		t.Helper()
+		for _, p := range q.Parts {
+			scan(p)
+		}
+	}
+
+	q := share()
+	scanAll(q)
+	if v.Result == nil || !v.Result.Valid {
+		t.Fatalf("first token: %+v", v.Result)
+	}
+	// Every button gives the focus back; with nothing focused the window
+	// still takes the scan.
+	for _, b := range []struct {
+		name string
+		tap  func()
+	}{
+		{"Copy", func() { test.Tap(v.Copy) }},
+		{"Refresh", func() { test.Tap(button(t, ui.Window, "Làm mới")) }},
+		{"Log and back", func() { test.Tap(v.LogButton); test.Tap(button(t, ui.Window, "Quay lại")) }},
+	} {
+		cv.Unfocus()
+		b.tap()
+		if cv.Focused() != v.Scan {
+			t.Errorf("after %s the scan field has no focus", b.name)
+		}
+	}
+	cv.Unfocus()
+	next := share()
+	scan(next.Parts[0])
+	// One person at a time: the first code of the next token hides the
+	// previous result and its copy actions at once.
+	if v.Result != nil || v.Verdict.Text != "" || !v.Copy.Disabled() || !strings.Contains(v.Progress.Text, "Đã đọc 1 /") {
+		t.Errorf("after the next person's first code: result %+v, verdict %q, copy disabled %v, progress %q", v.Result, v.Verdict.Text, v.Copy.Disabled(), v.Progress.Text)
+	}
+	// A part typed through Telex (AA → Â, W → Ư): a scan problem, the
+	// part read stays.
+	mangled := strings.NewReplacer("AA", "Â", "W", "Ư", "DD", "Đ").Replace(next.Parts[1])
+	if mangled == next.Parts[1] {
+		mangled = next.Parts[1][:10] + "Ơ" + next.Parts[1][11:]
+	}
+	scan(mangled)
+	if v.Result == nil || !v.Result.ScanProblem || !strings.Contains(v.Result.Reason, "Tắt bộ gõ tiếng Việt") || v.Verdict.Text != "QUÉT LẠI" ||
+		!strings.Contains(v.Progress.Text, "Đã đọc 1 /") {
+		t.Errorf("a Unikey-typed part: %+v, verdict %q, progress %q", v.Result, v.Verdict.Text, v.Progress.Text)
+	}
+	// CapsLock: every letter's case swapped; read anyway, with a hint.
+	swapped := []rune(next.Parts[1])
+	for i, r := range swapped {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			swapped[i] = r + 'a' - 'A'
+		case r >= 'a' && r <= 'z':
+			swapped[i] = r - 'a' + 'A'
+		}
+	}
+	scan(string(swapped))
+	if !strings.Contains(v.Progress.Text, "CapsLock") {
+		t.Errorf("a CapsLock part: progress %q", v.Progress.Text)
+	}
+	for _, p := range next.Parts[2:] {
+		scan(p)
+	}
+	if v.Result == nil || !v.Result.Valid {
+		t.Fatalf("the token after the scan problems: %+v", v.Result)
+	}
+	rows, _ := c.Log(10)
+	scanErrors := 0
+	for _, r := range rows {
+		if r.ScanError {
+			scanErrors++
+		}
+	}
+	if scanErrors != 1 {
+		t.Errorf("%d scan errors in the log; want the Unikey part (%+v)", scanErrors, rows)
+	}
+	// Idle: the result clears itself after 2 minutes.
+	clk.add(time.Minute)
+	v.Tick(c)
+	if v.Result == nil {
+		t.Error("the result cleared after a minute")
+	}
+	clk.add(time.Minute + time.Second)
+	v.Tick(c)
+	if v.Result != nil || v.Verdict.Text != "" {
+		t.Errorf("the result is still shown after 2 idle minutes: %+v", v.Result)
+	}
+
+	// A consent revoked after the counter's last refresh: once the
+	// refresh interval has passed, it is refused without pressing
+	// anything.
+	revoked := share()
+	if err := w.Revoke(revoked.ConsentID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Sync(nil); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(viewmodel.DefaultRefreshEvery)
+	scanAll(revoked)
+	if v.Result == nil || v.Result.Valid || !strings.Contains(v.Result.Reason, "thu hồi") {
+		t.Errorf("a token revoked since the last refresh: %+v", v.Result)
+	}
+}
