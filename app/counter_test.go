@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -95,21 +94,34 @@ func TestCounterMode(t *testing.T) {
 		t.Errorf("groups %+v; field order %q, want %q", v.Result.Groups, order, wantOrder)
 	}
 	csv := string(v.Result.CSV())
-	lines := strings.Split(strings.TrimSpace(csv), "\n")
+	if !strings.HasPrefix(csv, "\ufeff") {
+		t.Error("the CSV has no UTF-8 BOM (Excel garbles Vietnamese without it)")
+	}
+	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(csv, "\ufeff")), "\n")
 	if len(lines) != 8 || lines[0] != "record_type,record_id,claim,label,value,issuer" || !strings.HasPrefix(lines[1], "health.insurance_card,") ||
 		!strings.Contains(lines[1], ",card_number,Mã thẻ BHYT,") || !strings.Contains(lines[7], d.first.CitizenID) {
 		t.Errorf("CSV:\n%s", csv)
 	}
-	test.Tap(v.Copy)
-	var copied struct {
-		Procedure     string `json:"procedure"`
-		ProcedureName string `json:"procedure_name"`
-		Fields        []viewmodel.ExportField
+	// The verdict band names the citizen; copy-all is "label: value" lines
+	// in the form's order; each value has its own copy button.
+	if v.Who.Text != d.first.FullName+" · sinh "+d.first.BirthDate.Format("02/01/2006") {
+		t.Errorf("verdict band: %q", v.Who.Text)
 	}
+	test.Tap(v.Copy)
 	clip := d.app.Clipboard().Content()
-	if err := json.Unmarshal([]byte(clip), &copied); err != nil || copied.Procedure != "health.insured_treatment" || copied.ProcedureName != "Khám chữa bệnh bảo hiểm y tế" ||
-		len(copied.Fields) != 7 || copied.Fields[0].Claim != "card_number" || copied.Fields[6].Value != d.first.CitizenID {
-		t.Errorf("clipboard (%v): %s", err, clip)
+	if got := strings.Split(strings.TrimSpace(clip), "\n"); len(got) != 7 || got[0] != "Mã thẻ BHYT: HC4757573214192" || got[6] != "Số định danh cá nhân: "+d.first.CitizenID {
+		t.Errorf("copy all:\n%s", clip)
+	}
+	if len(v.FieldCopies) != 7 {
+		t.Fatalf("%d copy buttons for 7 fields", len(v.FieldCopies))
+	}
+	ui.Window.Canvas().Unfocus()
+	test.Tap(v.FieldCopies[6])
+	if clip := d.app.Clipboard().Content(); clip != d.first.CitizenID || ui.Window.Canvas().Focused() != v.Scan {
+		t.Errorf("copying one value: %q (scan field focused: %v)", clip, ui.Window.Canvas().Focused() == v.Scan)
+	}
+	if j, err := v.Result.JSON(); err != nil || !strings.Contains(string(j), `"procedure": "health.insured_treatment"`) {
+		t.Errorf("JSON export: %s %v", j, err)
 	}
 
 	// The same token again: refused.

@@ -84,6 +84,11 @@ type CounterResult struct {
 	// catalogue.
 	Retention string
 	Expires   string
+	// Name and BirthDate are the citizen's, for the verdict's header (from
+	// the disclosed full_name and birth_date; "" when not disclosed).
+	Name, BirthDate string
+	// Vouchers names the agencies that signed the fields, in order.
+	Vouchers []string
 	// Groups are the fields in the procedure's form order.
 	Groups []FieldGroup
 	fields []consent.Field
@@ -421,6 +426,17 @@ func newCounterResult(res *consent.Result) *CounterResult {
 			}
 		}
 		g.Fields = append(g.Fields, [2]string{label, value})
+		switch {
+		case f.Claim == "full_name" && out.Name == "":
+			out.Name = value
+		case f.Claim == "birth_date" && out.BirthDate == "":
+			out.BirthDate = value
+		}
+	}
+	for _, g := range out.Groups {
+		if !slices.Contains(out.Vouchers, g.Issuer) {
+			out.Vouchers = append(out.Vouchers, g.Issuer)
+		}
 	}
 	return out
 }
@@ -513,6 +529,7 @@ func (r *CounterResult) JSON() ([]byte, error) {
 // CSV exports the fields, one row each, in the procedure's form order.
 func (r *CounterResult) CSV() []byte {
 	var b bytes.Buffer
+	b.WriteString("\ufeff") // a UTF-8 BOM: Excel then reads the Vietnamese right
 	w := csv.NewWriter(&b)
 	w.Write([]string{"record_type", "record_id", "claim", "label", "value", "issuer"})
 	for _, f := range r.export() {
@@ -526,6 +543,18 @@ func (r *CounterResult) CSV() []byte {
 	}
 	w.Flush()
 	return b.Bytes()
+}
+
+// Text is the verified fields as "label: value" lines, in the form's
+// order, for pasting into the procedure's form (Copy all).
+func (r *CounterResult) Text() string {
+	var b strings.Builder
+	for _, g := range r.Groups {
+		for _, f := range g.Fields {
+			b.WriteString(f[0] + ": " + f[1] + "\n")
+		}
+	}
+	return b.String()
 }
 
 // counterReason says why a token is not accepted, in plain words.

@@ -2,8 +2,10 @@ package views
 
 import (
 	"image"
+	"image/color"
 	_ "image/jpeg" // photos of a QR
 	_ "image/png"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -24,11 +26,17 @@ type Counter struct {
 	Progress *widget.Label
 	Status   *widget.Label
 	Verdict  *canvas.Text
-	Reason   *widget.Label
+	// Band is the verdict's full-width colour band, Who the citizen's name
+	// and date of birth in it; they stay in view while the fields scroll.
+	Band   *canvas.Rectangle
+	Who    *widget.Label
+	Reason *widget.Label
 	// Revocations is how the verdict's revocation was checked (online,
 	// or the list's age), shown with every verdict; a warning when stale.
 	Revocations *widget.Label
 	Groups      *fyne.Container
+	// FieldCopies copy one verified value each, in the order shown.
+	FieldCopies []*widget.Button
 	Copy        *widget.Button
 	ExportJSON  *widget.Button
 	ExportCSV   *widget.Button
@@ -48,9 +56,12 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 	v := &Counter{Scan: widget.NewEntry(), Progress: widget.NewLabel(""), Status: widget.NewLabel(""), Reason: widget.NewLabel(""),
 		Revocations: widget.NewLabel(""), Groups: container.NewVBox(), win: win}
 	v.Revocations.Wrapping = fyne.TextWrapWord
-	v.Verdict = canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	v.Verdict = canvas.NewText("", color.White)
 	v.Verdict.TextSize = 32
 	v.Verdict.TextStyle = fyne.TextStyle{Bold: true}
+	v.Band = canvas.NewRectangle(color.Transparent)
+	v.Who = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.Who.Wrapping = fyne.TextWrapWord
 	v.Reason.Wrapping = fyne.TextWrapWord
 	v.Status.Wrapping = fyne.TextWrapWord
 	v.Status.SetText(c.Refresh())
@@ -85,10 +96,8 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 		v.show(nil)
 		v.focusScan()
 	})
-	v.Copy = widget.NewButton(lang.L("Copy"), func() {
-		if b, err := v.Result.JSON(); err == nil {
-			fyne.CurrentApp().Clipboard().SetContent(string(b))
-		}
+	v.Copy = widget.NewButton(lang.L("Copy all"), func() {
+		fyne.CurrentApp().Clipboard().SetContent(v.Result.Text())
 		v.focusScan()
 	})
 	save := func(ext string, data func() ([]byte, error)) func() {
@@ -155,8 +164,10 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 		container.NewBorder(nil, nil, nil, refresh, v.Status),
 		v.Scan,
 		container.NewGridWithColumns(2, open, newScan),
-		v.Progress)
-	result := container.NewVBox(v.Verdict, v.Reason, v.Revocations, v.Groups, container.NewGridWithColumns(3, v.Copy, v.ExportJSON, v.ExportCSV))
+		v.Progress,
+		container.NewStack(v.Band, container.NewPadded(container.NewVBox(v.Verdict, v.Who))),
+		v.Reason, v.Revocations)
+	result := container.NewVBox(v.Groups, container.NewGridWithColumns(3, v.Copy, v.ExportJSON, v.ExportCSV))
 	v.main = container.NewBorder(top, nil, nil, nil, container.NewVScroll(result))
 	v.Root = container.NewStack(v.main)
 	v.catchScans()
@@ -191,6 +202,13 @@ func (v *Counter) catchScans() {
 // Tick runs the counter's clock (viewmodel.Counter.Tick): a due refresh
 // updates the status line, an idle result is cleared.
 func (v *Counter) Tick(c *viewmodel.Counter) {
+	// A value selected with the mouse holds the focus (and would swallow
+	// the next scan): the next tick gives it back to the scan field.
+	if f := v.win.Canvas().Focused(); f != nil && f != v.Scan && len(v.Root.(*fyne.Container).Objects) > 0 && v.Root.(*fyne.Container).Objects[0] == v.main {
+		if _, typing := f.(*widget.Entry); !typing {
+			v.focusScan()
+		}
+	}
 	status, cleared := c.Tick()
 	if status != "" {
 		v.Status.SetText(status)
@@ -227,6 +245,8 @@ func (v *Counter) ScanImage(c *viewmodel.Counter, img image.Image) {
 func (v *Counter) show(r *viewmodel.CounterResult) {
 	v.Result = r
 	v.Groups.RemoveAll()
+	v.FieldCopies = nil
+	v.Who.SetText("")
 	for _, b := range []*widget.Button{v.Copy, v.ExportJSON, v.ExportCSV} {
 		b.Disable()
 	}
@@ -237,12 +257,21 @@ func (v *Counter) show(r *viewmodel.CounterResult) {
 	switch {
 	case r == nil:
 		v.Verdict.Text = ""
+		v.Band.FillColor = color.Transparent
 		v.Reason.SetText("")
 		v.Revocations.SetText("")
 	case r.Valid:
 		v.Verdict.Text = lang.L("VALID")
-		v.Verdict.Color = theme.Color(theme.ColorNameSuccess)
+		v.Band.FillColor = theme.Color(theme.ColorNameSuccess)
+		who := r.Name
+		if r.BirthDate != "" {
+			who += " · " + lang.L("born") + " " + r.BirthDate
+		}
+		v.Who.SetText(who)
 		about := r.Procedure + "\n" + lang.L("Purpose") + ": " + r.Purpose + "\n" + lang.L("valid until") + " " + r.Expires
+		if len(r.Vouchers) > 0 {
+			about += "\n" + lang.L("Vouched for by") + ": " + strings.Join(r.Vouchers, ", ")
+		}
 		if r.Retention != "" {
 			about += "\n" + lang.L("Keep the data") + ": " + r.Retention
 		}
@@ -257,15 +286,22 @@ func (v *Counter) show(r *viewmodel.CounterResult) {
 			v.Groups.Add(widget.NewSeparator())
 			v.Groups.Add(head)
 			v.Groups.Add(issuer)
-			// Label over value: long Vietnamese field names and values both
-			// keep the full width of a phone.
+			// Label over value, each value selectable and with its own
+			// copy button: long Vietnamese names and values keep the full
+			// width of a phone.
 			for _, f := range g.Fields {
-				field := widget.NewRichText(
-					&widget.TextSegment{Text: f[0], Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText}},
-					&widget.TextSegment{Text: f[1], Style: widget.RichTextStyleStrong},
-				)
-				field.Wrapping = fyne.TextWrapWord
-				v.Groups.Add(field)
+				caption := widget.NewRichText(&widget.TextSegment{Text: f[0], Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText}})
+				caption.Wrapping = fyne.TextWrapWord
+				value := widget.NewLabelWithStyle(f[1], fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+				value.Wrapping = fyne.TextWrapWord
+				value.Selectable = true
+				text := f[1]
+				cp := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() {
+					fyne.CurrentApp().Clipboard().SetContent(text)
+					v.focusScan()
+				})
+				v.FieldCopies = append(v.FieldCopies, cp)
+				v.Groups.Add(container.NewBorder(nil, nil, nil, container.NewCenter(cp), container.NewVBox(caption, value)))
 			}
 		}
 		for _, b := range []*widget.Button{v.Copy, v.ExportJSON, v.ExportCSV} {
@@ -273,15 +309,16 @@ func (v *Counter) show(r *viewmodel.CounterResult) {
 		}
 	case r.ScanProblem:
 		v.Verdict.Text = lang.L("SCAN AGAIN")
-		v.Verdict.Color = theme.Color(theme.ColorNameWarning)
+		v.Band.FillColor = theme.Color(theme.ColorNameWarning)
 		v.Reason.SetText(r.Reason)
 		v.Revocations.SetText("")
 	default:
 		v.Verdict.Text = lang.L("NOT VALID")
-		v.Verdict.Color = theme.Color(theme.ColorNameError)
+		v.Band.FillColor = theme.Color(theme.ColorNameError)
 		v.Reason.SetText(r.Reason)
 		v.Revocations.SetText(r.Revocations)
 	}
 	v.Verdict.Refresh()
+	v.Band.Refresh()
 	v.Root.Refresh()
 }
