@@ -1,7 +1,13 @@
 package app_test
 
 import (
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"image/png"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +18,7 @@ import (
 
 	"github.com/vnwallet/citizenwallet/app"
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
+	"github.com/vnwallet/citizenwallet/crypto/qrtext"
 )
 
 type deskClock struct {
@@ -174,5 +181,82 @@ func TestCounterDesk(t *testing.T) {
 	scanAll(revoked)
 	if v.Result == nil || v.Result.Valid || !strings.Contains(v.Result.Reason, "thu hồi") {
 		t.Errorf("a token revoked since the last refresh: %+v", v.Result)
+	}
+}
+
+// hugePNG is a valid PNG header claiming w × h pixels, with no pixels
+// worth decoding behind it (a 169 KB file of this kind killed the
+// counter's decoder).
+func hugePNG(w, h uint32) []byte {
+	chunk := func(typ string, data []byte) []byte {
+		b := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+		b = append(b, typ...)
+		b = append(b, data...)
+		return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	ihdr := binary.BigEndian.AppendUint32(nil, w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, 8, 6, 0, 0, 0) // 8-bit RGBA
+	out := []byte("\x89PNG\r\n\x1a\n")
+	out = append(out, chunk("IHDR", ihdr)...)
+	out = append(out, chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})...)
+	return append(out, chunk("IEND", nil)...)
+}
+
+// The counter's image picker, in Vietnamese: the three parts of a share
+// ticked at once verify; a PNG claiming 32 000 × 32 000 pixels is refused
+// from its header (the process survives), a text file is named as
+// unreadable, and the scan field has the focus afterwards.
+func TestCounterOpenImages(t *testing.T) {
+	d := newDemo(t)
+	w := d.w
+	defer w.Lock()
+	d.ready(t)
+	const hospital = "vn.dongnai.bvdk-dongnai"
+	dr, _ := w.Propose("health.insured_treatment")
+	q, err := w.Share(dr, hospital, 15*time.Minute, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for i, p := range q.Parts {
+		img, _ := qrtext.Render(p, 'M', 4)
+		f, _ := os.Create(filepath.Join(dir, fmt.Sprintf("ma-%d.png", i+1)))
+		png.Encode(f, img)
+		f.Close()
+	}
+	os.WriteFile(filepath.Join(dir, "bom.png"), hugePNG(32000, 32000), 0o600)
+	os.WriteFile(filepath.Join(dir, "ghi-chu.jpg"), []byte("không phải ảnh"), 0o600)
+	os.Mkdir(filepath.Join(dir, "khác"), 0o700)
+	c, err := viewmodel.NewCounter(viewmodel.CounterConfig{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), Agency: hospital, Dir: filepath.Join(t.TempDir(), "counter")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ui := app.NewCounter(d.app, c)
+	v := ui.Screen
+	p := v.OpenImages(c, filepath.Join(dir, "khác"))
+	if len(p.Checks) != 0 {
+		t.Errorf("an empty folder lists %d images", len(p.Checks))
+	}
+	test.Tap(p.Up)
+	if p.Dir != dir || len(p.Checks) != len(q.Parts)+2 {
+		t.Fatalf("picker at %s: %d images", p.Dir, len(p.Checks))
+	}
+	if top := ui.Window.Canvas().Overlays().Top(); top == nil || !slices.Contains(labels(top), "Chọn các ảnh mã QR") {
+		t.Errorf("the picker's title is not in Vietnamese: %v", labels(top))
+	}
+	for _, ch := range p.Checks {
+		ch.SetChecked(true)
+	}
+	p.Confirm()
+	if v.Result == nil || !v.Result.Valid {
+		t.Errorf("the parts opened at once: %+v (%q)", v.Result, v.Progress.Text)
+	}
+	if !strings.Contains(v.Progress.Text, "bom.png: Ảnh quá lớn") || !strings.Contains(v.Progress.Text, "ghi-chu.jpg: Tệp này không phải ảnh") {
+		t.Errorf("progress after the picker: %q", v.Progress.Text)
+	}
+	if ui.Window.Canvas().Focused() != v.Scan {
+		t.Error("the scan field has no focus after the picker")
 	}
 }

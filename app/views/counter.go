@@ -35,6 +35,8 @@ type Counter struct {
 	// or the list's age), shown with every verdict; a warning when stale.
 	Revocations *widget.Label
 	Groups      *fyne.Container
+	// Picker is the image picker last opened.
+	Picker *ImagePicker
 	// FieldCopies copy one verified value each, in the order shown.
 	FieldCopies []*widget.Button
 	Copy        *widget.Button
@@ -74,21 +76,7 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 			v.show(c.Result()) // a new person's first code hides the previous result at once
 		}
 	}
-	open := widget.NewButton(lang.L("Open image…"), func() {
-		dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
-			if err != nil || r == nil {
-				return
-			}
-			defer r.Close()
-			defer v.focusScan()
-			img, _, err := image.Decode(r)
-			if err != nil {
-				v.Progress.SetText(lang.L("No readable QR code in that image. Try a sharper photo."))
-				return
-			}
-			v.ScanImage(c, img)
-		}, win)
-	})
+	open := widget.NewButton(lang.L("Open images…"), func() { v.OpenImages(c, startDir()) })
 	refresh := widget.NewButton(lang.L("Refresh"), func() { v.Status.SetText(c.Refresh()); v.focusScan() })
 	newScan := widget.NewButton(lang.L("New citizen"), func() {
 		c.ClearResult()
@@ -226,6 +214,24 @@ func (v *Counter) setRoot(o fyne.CanvasObject) {
 	if o == v.main {
 		v.win.Canvas().Focus(v.Scan) // ready for the scanner again
 	}
+}
+
+// OpenImages shows the counter's image picker at dir; the ticked files
+// are read in turn (the parts of one share, in any order), and each one
+// that cannot be read is named.
+func (v *Counter) OpenImages(c *viewmodel.Counter, dir string) *ImagePicker {
+	v.Picker = newImagePicker(v.win, dir, func(paths []string) {
+		progress, done, problems := c.ReadImageFiles(paths)
+		text := progress
+		for _, pr := range problems {
+			text += "\n" + pr
+		}
+		v.Progress.SetText(strings.TrimSpace(text))
+		if done || c.Result() == nil {
+			v.show(c.Result())
+		}
+	}, v.focusScan)
+	return v.Picker
 }
 
 // ScanImage reads a QR from an image (a photo or a screenshot).
