@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // base45Alphabet is RFC 9285's alphabet: exactly the 45 characters of the
@@ -22,6 +23,20 @@ var base45Index = func() (t [256]int8) {
 
 // errBase45 is wrapped by every base45 decoding error.
 var errBase45 = errors.New("not base45")
+
+// badCharError is a character outside the base45 alphabet: the whole
+// character (a Vietnamese letter an input method typed is two or three
+// bytes) at byte offset Off of the decoded text.
+type badCharError struct {
+	Off int
+	R   rune
+}
+
+func (e *badCharError) Error() string {
+	return fmt.Sprintf("%v: character %q", errBase45, e.R)
+}
+
+func (e *badCharError) Unwrap() error { return errBase45 }
 
 // base45Encode encodes b as RFC 9285 base45: each 2 bytes as 3
 // characters (least significant first), a final single byte as 2.
@@ -53,7 +68,13 @@ func base45Decode(s string) ([]byte, error) {
 	digit := func(i int) (int, error) {
 		d := base45Index[s[i]]
 		if d < 0 {
-			return 0, fmt.Errorf("%w: character %q at %d", errBase45, s[i], i)
+			// The character the byte starts (or belongs to).
+			start := i
+			for start > 0 && !utf8.RuneStart(s[start]) {
+				start--
+			}
+			r, _ := utf8.DecodeRuneInString(s[start:])
+			return 0, &badCharError{Off: start, R: r}
 		}
 		return int(d), nil
 	}

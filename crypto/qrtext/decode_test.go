@@ -6,6 +6,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"image/png"
+	"strings"
 	"testing"
 )
 
@@ -51,5 +52,16 @@ func TestDecodeImageLimits(t *testing.T) {
 	}
 	if _, err := DecodeImage(bytes.NewReader([]byte("không phải ảnh"))); err == nil || errors.Is(err, ErrImageTooLarge) {
 		t.Errorf("junk: %v", err)
+	}
+}
+
+// A part typed through a Vietnamese input method: the error names the
+// whole character (not one of its bytes) and its place in the part,
+// counted in characters from 1.
+func TestBadCharacterMessage(t *testing.T) {
+	part := Prefix + "1/1:0A1B2C3D:" + "AB" + "Â" + "CDEF"
+	_, _, _, _, err := parsePart(part, DefaultLimits)
+	if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), `character 'Â' at character 20 of the part`) {
+		t.Errorf("error: %v", err)
 	}
 }

@@ -42,6 +42,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Prefix starts every part of format version 1.
@@ -285,6 +286,12 @@ func parsePart(s string, lim Limits) (i, n int, set string, data []byte, err err
 		return 0, 0, "", nil, fmt.Errorf("%w: set id %q", ErrMalformed, set)
 	}
 	data, err = base45Decode(b45)
+	if bc, ok := err.(*badCharError); ok {
+		// Say where, as a person counts: the n-th character of the whole
+		// part, from 1.
+		at := len(s) - len(b45) + bc.Off
+		return 0, 0, "", nil, fmt.Errorf("%w: %w at character %d of the part", ErrMalformed, err, utf8.RuneCountInString(s[:at])+1)
+	}
 	if err != nil {
 		return 0, 0, "", nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
