@@ -102,8 +102,11 @@ func (ui *UI) CheckIdle() {
 
 // StartIdleTimer checks for idleness every 15 seconds until stop is
 // closed.
-func (ui *UI) StartIdleTimer(stop <-chan struct{}) {
-	t := time.NewTicker(15 * time.Second)
+func (ui *UI) StartIdleTimer(stop <-chan struct{}) { every(15*time.Second, stop, ui.CheckIdle) }
+
+// every runs f on the UI goroutine every d until stop is closed.
+func every(d time.Duration, stop <-chan struct{}, f func()) {
+	t := time.NewTicker(d)
 	go func() {
 		defer t.Stop()
 		for {
@@ -111,7 +114,7 @@ func (ui *UI) StartIdleTimer(stop <-chan struct{}) {
 			case <-stop:
 				return
 			case <-t.C:
-				fyne.Do(ui.CheckIdle)
+				fyne.Do(f)
 			}
 		}
 	}()
@@ -290,16 +293,5 @@ func NewCounter(a fyne.App, c *viewmodel.Counter) *CounterUI {
 // closed: lists refreshed every RefreshEvery, a result cleared after
 // IdleClear (views.Counter.Tick; tests call that directly).
 func (ui *CounterUI) StartTicker(stop <-chan struct{}) {
-	t := time.NewTicker(5 * time.Second)
-	go func() {
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				fyne.Do(func() { ui.Screen.Tick(ui.Counter) })
-			}
-		}
-	}()
+	every(5*time.Second, stop, func() { ui.Screen.Tick(ui.Counter) })
 }

@@ -1,9 +1,7 @@
 package app_test
 
 import (
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -42,16 +40,8 @@ func TestCounterDesk(t *testing.T) {
 	w := d.w
 	defer w.Lock()
 	d.ready(t)
-	const hospital = "vn.dongnai.bvdk-dongnai"
 	share := func() *viewmodel.SharedQR {
-		dr, err := w.Propose("health.insured_treatment")
-		if err != nil {
-			t.Fatal(err)
-		}
-		q, err := w.Share(dr, hospital, 15*time.Minute, false)
-		if err != nil {
-			t.Fatal(err)
-		}
+		q := shareTreatment(t, w, hospital, 15*time.Minute, false)
 		if len(q.Parts) < 2 {
 			t.Fatalf("want a multi-part token, got %d", len(q.Parts))
 		}
@@ -184,25 +174,6 @@ func TestCounterDesk(t *testing.T) {
 	}
 }
 
-// hugePNG is a valid PNG header claiming w × h pixels, with no pixels
-// worth decoding behind it (a 169 KB file of this kind killed the
-// counter's decoder).
-func hugePNG(w, h uint32) []byte {
-	chunk := func(typ string, data []byte) []byte {
-		b := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
-		b = append(b, typ...)
-		b = append(b, data...)
-		return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(append([]byte(typ), data...)))
-	}
-	ihdr := binary.BigEndian.AppendUint32(nil, w)
-	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	ihdr = append(ihdr, 8, 6, 0, 0, 0) // 8-bit RGBA
-	out := []byte("\x89PNG\r\n\x1a\n")
-	out = append(out, chunk("IHDR", ihdr)...)
-	out = append(out, chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})...)
-	return append(out, chunk("IEND", nil)...)
-}
-
 // The counter's image picker, in Vietnamese: the three parts of a share
 // ticked at once verify; a PNG claiming 32 000 × 32 000 pixels is refused
 // from its header (the process survives), a text file is named as
@@ -212,12 +183,7 @@ func TestCounterOpenImages(t *testing.T) {
 	w := d.w
 	defer w.Lock()
 	d.ready(t)
-	const hospital = "vn.dongnai.bvdk-dongnai"
-	dr, _ := w.Propose("health.insured_treatment")
-	q, err := w.Share(dr, hospital, 15*time.Minute, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := shareTreatment(t, w, hospital, 15*time.Minute, false)
 	dir := t.TempDir()
 	for i, p := range q.Parts {
 		img, _ := qrtext.Render(p, 'M', 4)
@@ -225,7 +191,11 @@ func TestCounterOpenImages(t *testing.T) {
 		png.Encode(f, img)
 		f.Close()
 	}
-	os.WriteFile(filepath.Join(dir, "bom.png"), hugePNG(32000, 32000), 0o600)
+	bomb, err := os.ReadFile("../crypto/qrtext/testdata/bomb-32000x32000.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "bom.png"), bomb, 0o600)
 	os.WriteFile(filepath.Join(dir, "ghi-chu.jpg"), []byte("không phải ảnh"), 0o600)
 	os.Mkdir(filepath.Join(dir, "khác"), 0o700)
 	c, err := viewmodel.NewCounter(viewmodel.CounterConfig{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), Agency: hospital, Dir: filepath.Join(t.TempDir(), "counter")})

@@ -21,23 +21,32 @@ import (
 // each field's agency, exports CSV; the same token again, a code for
 // another office, and parts of two shares are refused with plain reasons;
 // a QR from a photo works through "open image".
+// hospital is the demo province's counter agency in the counter tests.
+const hospital = "vn.dongnai.bvdk-dongnai"
+
+// shareTreatment shares the health-insurance treatment procedure's
+// proposal with to, for life (online: as an online token).
+func shareTreatment(t *testing.T, w *viewmodel.Wallet, to string, life time.Duration, online bool) *viewmodel.SharedQR {
+	t.Helper()
+	dr, err := w.Propose("health.insured_treatment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := w.Share(dr, to, life, online)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
 func TestCounterMode(t *testing.T) {
 	d := newDemo(t)
 	w := d.w
 	defer w.Lock()
 	d.ready(t)
 	share := func(to string, online bool) *viewmodel.SharedQR {
-		dr, err := w.Propose("health.insured_treatment")
-		if err != nil {
-			t.Fatal(err)
-		}
-		q, err := w.Share(dr, to, 15*time.Minute, online)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return q
+		return shareTreatment(t, w, to, 15*time.Minute, online)
 	}
-	const hospital = "vn.dongnai.bvdk-dongnai"
 	c, err := viewmodel.NewCounter(viewmodel.CounterConfig{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), Agency: hospital, CounterID: "q2", Dir: filepath.Join(t.TempDir(), "counter")})
 	if err != nil {
 		t.Fatal(err)
@@ -187,11 +196,7 @@ func TestCounterMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer late.Close()
-	dr, _ := w.Propose("health.insured_treatment")
-	long, err := w.Share(dr, hospital, 48*time.Hour, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	long := shareTreatment(t, w, hospital, 48*time.Hour, false)
 	for _, p := range long.Parts {
 		late.Scan(p)
 	}

@@ -153,55 +153,33 @@ func cmdCitizens(e *env, args []string) error {
 }
 
 func cmdCode(e *env, args []string) error {
-	fs := flag.NewFlagSet("code", flag.ContinueOnError)
-	var a adminFlags
-	a.register(e, fs)
-	pos, err := parse(e, fs, args, "<citizen-id>")
-	if err != nil {
-		return err
-	}
-	var out warehouse.CodeResponse
-	raw, err := a.call(e, http.MethodPost, warehouse.AdminPathCitizens+"/"+url.PathEscape(pos[0])+"/enrolment-code", nil, &out)
-	if err != nil {
-		return err
-	}
-	if a.json {
-		a.print(e, raw)
-		return nil
-	}
-	fmt.Fprintf(e.stdout, "%s\n(dùng một lần, hết hạn / single use, expires %s)\n", out.Code, out.Expires.Local().Format("2006-01-02 15:04"))
-	return nil
+	return adminCall(e, args, "code", http.MethodPost, []string{"<citizen-id>"},
+		func(pos []string) string {
+			return warehouse.AdminPathCitizens + "/" + url.PathEscape(pos[0]) + "/enrolment-code"
+		},
+		func(out warehouse.CodeResponse, _ []string) error {
+			fmt.Fprintf(e.stdout, "%s\n(dùng một lần, hết hạn / single use, expires %s)\n", out.Code, out.Expires.Local().Format("2006-01-02 15:04"))
+			return nil
+		})
 }
 
 func cmdShow(e *env, args []string) error {
-	fs := flag.NewFlagSet("show", flag.ContinueOnError)
-	var a adminFlags
-	a.register(e, fs)
-	pos, err := parse(e, fs, args, "<citizen-id>")
-	if err != nil {
-		return err
-	}
-	var out warehouse.CitizenResponse
-	raw, err := a.call(e, http.MethodGet, warehouse.AdminPathCitizens+"/"+url.PathEscape(pos[0]), nil, &out)
-	if err != nil {
-		return err
-	}
-	if a.json {
-		a.print(e, raw)
-		return nil
-	}
-	p := out.Profile
-	fmt.Fprintf(e.stdout, "%s  %s  (sinh/born %s)\n\n", p.CitizenID, p.FullName, p.BirthDate.Format(time.DateOnly))
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "MÃ HỒ SƠ\tLOẠI\tPB\tTRẠNG THÁI\tCƠ QUAN CẤP\tNGÀY CẤP")
-	for _, r := range out.Records {
-		label := r.Type
-		if t, ok := wallet.LookupType(r.Type); ok {
-			label = t.Label.VI
-		}
-		fmt.Fprintf(tw, "%s\t%s\tv%d\t%s\t%s\t%s\n", r.ID, label, r.Version, wallet.StatusLabel(r.Status).VI, r.Issuer, r.IssuedAt.Format(time.DateOnly))
-	}
-	return tw.Flush()
+	return adminCall(e, args, "show", http.MethodGet, []string{"<citizen-id>"},
+		func(pos []string) string { return warehouse.AdminPathCitizens + "/" + url.PathEscape(pos[0]) },
+		func(out warehouse.CitizenResponse, _ []string) error {
+			p := out.Profile
+			fmt.Fprintf(e.stdout, "%s  %s  (sinh/born %s)\n\n", p.CitizenID, p.FullName, p.BirthDate.Format(time.DateOnly))
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "MÃ HỒ SƠ\tLOẠI\tPB\tTRẠNG THÁI\tCƠ QUAN CẤP\tNGÀY CẤP")
+			for _, r := range out.Records {
+				label := r.Type
+				if t, ok := wallet.LookupType(r.Type); ok {
+					label = t.Label.VI
+				}
+				fmt.Fprintf(tw, "%s\t%s\tv%d\t%s\t%s\t%s\n", r.ID, label, r.Version, wallet.StatusLabel(r.Status).VI, r.Issuer, r.IssuedAt.Format(time.DateOnly))
+			}
+			return tw.Flush()
+		})
 }
 
 func cmdIssue(e *env, args []string) error {
@@ -292,66 +270,61 @@ func cmdRootKey(e *env, args []string) error {
 }
 
 func cmdDevices(e *env, args []string) error {
-	fs := flag.NewFlagSet("devices", flag.ContinueOnError)
-	var a adminFlags
-	a.register(e, fs)
-	pos, err := parse(e, fs, args, "<citizen-id>")
-	if err != nil {
-		return err
-	}
-	var out []warehouse.DeviceInfo
-	raw, err := a.call(e, http.MethodGet, warehouse.AdminPathCitizens+"/"+url.PathEscape(pos[0])+"/devices", nil, &out)
-	if err != nil {
-		return err
-	}
-	if a.json {
-		a.print(e, raw)
-		return nil
-	}
-	if len(out) == 0 {
-		fmt.Fprintln(e.stdout, "chưa có thiết bị / no devices enrolled")
-	}
-	for _, d := range out {
-		state := "đang dùng / active"
-		if !d.RevokedAt.IsZero() {
-			state = "đã vô hiệu hóa / disabled " + d.RevokedAt.Format(time.RFC3339)
-		}
-		fmt.Fprintf(e.stdout, "%s  %s  %s  %s\n", d.ID, d.EnrolledAt.Format(time.RFC3339), d.Label, state)
-	}
-	return nil
+	return adminCall(e, args, "devices", http.MethodGet, []string{"<citizen-id>"},
+		func(pos []string) string {
+			return warehouse.AdminPathCitizens + "/" + url.PathEscape(pos[0]) + "/devices"
+		},
+		func(out []warehouse.DeviceInfo, _ []string) error {
+			if len(out) == 0 {
+				fmt.Fprintln(e.stdout, "chưa có thiết bị / no devices enrolled")
+			}
+			for _, d := range out {
+				state := "đang dùng / active"
+				if !d.RevokedAt.IsZero() {
+					state = "đã vô hiệu hóa / disabled " + d.RevokedAt.Format(time.RFC3339)
+				}
+				fmt.Fprintf(e.stdout, "%s  %s  %s  %s\n", d.ID, d.EnrolledAt.Format(time.RFC3339), d.Label, state)
+			}
+			return nil
+		})
 }
 
 func cmdRevokeDevice(e *env, args []string) error {
-	fs := flag.NewFlagSet("revoke-device", flag.ContinueOnError)
-	var a adminFlags
-	a.register(e, fs)
-	pos, err := parse(e, fs, args, "<citizen-id>", "<device-id>")
-	if err != nil {
-		return err
-	}
-	var out warehouse.DeviceInfo
-	raw, err := a.call(e, http.MethodPost, warehouse.AdminPathCitizens+"/"+url.PathEscape(pos[0])+"/devices/"+url.PathEscape(pos[1])+"/revoke", nil, &out)
-	if err != nil {
-		return err
-	}
-	if a.json {
-		a.print(e, raw)
-		return nil
-	}
-	fmt.Fprintf(e.stdout, "đã vô hiệu hóa / disabled %s at %s\n", out.ID, out.RevokedAt.Format(time.RFC3339))
-	return nil
+	return adminCall(e, args, "revoke-device", http.MethodPost, []string{"<citizen-id>", "<device-id>"},
+		func(pos []string) string {
+			return warehouse.AdminPathCitizens + "/" + url.PathEscape(pos[0]) + "/devices/" + url.PathEscape(pos[1]) + "/revoke"
+		},
+		func(out warehouse.DeviceInfo, _ []string) error {
+			fmt.Fprintf(e.stdout, "đã vô hiệu hóa / disabled %s at %s\n", out.ID, out.RevokedAt.Format(time.RFC3339))
+			return nil
+		})
 }
 
 func cmdRotateKey(e *env, args []string) error {
-	fs := flag.NewFlagSet("rotate-key", flag.ContinueOnError)
+	return adminCall(e, args, "rotate-key", http.MethodPost, []string{"<agency-id>"},
+		func(pos []string) string {
+			return warehouse.AdminPathAgencies + "/" + url.PathEscape(pos[0]) + "/rotate-key"
+		},
+		func(out warehouse.SigningKey, pos []string) error {
+			fmt.Fprintf(e.stdout, "khóa ký mới / new signing key %s cho / for %s; khóa cũ vẫn xác minh những gì đã ký / the old one keeps verifying what it signed\n", out.KID, pos[0])
+			return nil
+		})
+}
+
+// adminCall is an admin command that makes one call: it parses the
+// admin flags and the positional arguments usage names, calls method on
+// path(pos) with no body, and prints the JSON answer with -json, or else
+// what text writes of it.
+func adminCall[T any](e *env, args []string, name, method string, usage []string, path func(pos []string) string, text func(out T, pos []string) error) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	var a adminFlags
 	a.register(e, fs)
-	pos, err := parse(e, fs, args, "<agency-id>")
+	pos, err := parse(e, fs, args, usage...)
 	if err != nil {
 		return err
 	}
-	var out warehouse.SigningKey
-	raw, err := a.call(e, http.MethodPost, warehouse.AdminPathAgencies+"/"+url.PathEscape(pos[0])+"/rotate-key", nil, &out)
+	var out T
+	raw, err := a.call(e, method, path(pos), nil, &out)
 	if err != nil {
 		return err
 	}
@@ -359,6 +332,5 @@ func cmdRotateKey(e *env, args []string) error {
 		a.print(e, raw)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "khóa ký mới / new signing key %s cho / for %s; khóa cũ vẫn xác minh những gì đã ký / the old one keeps verifying what it signed\n", out.KID, pos[0])
-	return nil
+	return text(out, pos)
 }

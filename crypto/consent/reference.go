@@ -108,14 +108,9 @@ func VerifyReference(token string, lookup keys.Lookup, now time.Time, skew time.
 		}
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	if err := keys.CheckJSON(payload); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
 	var r Reference
-	dec := json.NewDecoder(strings.NewReader(string(payload)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		return nil, fmt.Errorf("%w: reference: %v", ErrMalformed, err)
+	if err := keys.DecodeStrict(payload, &r); err != nil {
+		return nil, fmt.Errorf("%w: reference: %w", ErrMalformed, err)
 	}
 	if err := r.validate(); err != nil {
 		return nil, fmt.Errorf("%w: reference: %v", ErrMalformed, err)

@@ -230,13 +230,8 @@ func VerifyRevocationList(signed string, tl *trust.List) (*RevocationList, error
 		return nil, fmt.Errorf("%w: %w", ErrRevocationList, err)
 	}
 	var w wireRevocationList
-	if err := keys.CheckJSON(u.UnverifiedPayload()); err != nil {
+	if err := keys.DecodeStrict(u.UnverifiedPayload(), &w); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRevocationList, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(u.UnverifiedPayload()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&w); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRevocationList, err)
 	}
 	iat := time.Unix(w.IssuedAt, 0).UTC()
 	if _, _, err := keys.Verify(signed, RevocationListTyp, func(kid string, _ keys.Alg) (*keys.PublicKey, error) {

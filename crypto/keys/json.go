@@ -153,3 +153,20 @@ func truncate(s string) string {
 	}
 	return s[:cut] + "…"
 }
+
+// DecodeStrict decodes one signed JSON document into v: CheckJSON first,
+// then no member v does not name, and nothing after the value.
+func DecodeStrict(data []byte, v any) error {
+	if err := CheckJSON(data); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("data after the JSON value")
+	}
+	return nil
+}

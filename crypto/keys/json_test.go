@@ -63,3 +63,22 @@ func FuzzCheckJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeStrict(t *testing.T) {
+	var v struct {
+		A int `json:"a"`
+	}
+	if err := DecodeStrict([]byte(`{"a":1}`), &v); err != nil || v.A != 1 {
+		t.Fatalf("good document: %v %+v", err, v)
+	}
+	for name, doc := range map[string]string{
+		"unknown member":   `{"a":1,"b":2}`,
+		"duplicate member": `{"a":1,"a":2}`,
+		"trailing value":   `{"a":1} {"a":2}`,
+		"not JSON":         `{"a":`,
+	} {
+		if err := DecodeStrict([]byte(doc), &v); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+}

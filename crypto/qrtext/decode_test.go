@@ -6,6 +6,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"image/png"
+	"os"
 	"strings"
 	"testing"
 )
@@ -36,6 +37,15 @@ func TestDecodeImageLimits(t *testing.T) {
 		if _, err := DecodeImage(bytes.NewReader(hugePNG(side, side))); !errors.Is(err, ErrImageTooLarge) {
 			t.Errorf("%d² PNG: %v; want ErrImageTooLarge", side, err)
 		}
+	}
+	// The same, as a file (testdata/bomb-32000x32000.png is hugePNG(32000,
+	// 32000): 65 bytes; the app's picker test opens it too).
+	bomb, err := os.ReadFile("testdata/bomb-32000x32000.png")
+	if err != nil || !bytes.Equal(bomb, hugePNG(32000, 32000)) {
+		t.Fatalf("testdata/bomb-32000x32000.png is not hugePNG(32000, 32000): %v", err)
+	}
+	if _, err := DecodeImageFile("testdata/bomb-32000x32000.png"); !errors.Is(err, ErrImageTooLarge) {
+		t.Errorf("the bomb file: %v; want ErrImageTooLarge", err)
 	}
 	img, err := Render(Prefix+"1/1:00:ABC", 'M', 4)
 	if err != nil {

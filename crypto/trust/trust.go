@@ -1,7 +1,6 @@
 package trust
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -226,14 +225,9 @@ func (l List) seconds() List {
 }
 
 func decode(payload []byte) (*List, error) {
-	if err := keys.CheckJSON(payload); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidList, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.DisallowUnknownFields()
 	var w wireList
-	if err := dec.Decode(&w); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidList, err)
+	if err := keys.DecodeStrict(payload, &w); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidList, err)
 	}
 	l := &List{
 		Province:   w.Province,

@@ -3,7 +3,6 @@ package embedded_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -11,44 +10,8 @@ import (
 
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/embedded"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/storetest"
 )
-
-// auditLog reads the whole audit log (no verification).
-func auditLog(t *testing.T, s warehouse.Store) []warehouse.AuditEntry {
-	t.Helper()
-	log, err := s.AuditLog(ctx, 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return log
-}
-
-// someAudit appends n entries, every other one with an audited batch.
-func someAudit(t *testing.T, s warehouse.Store, n int) {
-	t.Helper()
-	id := citizens(t, s, 0, 1)[0]
-	for i := range n {
-		e := warehouse.AuditEntry{At: t0, Actor: "operator:lan", Action: "device-revoke", Subject: id, Details: json.RawMessage(fmt.Sprintf(`{"device":"d%d"}`, i))}
-		if i%2 == 0 {
-			if _, err := s.AppendAudit(ctx, e); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		e.Actor, e.Action, e.Subject, e.Details = "agency:vn.test", "ingest", "vn.test", nil
-		if _, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Audit: &e, Writes: []warehouse.Write{write(id, record(i))}}, check); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func chainBrokenAt(t *testing.T, what string, err error, seq int64) {
-	t.Helper()
-	var ce *warehouse.AuditChainError
-	if !errors.As(err, &ce) || ce.Seq != seq {
-		t.Errorf("%s: %v, want the chain broken at seq %d", what, err, seq)
-	}
-}
 
 // TestAuditTampered edits and deletes stored entries behind the store's
 // back: reading the log and verifying it (and exporting it) names the
@@ -56,8 +19,8 @@ func chainBrokenAt(t *testing.T, what string, err error, seq int64) {
 func TestAuditTampered(t *testing.T) {
 	t.Run("edited", func(t *testing.T) {
 		s := open(t, "")
-		someAudit(t, s, 5)
-		if err := warehouse.VerifyAuditChain(nil, auditLog(t, s)); err != nil {
+		storetest.SomeAudit(t, s, 5, t0)
+		if err := warehouse.VerifyAuditChain(nil, storetest.AuditLog(t, s)); err != nil {
 			t.Fatalf("before the edit: %v", err)
 		}
 		err := embedded.RewriteAudit(s, 3, func(e *warehouse.AuditEntry) {
@@ -66,16 +29,16 @@ func TestAuditTampered(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		chainBrokenAt(t, "verify after editing entry 3", warehouse.VerifyAuditChain(nil, auditLog(t, s)), 3)
+		storetest.ChainBrokenAt(t, "verify after editing entry 3", warehouse.VerifyAuditChain(nil, storetest.AuditLog(t, s)), 3)
 		n, _, err := warehouse.ExportAudit(ctx, s, io.Discard)
-		chainBrokenAt(t, "export after editing entry 3", err, 3)
+		storetest.ChainBrokenAt(t, "export after editing entry 3", err, 3)
 		if n != 5 {
 			t.Errorf("exported %d entries, want all 5", n)
 		}
 	})
 	t.Run("edited and rehashed", func(t *testing.T) {
 		s := open(t, "")
-		someAudit(t, s, 5)
+		storetest.SomeAudit(t, s, 5, t0)
 		err := embedded.RewriteAudit(s, 2, func(e *warehouse.AuditEntry) {
 			e.Subject = "vn.other"
 			e.Hash = e.ComputeHash()
@@ -83,15 +46,15 @@ func TestAuditTampered(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		chainBrokenAt(t, "verify after editing and rehashing entry 2", warehouse.VerifyAuditChain(nil, auditLog(t, s)), 3)
+		storetest.ChainBrokenAt(t, "verify after editing and rehashing entry 2", warehouse.VerifyAuditChain(nil, storetest.AuditLog(t, s)), 3)
 	})
 	t.Run("deleted", func(t *testing.T) {
 		s := open(t, "")
-		someAudit(t, s, 5)
+		storetest.SomeAudit(t, s, 5, t0)
 		if err := embedded.DeleteAudit(s, 4); err != nil {
 			t.Fatal(err)
 		}
-		chainBrokenAt(t, "verify after deleting entry 4", warehouse.VerifyAuditChain(nil, auditLog(t, s)), 4)
+		storetest.ChainBrokenAt(t, "verify after deleting entry 4", warehouse.VerifyAuditChain(nil, storetest.AuditLog(t, s)), 4)
 	})
 }
 
@@ -103,13 +66,13 @@ func TestAuditReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	someAudit(t, s, 3)
-	before := auditLog(t, s)
+	storetest.SomeAudit(t, s, 3, t0)
+	before := storetest.AuditLog(t, s)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	s = open(t, dir)
-	after := auditLog(t, s)
+	after := storetest.AuditLog(t, s)
 	if len(after) != 3 || !bytes.Equal(after[2].Hash, before[2].Hash) {
 		t.Fatalf("after reopening: %d entries (head %x), want 3 (head %x)", len(after), after[len(after)-1].Hash, before[2].Hash)
 	}
@@ -124,7 +87,7 @@ func TestAuditReopen(t *testing.T) {
 // of 40.
 func TestConcurrentAudit(t *testing.T) {
 	modes(t, func(t *testing.T, s *embedded.Store) {
-		ids := citizens(t, s, 0, 3)
+		ids := storetest.Citizens(t, s, 0, 3)
 		const n = 20
 		errs := make([]error, 2*n)
 		run(2*n, func(i int) {
@@ -133,14 +96,14 @@ func TestConcurrentAudit(t *testing.T) {
 				_, errs[i] = s.AppendAudit(ctx, e)
 				return
 			}
-			_, errs[i] = s.Append(ctx, warehouse.Batch{Agency: "vn.test", Audit: &e, Writes: []warehouse.Write{write(ids[i%3], record(i))}}, check)
+			_, errs[i] = s.Append(ctx, warehouse.Batch{Agency: "vn.test", Audit: &e, Writes: []warehouse.Write{storetest.Write(ids[i%3], storetest.Record(i))}}, storetest.Check)
 		})
 		for i, err := range errs {
 			if err != nil {
 				t.Fatalf("writer %d: %v", i, err)
 			}
 		}
-		log := auditLog(t, s)
+		log := storetest.AuditLog(t, s)
 		if len(log) != 2*n {
 			t.Fatalf("%d entries, want %d", len(log), 2*n)
 		}

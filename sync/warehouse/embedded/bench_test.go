@@ -1,13 +1,10 @@
 package embedded_test
 
 import (
-	"encoding/json"
 	"fmt"
-	"sync/atomic"
 	"testing"
 
-	"github.com/vnwallet/citizenwallet/sync/warehouse"
-	"github.com/vnwallet/citizenwallet/wallet/sample"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/storetest"
 )
 
 // BenchmarkFeedPage reads a page of 100 entries from the middle of a
@@ -19,23 +16,7 @@ func BenchmarkFeedPage(b *testing.B) {
 			if where == "disk" {
 				dir = b.TempDir()
 			}
-			s := open(b, dir)
-			c := warehouse.CitizenRecords{Profile: sample.Profile(0)}
-			for i := range 200 {
-				r := record(i)
-				c.Writes = append(c.Writes, warehouse.Write{Record: r, Digest: digest(r)})
-			}
-			if n, err := s.Load(ctx, []warehouse.CitizenRecords{c}); err != nil || n != 1 {
-				b.Fatal(n, err)
-			}
-			id := c.Profile.CitizenID
-			b.ReportAllocs()
-			for b.Loop() {
-				page, head, err := s.Feed(ctx, id, 50, 100)
-				if err != nil || head != 200 || len(page) != 100 || page[0].Seq != 51 {
-					b.Fatal(len(page), head, err)
-				}
-			}
+			storetest.BenchFeedPage(b, open(b, dir))
 		})
 	}
 }
@@ -49,18 +30,7 @@ func BenchmarkAppend(b *testing.B) {
 			if where == "disk" {
 				dir = b.TempDir()
 			}
-			s := open(b, dir)
-			ids := citizens(b, s, 0, 100)
-			i := 0
-			b.ReportAllocs()
-			for b.Loop() {
-				r := record(i)
-				r.ID = fmt.Sprint("bench-", i)
-				if _, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{write(ids[i%100], r)}}, check); err != nil {
-					b.Fatal(err)
-				}
-				i++
-			}
+			storetest.BenchAppend(b, open(b, dir), 1, false, false)
 		})
 	}
 }
@@ -91,37 +61,5 @@ func benchAppendAudit(b *testing.B, where string, size int, audit, parallel bool
 	if where == "disk" {
 		dir = b.TempDir()
 	}
-	s := open(b, dir)
-	ids := citizens(b, s, 0, 100)
-	var next atomic.Int64
-	batch := func() warehouse.Batch {
-		bt := warehouse.Batch{Agency: "vn.test"}
-		for range size {
-			i := int(next.Add(1))
-			r := record(i)
-			r.ID = fmt.Sprint("bench-", i)
-			bt.Writes = append(bt.Writes, write(ids[i%100], r))
-		}
-		if audit {
-			bt.Audit = &warehouse.AuditEntry{Actor: "agency:vn.test", Action: "ingest", Subject: "vn.test", Details: json.RawMessage(`{"key":"k"}`)}
-		}
-		return bt
-	}
-	b.ReportAllocs()
-	if parallel {
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := s.Append(ctx, batch(), check); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-		return
-	}
-	for b.Loop() {
-		if _, err := s.Append(ctx, batch(), check); err != nil {
-			b.Fatal(err)
-		}
-	}
+	storetest.BenchAppend(b, open(b, dir), size, audit, parallel)
 }

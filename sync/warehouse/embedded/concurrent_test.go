@@ -11,6 +11,7 @@ import (
 	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/embedded"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/storetest"
 )
 
 // modes runs fn with the in-process stripe locks on, and off: with them
@@ -54,12 +55,12 @@ func run(n int, fn func(i int)) {
 // once. Every item is stored, none errs, and the seqs are exactly 1..40.
 func TestConcurrentAppendOneCitizen(t *testing.T) {
 	modes(t, func(t *testing.T, s *embedded.Store) {
-		a := citizens(t, s, 0, 1)[0]
+		a := storetest.Citizens(t, s, 0, 1)[0]
 		const n = 40
 		results := make([]warehouse.BatchResult, n)
 		errs := make([]error, n)
 		run(n, func(i int) {
-			results[i], errs[i] = s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{write(a, record(i))}}, check)
+			results[i], errs[i] = s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{storetest.Write(a, storetest.Record(i))}}, storetest.Check)
 		})
 		var seqs []int64
 		for i := range n {
@@ -78,15 +79,15 @@ func TestConcurrentAppendOneCitizen(t *testing.T) {
 				t.Fatalf("seqs %v", seqs)
 			}
 		}
-		es, head := feed(t, s, a)
-		dense(t, es, head)
+		es, head := storetest.Feed(t, s, a)
+		storetest.Dense(t, es, head)
 		if head != n {
 			t.Fatalf("head %d", head)
 		}
 		for i := range n {
 			e := es[results[i].Items[0].Entry.Seq-1]
-			if e.Record.ID != record(i).ID {
-				t.Fatalf("seq %d holds %s, writer %d wrote %s", e.Seq, e.Record.ID, i, record(i).ID)
+			if e.Record.ID != storetest.Record(i).ID {
+				t.Fatalf("seq %d holds %s, writer %d wrote %s", e.Seq, e.Record.ID, i, storetest.Record(i).ID)
 			}
 		}
 	})
@@ -97,7 +98,7 @@ func TestConcurrentAppendOneCitizen(t *testing.T) {
 // with access seqs 1..20.
 func TestConcurrentRedeem(t *testing.T) {
 	modes(t, func(t *testing.T, s *embedded.Store) {
-		ids := citizens(t, s, 0, 2)
+		ids := storetest.Citizens(t, s, 0, 2)
 		const n = 20
 		errs := make([]error, n)
 		run(n, func(i int) {
@@ -161,7 +162,7 @@ func TestConcurrentRedeem(t *testing.T) {
 // one succeeds, the others get ErrBadCode.
 func TestConcurrentEnrol(t *testing.T) {
 	modes(t, func(t *testing.T, s *embedded.Store) {
-		a := citizens(t, s, 0, 1)[0]
+		a := storetest.Citizens(t, s, 0, 1)[0]
 		if err := s.PutCode(ctx, warehouse.Code{Hash: "code", CitizenID: a, Expires: t0.Add(15 * time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +217,7 @@ func TestConcurrentNonce(t *testing.T) {
 // and holds every write once.
 func TestConcurrentCrossed(t *testing.T) {
 	modes(t, func(t *testing.T, s *embedded.Store) {
-		ids := citizens(t, s, 0, 4)
+		ids := storetest.Citizens(t, s, 0, 4)
 		const n = 24
 		errs := make([]error, n)
 		run(n, func(i int) {
@@ -229,8 +230,8 @@ func TestConcurrentCrossed(t *testing.T) {
 			}
 			var res warehouse.BatchResult
 			res, errs[i] = s.Append(ctx, warehouse.Batch{Agency: "vn.test", Key: fmt.Sprint("k", i), BatchDigest: []byte{byte(i)}, Writes: []warehouse.Write{
-				write(a, record(2*i)), write(b, record(2*i+1)),
-			}}, check)
+				storetest.Write(a, storetest.Record(2*i)), storetest.Write(b, storetest.Record(2*i+1)),
+			}}, storetest.Check)
 			for _, it := range res.Items {
 				if errs[i] == nil && it.Err != nil {
 					errs[i] = it.Err
@@ -244,8 +245,8 @@ func TestConcurrentCrossed(t *testing.T) {
 		}
 		total := int64(0)
 		for _, id := range ids {
-			es, head := feed(t, s, id)
-			dense(t, es, head)
+			es, head := storetest.Feed(t, s, id)
+			storetest.Dense(t, es, head)
 			total += head
 		}
 		if total != 2*n {
@@ -261,7 +262,7 @@ func TestConcurrentCrossed(t *testing.T) {
 // those of the purged ones.
 func TestConcurrentRevocations(t *testing.T) {
 	modes(t, func(t *testing.T, s *embedded.Store) {
-		ids := citizens(t, s, 0, 4)
+		ids := storetest.Citizens(t, s, 0, 4)
 		day := t0.Add(24 * time.Hour)
 		now := t0.Add(2 * time.Hour)
 		var old []warehouse.Revocation

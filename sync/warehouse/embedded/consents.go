@@ -267,52 +267,24 @@ func (s *Store) RevokedSince(ctx context.Context, audience string, after int64, 
 }
 
 // purgeRevocations deletes the revocations that expired before now with
-// their index keys, walking revx from its start up to now (so it reads
-// only what it deletes), purgeChunk per transaction. The head stays.
+// their index keys (the revx index); the head stays.
 func (s *Store) purgeRevocations(ctx context.Context, now time.Time) (int, error) {
-	total := 0
-	limit := nanos(now)
-	tpos := len(pRevExp)
-	for {
-		keys, err := s.expiredKeys(ctx, pRevExp, limit)
-		if err != nil {
-			return total, fmt.Errorf("embedded: purge expired revocations: %w", err)
+	n, err := s.purgeIndex(ctx, pRevExp, now, s.lockRevocations, func(txn *badger.Txn, t int64, target []byte) (bool, error) {
+		var r warehouse.Revocation
+		switch err := getJSON(txn, key(pRevoked, string(target)), &r); {
+		case errors.Is(err, errNotFound):
+			return false, nil
+		case err != nil:
+			return false, err
+		case nanos(r.Expires) != t:
+			return false, nil
 		}
-		if len(keys) == 0 {
-			return total, nil
-		}
-		n := 0
-		unlock := s.lockRevocations()
-		err = s.update(ctx, func(txn *badger.Txn) error {
-			n = 0
-			for _, xk := range keys {
-				t, id := unordered(xk[tpos:tpos+8]), string(xk[tpos+8:])
-				var r warehouse.Revocation
-				switch err := getJSON(txn, key(pRevoked, id), &r); {
-				case errors.Is(err, errNotFound):
-				case err != nil:
-					return err
-				case nanos(r.Expires) == t:
-					if err := deleteRevocation(txn, r); err != nil {
-						return err
-					}
-					n++
-				}
-				if err := txn.Delete(xk); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		unlock()
-		if err != nil {
-			return total, fmt.Errorf("embedded: purge expired revocations: %w", err)
-		}
-		total += n
-		if len(keys) < purgeChunk {
-			return total, nil
-		}
+		return true, deleteRevocation(txn, r)
+	})
+	if err != nil {
+		return n, fmt.Errorf("embedded: purge expired revocations: %w", err)
 	}
+	return n, nil
 }
 
 // deleteRevocation deletes a stored revocation and its reva and revc

@@ -224,58 +224,48 @@ func (s *Store) UseNonce(ctx context.Context, client, id string, expires, now ti
 // deletes.
 const purgeChunk = 1000
 
-// expiredKeys returns up to purgeChunk keys of an index by expiry
-// (prefix, then the expiry time(8)) that expired before limit, oldest
-// first.
-func (s *Store) expiredKeys(ctx context.Context, prefix string, limit int64) ([][]byte, error) {
-	tpos := len(prefix)
-	var keys [][]byte
-	err := s.view(ctx, func(txn *badger.Txn) error {
-		keys = keys[:0]
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix)})
-		defer it.Close()
-		for it.Rewind(); it.Valid() && len(keys) < purgeChunk; it.Next() {
-			k := it.Item().Key()
-			if len(k) < tpos+8 || unordered(k[tpos:tpos+8]) >= limit {
-				break
-			}
-			keys = append(keys, slices.Clone(k))
-		}
-		return nil
-	})
-	return keys, err
-}
-
-// purgeNoncesAndCodes deletes the nonces and codes that expired before
-// now, walking the exp NUL expires index from its start up to now (so it
-// reads only what it deletes), purgeChunk per transaction.
-func (s *Store) purgeNoncesAndCodes(ctx context.Context, now time.Time) (int, error) {
-	total := 0
-	limit := nanos(now)
-	tpos := len(pExpiry)
+// purgeIndex deletes what an index by expiry (prefix, expiry time(8),
+// then what expires) names as expired before now, walking the index
+// from its start up to now (so it reads only what it deletes),
+// purgeChunk per transaction. For each index key drop deletes its target
+// if the target still expires at t (one recorded again has a newer
+// expiry and index key) and says whether it did; the index key goes
+// either way. lock, if set, is held around each transaction. It returns
+// how many targets were dropped.
+func (s *Store) purgeIndex(ctx context.Context, prefix string, now time.Time, lock func() func(),
+	drop func(txn *badger.Txn, t int64, target []byte) (bool, error)) (int, error) {
+	total, limit, tpos := 0, nanos(now), len(prefix)
 	for {
-		keys, err := s.expiredKeys(ctx, pExpiry, limit)
-		if err != nil {
-			return total, fmt.Errorf("embedded: purge expired: %w", err)
-		}
-		if len(keys) == 0 {
-			return total, nil
+		var keys [][]byte
+		err := s.view(ctx, func(txn *badger.Txn) error {
+			keys = keys[:0]
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix)})
+			defer it.Close()
+			for it.Rewind(); it.Valid() && len(keys) < purgeChunk; it.Next() {
+				k := it.Item().Key()
+				if len(k) < tpos+8 || unordered(k[tpos:tpos+8]) >= limit {
+					break
+				}
+				keys = append(keys, slices.Clone(k))
+			}
+			return nil
+		})
+		if err != nil || len(keys) == 0 {
+			return total, err
 		}
 		n := 0
+		unlock := func() {}
+		if lock != nil {
+			unlock = lock()
+		}
 		err = s.update(ctx, func(txn *badger.Txn) error {
 			n = 0
 			for _, ik := range keys {
-				t, target := unordered(ik[tpos:tpos+8]), ik[tpos+8:]
-				exp, found, err := expiryOf(txn, target)
+				dropped, err := drop(txn, unordered(ik[tpos:tpos+8]), ik[tpos+8:])
 				if err != nil {
 					return err
 				}
-				// A nonce recorded again after it expired has a newer
-				// expiry (and index entry): only the index entry goes.
-				if found && exp == t {
-					if err := txn.Delete(target); err != nil {
-						return err
-					}
+				if dropped {
 					n++
 				}
 				if err := txn.Delete(ik); err != nil {
@@ -284,14 +274,31 @@ func (s *Store) purgeNoncesAndCodes(ctx context.Context, now time.Time) (int, er
 			}
 			return nil
 		})
+		unlock()
 		if err != nil {
-			return total, fmt.Errorf("embedded: purge expired: %w", err)
+			return total, err
 		}
 		total += n
 		if len(keys) < purgeChunk {
 			return total, nil
 		}
 	}
+}
+
+// purgeNoncesAndCodes deletes the nonces and codes that expired before
+// now (the exp NUL expires index).
+func (s *Store) purgeNoncesAndCodes(ctx context.Context, now time.Time) (int, error) {
+	n, err := s.purgeIndex(ctx, pExpiry, now, nil, func(txn *badger.Txn, t int64, target []byte) (bool, error) {
+		exp, found, err := expiryOf(txn, target)
+		if err != nil || !found || exp != t {
+			return false, err
+		}
+		return true, txn.Delete(target)
+	})
+	if err != nil {
+		return n, fmt.Errorf("embedded: purge expired: %w", err)
+	}
+	return n, nil
 }
 
 // expiryOf reads the expiry of a nonce or code key.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/embedded"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/storetest"
 	"github.com/vnwallet/citizenwallet/wallet"
 )
 
@@ -22,9 +23,9 @@ import (
 func killWrites(ids []string, b int) []warehouse.Write {
 	var ws []warehouse.Write
 	for k := range 5 {
-		r := record(b*5 + k)
+		r := storetest.Record(b*5 + k)
 		r.ID = fmt.Sprintf("kill-%d-%d", b, k)
-		ws = append(ws, write(ids[min(k/3, 1)], r))
+		ws = append(ws, storetest.Write(ids[min(k/3, 1)], r))
 	}
 	return ws
 }
@@ -44,9 +45,9 @@ func TestKillChild(t *testing.T) {
 		fmt.Println("error", err)
 		os.Exit(2)
 	}
-	ids := citizens(t, s, 0, 2)
+	ids := storetest.Citizens(t, s, 0, 2)
 	for b := start; ; b++ {
-		res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Key: fmt.Sprint("b", b), BatchDigest: []byte{1}, Writes: killWrites(ids, b)}, check)
+		res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Key: fmt.Sprint("b", b), BatchDigest: []byte{1}, Writes: killWrites(ids, b)}, storetest.Check)
 		if err == nil {
 			for _, it := range res.Items {
 				if it.Err != nil {
@@ -126,12 +127,12 @@ func TestKill9(t *testing.T) {
 			t.Fatalf("run %d: open after kill -9: %v", run, err)
 		}
 		if ids == nil {
-			ids = citizens(t, s, 0, 2)
+			ids = storetest.Citizens(t, s, 0, 2)
 		}
 		parts := map[int]int{} // batch -> items found
 		for _, id := range ids {
-			es, head := feed(t, s, id)
-			dense(t, es, head)
+			es, head := storetest.Feed(t, s, id)
+			storetest.Dense(t, es, head)
 			for _, e := range es {
 				var b, k int
 				if _, err := fmt.Sscanf(e.Record.ID, "kill-%d-%d", &b, &k); err != nil {

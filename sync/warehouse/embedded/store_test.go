@@ -47,23 +47,23 @@ var t0 = time.Date(2026, 11, 2, 8, 30, 0, 0, time.UTC)
 
 func TestAppendRules(t *testing.T) {
 	s := open(t, "")
-	ids := citizens(t, s, 0, 2)
+	ids := storetest.Citizens(t, s, 0, 2)
 	a := ids[0]
-	r1 := record(1)
-	r2 := record(1)
+	r1 := storetest.Record(1)
+	r2 := storetest.Record(1)
 	r2.Version = 2
 	r2.Claims = wallet.Claims{"changed": true}
 	// The check of the second item sees the first, written by the same
 	// batch; a version 0 is completed by the check.
-	r3 := record(2)
+	r3 := storetest.Record(2)
 	r3.Version = 0
 	var prevs []*wallet.Record
 	spy := func(prev *wallet.Record, w *warehouse.Write) error {
 		prevs = append(prevs, prev)
-		return check(prev, w)
+		return storetest.Check(prev, w)
 	}
 	res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{
-		write(a, r1), write(a, r2), write("079000000000", r1), write(a, r3),
+		storetest.Write(a, r1), storetest.Write(a, r2), storetest.Write("079000000000", r1), storetest.Write(a, r3),
 	}}, spy)
 	if err != nil {
 		t.Fatal(err)
@@ -86,18 +86,18 @@ func TestAppendRules(t *testing.T) {
 
 	// Again: duplicates (same digest) return the stored entry; another
 	// digest is a conflict; an older version fails the check.
-	other := write(a, r1)
+	other := storetest.Write(a, r1)
 	other.Digest = []byte("other")
-	stale := record(1)
+	stale := storetest.Record(1)
 	stale.Version = 1
 	stale.Claims = wallet.Claims{"x": "y"}
-	staleW := write(a, stale)
+	staleW := storetest.Write(a, stale)
 	staleW.Record.Version = 0 // filled to 3 by the check: a new version
-	r4 := record(1)
+	r4 := storetest.Record(1)
 	r4.Version = 1
 	res, err = s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{
-		write(a, r1), other, staleW, write(a, r2),
-	}}, check)
+		storetest.Write(a, r1), other, staleW, storetest.Write(a, r2),
+	}}, storetest.Check)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,12 +113,12 @@ func TestAppendRules(t *testing.T) {
 	if !res.Items[3].Duplicate || res.Items[3].Entry.Seq != 2 {
 		t.Errorf("duplicate of v2: %+v", res.Items[3])
 	}
-	staleW = write(a, record(1))
+	staleW = storetest.Write(a, storetest.Record(1))
 	staleW.Digest = []byte("a stale v2")
 	staleW.Record.Version = 2
-	staleW.Record.ID = record(1).ID
+	staleW.Record.ID = storetest.Record(1).ID
 	res, err = s.Append(ctx, warehouse.Batch{Writes: []warehouse.Write{staleW}}, func(prev *wallet.Record, w *warehouse.Write) error {
-		return check(prev, w)
+		return storetest.Check(prev, w)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -127,8 +127,8 @@ func TestAppendRules(t *testing.T) {
 		t.Errorf("v2 with another digest: %v", res.Items[0].Err)
 	}
 
-	es, head := feed(t, s, a)
-	dense(t, es, head)
+	es, head := storetest.Feed(t, s, a)
+	storetest.Dense(t, es, head)
 	if head != 4 {
 		t.Fatalf("head %d", head)
 	}
@@ -165,26 +165,26 @@ func TestReplayErrors(t *testing.T) {
 				dir = t.TempDir()
 			}
 			s := open(t, dir)
-			a := citizens(t, s, 0, 1)[0]
-			bad := record(3)
+			a := storetest.Citizens(t, s, 0, 1)[0]
+			bad := storetest.Record(3)
 			bad.Claims = wallet.Claims{"bad": true}
-			stale := record(4)
+			stale := storetest.Record(4)
 			failing := func(prev *wallet.Record, w *warehouse.Write) error {
 				switch w.Record.ID {
 				case bad.ID:
 					return fmt.Errorf("record %s: %w: no claim holder_name", w.Record.ID, wallet.ErrInvalid)
 				case stale.ID:
 					return fmt.Errorf("%w: record %s is at version 7", wallet.ErrStaleVersion, w.Record.ID)
-				case record(5).ID:
+				case storetest.Record(5).ID:
 					return errors.New("some other refusal")
 				}
-				return check(prev, w)
+				return storetest.Check(prev, w)
 			}
-			conflicting := write(a, record(1))
+			conflicting := storetest.Write(a, storetest.Record(1))
 			conflicting.Digest = []byte("other")
 			b := warehouse.Batch{Agency: "vn.test", Key: "k-1", BatchDigest: []byte("d1"), Writes: []warehouse.Write{
-				write(a, record(1)), write("079000000000", record(2)), write(a, bad), write(a, stale),
-				conflicting, write(a, record(5)), write(a, record(1)),
+				storetest.Write(a, storetest.Record(1)), storetest.Write("079000000000", storetest.Record(2)), storetest.Write(a, bad), storetest.Write(a, stale),
+				conflicting, storetest.Write(a, storetest.Record(5)), storetest.Write(a, storetest.Record(1)),
 			}}
 			first, err := s.Append(ctx, b, failing)
 			if err != nil {
@@ -234,7 +234,7 @@ func TestReplayErrors(t *testing.T) {
 				t.Fatalf("head %d after a replay", head)
 			}
 			b.BatchDigest = []byte("d2")
-			if _, err := s.Append(ctx, b, check); !errors.Is(err, warehouse.ErrConflict) {
+			if _, err := s.Append(ctx, b, storetest.Check); !errors.Is(err, warehouse.ErrConflict) {
 				t.Fatalf("same key, other batch: %v", err)
 			}
 		})
@@ -261,15 +261,15 @@ func jsonOf(t testing.TB, v any) string {
 // transaction is refused whole with a clear error.
 func TestBatch1000(t *testing.T) {
 	s := open(t, t.TempDir())
-	ids := citizens(t, s, 0, 10)
+	ids := storetest.Citizens(t, s, 0, 10)
 	b := warehouse.Batch{Agency: "vn.test", Key: "big", BatchDigest: []byte("big")}
 	size := 0
 	for i := 0; i < 1000; i++ {
-		w := write(ids[i%len(ids)], record(i))
+		w := storetest.Write(ids[i%len(ids)], storetest.Record(i))
 		b.Writes = append(b.Writes, w)
 		size += len(jsonOf(t, w.Record))
 	}
-	res, err := s.Append(ctx, b, check)
+	res, err := s.Append(ctx, b, storetest.Check)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,13 +280,13 @@ func TestBatch1000(t *testing.T) {
 	}
 	t.Logf("1 000 records: %d bytes of JSON, transaction limit %d bytes", size, embedded.MaxTxnBytes(s))
 	for _, id := range ids {
-		es, head := feed(t, s, id)
-		dense(t, es, head)
+		es, head := storetest.Feed(t, s, id)
+		storetest.Dense(t, es, head)
 		if head != 100 {
 			t.Fatalf("head %d", head)
 		}
 	}
-	again, err := s.Append(ctx, b, check)
+	again, err := s.Append(ctx, b, storetest.Check)
 	if err != nil || !again.Replayed || len(again.Items) != 1000 || again.Items[999].Entry.Seq != 100 {
 		t.Fatalf("replay: %v %v", again.Replayed, err)
 	}
@@ -295,11 +295,11 @@ func TestBatch1000(t *testing.T) {
 	big := warehouse.Batch{Agency: "vn.test", Key: "too-big", BatchDigest: []byte("x")}
 	pad := strings.Repeat("x", 12<<10)
 	for i := 0; i < 1000; i++ {
-		r := record(2000 + i)
+		r := storetest.Record(2000 + i)
 		r.Claims = wallet.Claims{"pad": pad}
-		big.Writes = append(big.Writes, write(ids[0], r))
+		big.Writes = append(big.Writes, storetest.Write(ids[0], r))
 	}
-	_, err = s.Append(ctx, big, check)
+	_, err = s.Append(ctx, big, storetest.Check)
 	if !errors.Is(err, wallet.ErrInvalid) || !strings.Contains(err.Error(), "split it") {
 		t.Fatalf("too big: %v", err)
 	}
@@ -313,17 +313,17 @@ func TestLoad(t *testing.T) {
 	s := open(t, "")
 	// 1 200 citizens of 8 records: several of Load's transactions.
 	var cs []warehouse.CitizenRecords
-	ids := citizens(t, s, 0, 3) // present with head 0: loaded
+	ids := storetest.Citizens(t, s, 0, 3) // present with head 0: loaded
 	for i := 0; i < 1200; i++ {
 		c := warehouse.CitizenRecords{Profile: sample.Profile(i)}
 		for k := 0; k < 8; k++ {
-			r := record(i*8 + k)
-			c.Writes = append(c.Writes, warehouse.Write{Record: r, Digest: digest(r)})
+			r := storetest.Record(i*8 + k)
+			c.Writes = append(c.Writes, warehouse.Write{Record: r, Digest: storetest.Digest(r)})
 		}
 		cs = append(cs, c)
 	}
 	// Citizen 1 already has a feed entry: skipped whole.
-	if _, err := s.Append(ctx, warehouse.Batch{Writes: []warehouse.Write{write(ids[1], record(99_999))}}, check); err != nil {
+	if _, err := s.Append(ctx, warehouse.Batch{Writes: []warehouse.Write{storetest.Write(ids[1], storetest.Record(99_999))}}, storetest.Check); err != nil {
 		t.Fatal(err)
 	}
 	n, err := s.Load(ctx, cs)
@@ -331,8 +331,8 @@ func TestLoad(t *testing.T) {
 		t.Fatalf("load: %d %v", n, err)
 	}
 	for i, id := range []string{ids[0], ids[1], ids[2], cs[1100].Profile.CitizenID} {
-		es, head := feed(t, s, id)
-		dense(t, es, head)
+		es, head := storetest.Feed(t, s, id)
+		storetest.Dense(t, es, head)
 		want := int64(8)
 		if i == 1 {
 			want = 1
@@ -341,7 +341,7 @@ func TestLoad(t *testing.T) {
 			t.Fatalf("citizen %d: head %d", i, head)
 		}
 	}
-	es, _ := feed(t, s, cs[1100].Profile.CitizenID)
+	es, _ := storetest.Feed(t, s, cs[1100].Profile.CitizenID)
 	if es[3].Record.ID != cs[1100].Writes[3].Record.ID {
 		t.Fatalf("order: %s", es[3].Record.ID)
 	}
@@ -349,7 +349,7 @@ func TestLoad(t *testing.T) {
 	// sees the loaded version as the latest.
 	r := cs[0].Writes[2].Record
 	r.Version = 0
-	res, err := s.Append(ctx, warehouse.Batch{Writes: []warehouse.Write{write(ids[0], r)}}, check)
+	res, err := s.Append(ctx, warehouse.Batch{Writes: []warehouse.Write{storetest.Write(ids[0], r)}}, storetest.Check)
 	if err != nil || res.Items[0].Entry.Seq != 9 || res.Items[0].Entry.Record.Version != 2 {
 		t.Fatalf("after load: %+v %v", res, err)
 	}
@@ -366,9 +366,9 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := citizens(t, s, 0, 2)
+	ids := storetest.Citizens(t, s, 0, 2)
 	a := ids[0]
-	if _, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Key: "k", BatchDigest: []byte("d"), Writes: []warehouse.Write{write(a, record(1)), write(a, record(2))}}, check); err != nil {
+	if _, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Key: "k", BatchDigest: []byte("d"), Writes: []warehouse.Write{storetest.Write(a, storetest.Record(1)), storetest.Write(a, storetest.Record(2))}}, storetest.Check); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.PutCode(ctx, warehouse.Code{Hash: "h1", CitizenID: a, Expires: t0.Add(time.Hour)}); err != nil {
@@ -384,7 +384,7 @@ func TestReopen(t *testing.T) {
 	if err := s.UseNonce(ctx, "dev-1", "jti-1", time.Now().Add(time.Hour), time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	refs := []warehouse.RecordRef{{RecordID: record(1).ID, Version: 1}}
+	refs := []warehouse.RecordRef{{RecordID: storetest.Record(1).ID, Version: 1}}
 	if _, err := s.PutCredentials(ctx, "dev-1", refs, []string{"cred-1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -411,9 +411,9 @@ func TestReopen(t *testing.T) {
 	if p, head, err := s.Citizen(ctx, a); err != nil || head != 2 || p.CitizenID != a {
 		t.Fatalf("citizen: %v %d %v", p, head, err)
 	}
-	es, head := feed(t, s, a)
-	dense(t, es, head)
-	if res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Key: "k", BatchDigest: []byte("d"), Writes: []warehouse.Write{write(a, record(1)), write(a, record(2))}}, check); err != nil || !res.Replayed || res.Items[1].Entry.Seq != 2 {
+	es, head := storetest.Feed(t, s, a)
+	storetest.Dense(t, es, head)
+	if res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Key: "k", BatchDigest: []byte("d"), Writes: []warehouse.Write{storetest.Write(a, storetest.Record(1)), storetest.Write(a, storetest.Record(2))}}, storetest.Check); err != nil || !res.Replayed || res.Items[1].Entry.Seq != 2 {
 		t.Fatalf("replay after reopen: %+v %v", res, err)
 	}
 	if got, err := s.Device(ctx, "dev-1"); err != nil || got.Label != dev.Label || !got.EnrolledAt.Equal(t0) {
@@ -466,7 +466,7 @@ func TestReopen(t *testing.T) {
 // expiry; a key of another citizen leaves the code unspent.
 func TestEnrolRules(t *testing.T) {
 	s := open(t, "")
-	ids := citizens(t, s, 0, 2)
+	ids := storetest.Citizens(t, s, 0, 2)
 	a, b := ids[0], ids[1]
 	for _, h := range []string{"ha", "hb", "hc"} {
 		if err := s.PutCode(ctx, warehouse.Code{Hash: h, CitizenID: a, Expires: t0.Add(15 * time.Minute)}); err != nil {
@@ -621,7 +621,7 @@ func revokedIDs(t *testing.T, s warehouse.Store, aud string, after int64, now ti
 
 func TestRevocations(t *testing.T) {
 	s := open(t, "")
-	a := citizens(t, s, 0, 1)[0]
+	a := storetest.Citizens(t, s, 0, 1)[0]
 	day, hour := t0.Add(24*time.Hour), t0.Add(time.Hour)
 	c1 := revocation(a, "d", "c1", "vn.a", day)
 	later := c1
@@ -704,7 +704,7 @@ func TestRevocations(t *testing.T) {
 // TestRevocationsPurgeMany purges more than one transaction's chunk.
 func TestRevocationsPurgeMany(t *testing.T) {
 	s := open(t, "")
-	ids := citizens(t, s, 0, 3)
+	ids := storetest.Citizens(t, s, 0, 3)
 	const n = 2500
 	var rs []warehouse.Revocation
 	for i := range n {
@@ -733,7 +733,7 @@ func TestRevocationsPurgeMany(t *testing.T) {
 
 func TestCitizensAndMeta(t *testing.T) {
 	s := open(t, "")
-	ids := citizens(t, s, 0, 5)
+	ids := storetest.Citizens(t, s, 0, 5)
 	slices.Sort(ids)
 	got, err := s.Citizens(ctx, "", 3)
 	if err != nil || len(got) != 3 || got[0].CitizenID != ids[0] || got[2].CitizenID != ids[2] {
@@ -744,7 +744,7 @@ func TestCitizensAndMeta(t *testing.T) {
 		t.Fatalf("second page: %v %v", got, err)
 	}
 	// A profile update keeps the feed.
-	if _, err := s.Append(ctx, warehouse.Batch{Writes: []warehouse.Write{write(ids[0], record(1))}}, check); err != nil {
+	if _, err := s.Append(ctx, warehouse.Batch{Writes: []warehouse.Write{storetest.Write(ids[0], storetest.Record(1))}}, storetest.Check); err != nil {
 		t.Fatal(err)
 	}
 	var p wallet.Profile
@@ -786,7 +786,7 @@ func TestPrivateFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	citizens(t, s, 0, 1)
+	storetest.Citizens(t, s, 0, 1)
 	s.Close()
 	fi, err := os.Stat(dir)
 	if err != nil || fi.Mode().Perm() != 0o700 {
@@ -817,10 +817,10 @@ func TestPrivateFiles(t *testing.T) {
 
 func TestNULRefused(t *testing.T) {
 	s := open(t, "")
-	a := citizens(t, s, 0, 1)[0]
-	r := record(1)
+	a := storetest.Citizens(t, s, 0, 1)[0]
+	r := storetest.Record(1)
 	r.ID = "a\x00b"
-	res, err := s.Append(ctx, warehouse.Batch{Writes: []warehouse.Write{write(a, r)}}, nil)
+	res, err := s.Append(ctx, warehouse.Batch{Writes: []warehouse.Write{storetest.Write(a, r)}}, nil)
 	if err != nil || !errors.Is(res.Items[0].Err, wallet.ErrInvalid) {
 		t.Fatalf("NUL record id: %+v %v", res, err)
 	}

@@ -7,48 +7,14 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/storetest"
 )
-
-// someAudit appends n entries, every other one with an audited batch.
-func someAudit(t *testing.T, s warehouse.Store, n int) {
-	t.Helper()
-	id := citizens(t, s, 0, 1)[0]
-	for i := range n {
-		e := warehouse.AuditEntry{Actor: "operator:lan", Action: "device-revoke", Subject: id, Details: json.RawMessage(fmt.Sprintf(`{"device":"d%d"}`, i))}
-		if i%2 == 0 {
-			if _, err := s.AppendAudit(ctx, e); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		e.Actor, e.Action, e.Subject, e.Details = "agency:vn.test", "ingest", "vn.test", nil
-		if _, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Audit: &e, Writes: []warehouse.Write{write(id, record(i))}}, check); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func auditLog(t *testing.T, s warehouse.Store) []warehouse.AuditEntry {
-	t.Helper()
-	log, err := s.AuditLog(ctx, 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return log
-}
-
-func chainBrokenAt(t *testing.T, what string, err error, seq int64) {
-	t.Helper()
-	var ce *warehouse.AuditChainError
-	if !errors.As(err, &ce) || ce.Seq != seq {
-		t.Errorf("%s: %v, want the chain broken at seq %d", what, err, seq)
-	}
-}
 
 func connect(t *testing.T, dsn string) *pgx.Conn {
 	t.Helper()
@@ -67,7 +33,7 @@ func TestAuditTampered(t *testing.T) {
 	t.Run("append-only", func(t *testing.T) {
 		dsn := freshDSN(t)
 		s := openDSN(t, dsn)
-		someAudit(t, s, 3)
+		storetest.SomeAudit(t, s, 3, time.Time{})
 		conn := connect(t, dsn)
 		for _, q := range []string{
 			`UPDATE audit SET details = '{"device":"x"}' WHERE seq = 2`,
@@ -80,7 +46,7 @@ func TestAuditTampered(t *testing.T) {
 				t.Errorf("%s: %v, want the append-only trigger's refusal (42501)", q, err)
 			}
 		}
-		if err := warehouse.VerifyAuditChain(nil, auditLog(t, s)); err != nil || len(auditLog(t, s)) != 3 {
+		if err := warehouse.VerifyAuditChain(nil, storetest.AuditLog(t, s)); err != nil || len(storetest.AuditLog(t, s)) != 3 {
 			t.Errorf("after refused changes: %v", err)
 		}
 	})
@@ -99,7 +65,7 @@ func TestAuditTampered(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dsn := freshDSN(t)
 			s := openDSN(t, dsn)
-			someAudit(t, s, 6)
+			storetest.SomeAudit(t, s, 6, time.Time{})
 			conn := connect(t, dsn)
 			if _, err := conn.Exec(ctx, `ALTER TABLE audit DISABLE TRIGGER audit_no_change`); err != nil {
 				t.Fatal(err)
@@ -107,9 +73,9 @@ func TestAuditTampered(t *testing.T) {
 			if tag, err := conn.Exec(ctx, c.sql); err != nil || tag.RowsAffected() != 1 {
 				t.Fatalf("%s: %v %v", c.sql, tag, err)
 			}
-			chainBrokenAt(t, "verify", warehouse.VerifyAuditChain(nil, auditLog(t, s)), c.seq)
+			storetest.ChainBrokenAt(t, "verify", warehouse.VerifyAuditChain(nil, storetest.AuditLog(t, s)), c.seq)
 			_, _, err := warehouse.ExportAudit(ctx, s, io.Discard)
-			chainBrokenAt(t, "export", err, c.seq)
+			storetest.ChainBrokenAt(t, "export", err, c.seq)
 		})
 	}
 }
@@ -120,7 +86,7 @@ func TestAuditTampered(t *testing.T) {
 func TestAuditSeveralStores(t *testing.T) {
 	dsn := freshDSN(t)
 	stores := []warehouse.Store{openDSN(t, dsn), openDSN(t, dsn), openDSN(t, dsn)}
-	ids := citizens(t, stores[0], 0, 4)
+	ids := storetest.Citizens(t, stores[0], 0, 4)
 	const per = 16
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -134,8 +100,8 @@ func TestAuditSeveralStores(t *testing.T) {
 				if i%2 == 0 {
 					_, err = s.AppendAudit(ctx, e)
 				} else {
-					r := record(k*per + i)
-					_, err = s.Append(ctx, warehouse.Batch{Agency: "vn.test", Audit: &e, Writes: []warehouse.Write{write(ids[i%4], r)}}, check)
+					r := storetest.Record(k*per + i)
+					_, err = s.Append(ctx, warehouse.Batch{Agency: "vn.test", Audit: &e, Writes: []warehouse.Write{storetest.Write(ids[i%4], r)}}, storetest.Check)
 				}
 				errs <- err
 			})
@@ -149,7 +115,7 @@ func TestAuditSeveralStores(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	log := auditLog(t, stores[1])
+	log := storetest.AuditLog(t, stores[1])
 	if len(log) != len(stores)*per {
 		t.Fatalf("%d entries, want %d", len(log), len(stores)*per)
 	}
@@ -163,7 +129,7 @@ func TestAuditSeveralStores(t *testing.T) {
 func TestAuditMigration(t *testing.T) {
 	dsn := freshDSN(t)
 	s := openDSN(t, dsn)
-	citizens(t, s, 0, 2)
+	storetest.Citizens(t, s, 0, 2)
 	s.Close()
 	conn := connect(t, dsn)
 	if _, err := conn.Exec(ctx, `DROP TABLE audit, audit_head; DROP FUNCTION audit_append_only; DELETE FROM schema_migrations WHERE version = 2`); err != nil {
@@ -174,7 +140,7 @@ func TestAuditMigration(t *testing.T) {
 	if err != nil || e.Seq != 1 {
 		t.Fatalf("the first entry after the upgrade: %+v, %v", e, err)
 	}
-	if err := warehouse.VerifyAuditChain(nil, auditLog(t, s)); err != nil {
+	if err := warehouse.VerifyAuditChain(nil, storetest.AuditLog(t, s)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,55 +1,22 @@
 package postgres_test
 
 import (
-	"encoding/json"
 	"fmt"
-	"sync/atomic"
 	"testing"
 
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
-	"github.com/vnwallet/citizenwallet/wallet/sample"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/storetest"
 )
 
 // BenchmarkFeedPage reads a page of 100 entries from the middle of a
 // citizen's feed of 200 records, as a sync with something new does: one
 // statement, an index range scan.
-func BenchmarkFeedPage(b *testing.B) {
-	s := open(b)
-	c := warehouse.CitizenRecords{Profile: sample.Profile(0)}
-	for i := range 200 {
-		r := record(i)
-		c.Writes = append(c.Writes, warehouse.Write{Record: r, Digest: digest(r)})
-	}
-	if n, err := s.Load(ctx, []warehouse.CitizenRecords{c}); err != nil || n != 1 {
-		b.Fatal(n, err)
-	}
-	id := c.Profile.CitizenID
-	b.ReportAllocs()
-	for b.Loop() {
-		page, head, err := s.Feed(ctx, id, 50, 100)
-		if err != nil || head != 200 || len(page) != 100 || page[0].Seq != 51 {
-			b.Fatal(len(page), head, err)
-		}
-	}
-}
+func BenchmarkFeedPage(b *testing.B) { storetest.BenchFeedPage(b, open(b)) }
 
 // BenchmarkAppend appends one record to one of 100 citizens per
 // operation: one transaction, five round trips (begin, lock, reads,
 // writes, commit).
-func BenchmarkAppend(b *testing.B) {
-	s := open(b)
-	ids := citizens(b, s, 0, 100)
-	i := 0
-	b.ReportAllocs()
-	for b.Loop() {
-		r := record(i)
-		r.ID = fmt.Sprint("bench-", i)
-		if _, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{write(ids[i%100], r)}}, check); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
-}
+func BenchmarkAppend(b *testing.B) { storetest.BenchAppend(b, open(b), 1, false, false) }
 
 // BenchmarkLoad loads 100 citizens of 30 records each per operation (the
 // bulk path, COPY): see records/s (making the sample records is not
@@ -93,37 +60,5 @@ func BenchmarkAppendAudit(b *testing.B) {
 }
 
 func benchAppendAudit(b *testing.B, size int, audit, parallel bool) {
-	s := open(b)
-	ids := citizens(b, s, 0, 100)
-	var next atomic.Int64
-	batch := func() warehouse.Batch {
-		bt := warehouse.Batch{Agency: "vn.test"}
-		for range size {
-			i := int(next.Add(1))
-			r := record(i)
-			r.ID = fmt.Sprint("bench-", i)
-			bt.Writes = append(bt.Writes, write(ids[i%100], r))
-		}
-		if audit {
-			bt.Audit = &warehouse.AuditEntry{Actor: "agency:vn.test", Action: "ingest", Subject: "vn.test", Details: json.RawMessage(`{"key":"k"}`)}
-		}
-		return bt
-	}
-	b.ReportAllocs()
-	if parallel {
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := s.Append(ctx, batch(), check); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-		return
-	}
-	for b.Loop() {
-		if _, err := s.Append(ctx, batch(), check); err != nil {
-			b.Fatal(err)
-		}
-	}
+	storetest.BenchAppend(b, open(b), size, audit, parallel)
 }

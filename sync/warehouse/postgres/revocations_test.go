@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
+	"github.com/vnwallet/citizenwallet/sync/warehouse/storetest"
 )
 
 // TestRevocationsSeveralStores: three Stores (three pools, as three API
@@ -18,7 +19,7 @@ import (
 func TestRevocationsSeveralStores(t *testing.T) {
 	dsn := freshDSN(t)
 	stores := []warehouse.Store{openDSN(t, dsn), openDSN(t, dsn), openDSN(t, dsn)}
-	ids := citizens(t, stores[0], 0, 6)
+	ids := storetest.Citizens(t, stores[0], 0, 6)
 	now := time.Now().UTC()
 	lim := warehouse.RevocationLimits{Live: 1000, PerHour: 1000}
 	const per = 24 // calls per store, of 1 to 3 revocations each
@@ -99,7 +100,7 @@ func TestRevocationsSeveralStores(t *testing.T) {
 func TestRevocationsMigration(t *testing.T) {
 	dsn := freshDSN(t)
 	s := openDSN(t, dsn)
-	id := citizens(t, s, 0, 1)[0]
+	id := storetest.Citizens(t, s, 0, 1)[0]
 	s.Close()
 	conn := connect(t, dsn)
 	_, err := conn.Exec(ctx, `DROP TABLE revocations, revocation_head; DELETE FROM schema_migrations WHERE version = 3;

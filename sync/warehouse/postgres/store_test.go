@@ -116,7 +116,7 @@ func TestMigrationsOnce(t *testing.T) {
 // goroutines, one batch each: seqs 1..40 exactly, every item stored.
 func TestAppendConcurrent(t *testing.T) {
 	s := open(t)
-	id := citizens(t, s, 0, 1)[0]
+	id := storetest.Citizens(t, s, 0, 1)[0]
 	const n = 40
 	res := make([]warehouse.BatchResult, n)
 	errs := make([]error, n)
@@ -124,10 +124,10 @@ func TestAppendConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			r := record(i)
+			r := storetest.Record(i)
 			r.ID = fmt.Sprint("conc-", i)
 			go1.wait()
-			res[i], errs[i] = s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{write(id, r)}}, check)
+			res[i], errs[i] = s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{storetest.Write(id, r)}}, storetest.Check)
 		})
 	}
 	close(go1)
@@ -143,8 +143,8 @@ func TestAppendConcurrent(t *testing.T) {
 		}
 		seqs[it.Entry.Seq] = true
 	}
-	es, head := feed(t, s, id)
-	dense(t, es, head)
+	es, head := storetest.Feed(t, s, id)
+	storetest.Dense(t, es, head)
 	if head != n {
 		t.Fatalf("head %d, want %d", head, n)
 	}
@@ -161,21 +161,21 @@ func TestAppendConcurrent(t *testing.T) {
 // the one before it, so the versions are 1..20, in seq order.
 func TestAppendConcurrentVersions(t *testing.T) {
 	s := open(t)
-	id := citizens(t, s, 0, 1)[0]
+	id := storetest.Citizens(t, s, 0, 1)[0]
 	const n = 20
 	errs := make([]error, n)
 	go1 := make(start)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			r := record(0)
+			r := storetest.Record(0)
 			r.Version = 0
 			r.Claims = wallet.Claims{}
-			for k, v := range record(0).Claims {
+			for k, v := range storetest.Record(0).Claims {
 				r.Claims[k] = v
 			}
 			go1.wait()
-			res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{{CitizenID: id, Record: r, Digest: []byte(fmt.Sprint(i))}}}, check)
+			res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{{CitizenID: id, Record: r, Digest: []byte(fmt.Sprint(i))}}}, storetest.Check)
 			if err == nil && res.Items[0].Err != nil {
 				err = res.Items[0].Err
 			}
@@ -189,8 +189,8 @@ func TestAppendConcurrentVersions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	es, head := feed(t, s, id)
-	dense(t, es, head)
+	es, head := storetest.Feed(t, s, id)
+	storetest.Dense(t, es, head)
 	for i, e := range es {
 		if e.Record.Version != i+1 {
 			t.Fatalf("entry %d is version %d", e.Seq, e.Record.Version)
@@ -207,7 +207,7 @@ func TestAppendConcurrentVersions(t *testing.T) {
 // and every feed stays dense.
 func TestAppendNoDeadlock(t *testing.T) {
 	s := open(t)
-	ids := citizens(t, s, 0, 5)
+	ids := storetest.Citizens(t, s, 0, 5)
 	const workers, batches = 8, 15
 	errs := make([]error, workers)
 	go1 := make(start)
@@ -220,11 +220,11 @@ func TestAppendNoDeadlock(t *testing.T) {
 				rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 				var ws []warehouse.Write
 				for k, c := range order {
-					r := record(k)
+					r := storetest.Record(k)
 					r.ID = fmt.Sprintf("w%d-b%d-%d", g, b, k)
-					ws = append(ws, write(c, r))
+					ws = append(ws, storetest.Write(c, r))
 				}
-				res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: ws}, check)
+				res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: ws}, storetest.Check)
 				if err == nil {
 					for _, it := range res.Items {
 						if it.Err != nil {
@@ -247,8 +247,8 @@ func TestAppendNoDeadlock(t *testing.T) {
 		}
 	}
 	for _, c := range ids {
-		es, head := feed(t, s, c)
-		dense(t, es, head)
+		es, head := storetest.Feed(t, s, c)
+		storetest.Dense(t, es, head)
 		if head != workers*batches {
 			t.Fatalf("%s: head %d, want %d", c, head, workers*batches)
 		}
@@ -260,36 +260,36 @@ func TestAppendNoDeadlock(t *testing.T) {
 // the same sentinels.
 func TestAppendReplayErrors(t *testing.T) {
 	s := open(t)
-	id := citizens(t, s, 0, 1)[0]
-	r1, r2, x := record(1), record(2), record(3)
-	if res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{write(id, r1)}}, check); err != nil || res.Items[0].Err != nil {
+	id := storetest.Citizens(t, s, 0, 1)[0]
+	r1, r2, x := storetest.Record(1), storetest.Record(2), storetest.Record(3)
+	if res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{storetest.Write(id, r1)}}, storetest.Check); err != nil || res.Items[0].Err != nil {
 		t.Fatal(err, res)
 	}
-	other := write(id, r1)
+	other := storetest.Write(id, r1)
 	other.Digest = []byte("other")
-	refused := record(4)
+	refused := storetest.Record(4)
 	refused.ID = "refused"
-	r2next := write(id, r2)
+	r2next := storetest.Write(id, r2)
 	r2next.Record.Version, r2next.Digest = 0, []byte("r2 next")
 	x.Version = 3
-	xstale := write(id, x)
+	xstale := storetest.Write(id, x)
 	xstale.Record.Version, xstale.Digest = 2, []byte("x stale")
 	b := warehouse.Batch{Agency: "vn.test", Key: "k1", BatchDigest: []byte("d1"), Writes: []warehouse.Write{
-		write(id, r2),                    // 0: stored
-		write("000000000000", record(5)), // 1: unknown citizen
-		other,                            // 2: conflict
-		write(id, r1),                    // 3: duplicate
-		write(id, refused),               // 4: refused by check
-		write(id, r2),                    // 5: duplicate of item 0
-		r2next,                           // 6: version 2 of item 0's record
-		write(id, x),                     // 7: version 3 of x
-		xstale,                           // 8: version 2 of x: stale
+		storetest.Write(id, r2),                              // 0: stored
+		storetest.Write("000000000000", storetest.Record(5)), // 1: unknown citizen
+		other,                        // 2: conflict
+		storetest.Write(id, r1),      // 3: duplicate
+		storetest.Write(id, refused), // 4: refused by check
+		storetest.Write(id, r2),      // 5: duplicate of item 0
+		r2next,                       // 6: version 2 of item 0's record
+		storetest.Write(id, x),       // 7: version 3 of x
+		xstale,                       // 8: version 2 of x: stale
 	}}
 	check2 := func(prev *wallet.Record, w *warehouse.Write) error {
 		if w.Record.ID == "refused" {
 			return fmt.Errorf("%w: refused for the test", wallet.ErrInvalid)
 		}
-		return check(prev, w)
+		return storetest.Check(prev, w)
 	}
 	want := []struct {
 		seq     int64
@@ -341,8 +341,8 @@ func TestAppendReplayErrors(t *testing.T) {
 			t.Fatalf("item %d: %q replayed as %q", i, f.Err, g.Err)
 		}
 	}
-	es, head := feed(t, s, id)
-	dense(t, es, head)
+	es, head := storetest.Feed(t, s, id)
+	storetest.Dense(t, es, head)
 	if head != 4 {
 		t.Fatalf("head %d", head)
 	}
@@ -361,10 +361,10 @@ func TestAppendReplayErrors(t *testing.T) {
 // stored already (before, or earlier in the batch) makes a conflict.
 func TestAppendCheckFillsStoredVersion(t *testing.T) {
 	s := open(t)
-	id := citizens(t, s, 0, 1)[0]
-	r1 := record(1)
+	id := storetest.Citizens(t, s, 0, 1)[0]
+	r1 := storetest.Record(1)
 	r1.Version = 3
-	if res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{write(id, r1)}}, nil); err != nil || res.Items[0].Err != nil {
+	if res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{storetest.Write(id, r1)}}, nil); err != nil || res.Items[0].Err != nil {
 		t.Fatal(err, res)
 	}
 	one := func(_ *wallet.Record, w *warehouse.Write) error { w.Record.Version = 1; return nil }
@@ -381,7 +381,7 @@ func TestAppendCheckFillsStoredVersion(t *testing.T) {
 	if err != nil || res.Items[0].Err != nil || res.Items[0].Entry.Seq != 2 {
 		t.Fatalf("version 1, below the latest but not stored: %v %+v", err, res)
 	}
-	r2 := record(2)
+	r2 := storetest.Record(2)
 	res, err = s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{unset(r2, "c"), unset(r2, "d")}}, one)
 	if err != nil || res.Items[0].Err != nil || !errors.Is(res.Items[1].Err, warehouse.ErrConflict) {
 		t.Fatalf("version 1 filled in twice in a batch: %v %+v", err, res)
@@ -399,12 +399,12 @@ func TestAppendCheckFillsStoredVersion(t *testing.T) {
 // goroutines: one stores it, the others get its results, replayed.
 func TestAppendKeyConcurrent(t *testing.T) {
 	s := open(t)
-	id := citizens(t, s, 0, 1)[0]
+	id := storetest.Citizens(t, s, 0, 1)[0]
 	b := warehouse.Batch{Agency: "vn.test", Key: "once", BatchDigest: []byte("d")}
 	for i := range 5 {
-		r := record(i)
+		r := storetest.Record(i)
 		r.ID = fmt.Sprint("once-", i)
-		b.Writes = append(b.Writes, write(id, r))
+		b.Writes = append(b.Writes, storetest.Write(id, r))
 	}
 	const n = 10
 	res := make([]warehouse.BatchResult, n)
@@ -414,7 +414,7 @@ func TestAppendKeyConcurrent(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			go1.wait()
-			res[i], errs[i] = s.Append(ctx, b, check)
+			res[i], errs[i] = s.Append(ctx, b, storetest.Check)
 		})
 	}
 	close(go1)
@@ -436,8 +436,8 @@ func TestAppendKeyConcurrent(t *testing.T) {
 	if fresh != 1 {
 		t.Fatalf("%d calls stored the batch", fresh)
 	}
-	es, head := feed(t, s, id)
-	dense(t, es, head)
+	es, head := storetest.Feed(t, s, id)
+	storetest.Dense(t, es, head)
 	if head != 5 {
 		t.Fatalf("head %d", head)
 	}
@@ -447,9 +447,9 @@ func TestAppendKeyConcurrent(t *testing.T) {
 func loadOf(i, n int) warehouse.CitizenRecords {
 	c := warehouse.CitizenRecords{Profile: sample.Profile(i)}
 	for k := range n {
-		r := record(k)
+		r := storetest.Record(k)
 		r.ID = fmt.Sprintf("load-%d", k)
-		c.Writes = append(c.Writes, warehouse.Write{Record: r, Digest: digest(r)})
+		c.Writes = append(c.Writes, warehouse.Write{Record: r, Digest: storetest.Digest(r)})
 	}
 	return c
 }
@@ -463,7 +463,7 @@ func TestLoadRerun(t *testing.T) {
 		t.Fatalf("Load: %d %v", n, err)
 	}
 	a := first[0].Profile.CitizenID
-	if res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{write(a, record(9))}}, check); err != nil || res.Items[0].Entry.Seq != 4 {
+	if res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{storetest.Write(a, storetest.Record(9))}}, storetest.Check); err != nil || res.Items[0].Entry.Seq != 4 {
 		t.Fatalf("Append after Load: %v %+v", err, res)
 	}
 	put := sample.Profile(3)
@@ -486,8 +486,8 @@ func TestLoadRerun(t *testing.T) {
 		want int64
 	}{{1, 5}, {2, 2}, {3, 4}, {4, 1}} {
 		id := sample.Profile(c.i).CitizenID
-		es, head := feed(t, s, id)
-		dense(t, es, head)
+		es, head := storetest.Feed(t, s, id)
+		storetest.Dense(t, es, head)
 		if head != c.want {
 			t.Fatalf("citizen %d: head %d, want %d", c.i, head, c.want)
 		}
@@ -498,7 +498,7 @@ func TestLoadRerun(t *testing.T) {
 		}
 	}
 	// Duplicates are found by (record, version) after a Load too.
-	res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{{CitizenID: sample.Profile(3).CitizenID, Record: second[3].Writes[1].Record, Digest: second[3].Writes[1].Digest}}}, check)
+	res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{{CitizenID: sample.Profile(3).CitizenID, Record: second[3].Writes[1].Record, Digest: second[3].Writes[1].Digest}}}, storetest.Check)
 	if err != nil || !res.Items[0].Duplicate || res.Items[0].Entry.Seq != 2 {
 		t.Fatalf("duplicate of a loaded record: %v %+v", err, res.Items[0])
 	}
@@ -512,7 +512,7 @@ func TestLoadRerun(t *testing.T) {
 // code.
 func TestEnrolConcurrent(t *testing.T) {
 	s := open(t)
-	ids := citizens(t, s, 0, 2)
+	ids := storetest.Citizens(t, s, 0, 2)
 	now := time.Now()
 	if err := s.PutCode(ctx, warehouse.Code{Hash: "h1", CitizenID: ids[0], Expires: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
@@ -529,7 +529,7 @@ func TestEnrolConcurrent(t *testing.T) {
 	}
 	close(go1)
 	wg.Wait()
-	if ok, bad := countErrs(t, errs, warehouse.ErrBadCode); ok != 1 || bad != n-1 {
+	if ok, bad := storetest.CountErrs(t, errs, warehouse.ErrBadCode); ok != 1 || bad != n-1 {
 		t.Fatalf("%d enrolled, %d bad codes", ok, bad)
 	}
 	ds, err := s.Devices(ctx, ids[0])
@@ -570,7 +570,7 @@ func TestUseNonceConcurrent(t *testing.T) {
 	}
 	close(go1)
 	wg.Wait()
-	if ok, replays := countErrs(t, errs, warehouse.ErrReplay); ok != 1 || replays != n-1 {
+	if ok, replays := storetest.CountErrs(t, errs, warehouse.ErrReplay); ok != 1 || replays != n-1 {
 		t.Fatalf("%d recorded, %d replays", ok, replays)
 	}
 	if err := s.UseNonce(ctx, "device-2", "jti-1", now.Add(time.Minute), now); err != nil {
@@ -603,7 +603,7 @@ func TestUseNonceConcurrent(t *testing.T) {
 // seqs are 1..21.
 func TestRedeemConcurrent(t *testing.T) {
 	s := open(t)
-	id := citizens(t, s, 0, 1)[0]
+	id := storetest.Citizens(t, s, 0, 1)[0]
 	now := time.Now().UTC()
 	const n = 20
 	errs := make([]error, 2*n)
@@ -622,10 +622,10 @@ func TestRedeemConcurrent(t *testing.T) {
 	}
 	close(go1)
 	wg.Wait()
-	if ok, used := countErrs(t, errs[:n], warehouse.ErrUsed); ok != 1 || used != n-1 {
+	if ok, used := storetest.CountErrs(t, errs[:n], warehouse.ErrUsed); ok != 1 || used != n-1 {
 		t.Fatalf("single use: %d redeemed, %d used", ok, used)
 	}
-	if ok, _ := countErrs(t, errs[n:], warehouse.ErrUsed); ok != n {
+	if ok, _ := storetest.CountErrs(t, errs[n:], warehouse.ErrUsed); ok != n {
 		t.Fatalf("reusable: %d of %d redeemed", ok, n)
 	}
 	var all []protocol.AccessEntry
@@ -656,7 +656,7 @@ func TestRedeemConcurrent(t *testing.T) {
 // TestTimes: timestamptz keeps microseconds; times come back in UTC.
 func TestTimes(t *testing.T) {
 	s := open(t)
-	id := citizens(t, s, 0, 1)[0]
+	id := storetest.Citizens(t, s, 0, 1)[0]
 	at := time.Date(2026, 3, 4, 5, 6, 7, 891234567, time.FixedZone("ICT", 7*3600))
 	if err := s.PutCode(ctx, warehouse.Code{Hash: "h", CitizenID: id, Expires: at.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
@@ -706,7 +706,7 @@ func TestTimes(t *testing.T) {
 // found, or refused as invalid, never a failure of the store.
 func TestUnstorable(t *testing.T) {
 	s := open(t)
-	id := citizens(t, s, 0, 1)[0]
+	id := storetest.Citizens(t, s, 0, 1)[0]
 	bad := "a\x00b"
 	if _, err := s.Device(ctx, bad); !errors.Is(err, warehouse.ErrNotFound) {
 		t.Fatal(err)
@@ -720,21 +720,21 @@ func TestUnstorable(t *testing.T) {
 	if err := s.UseNonce(ctx, "c", bad, time.Now().Add(time.Minute), time.Now()); !errors.Is(err, wallet.ErrInvalid) {
 		t.Fatal(err)
 	}
-	r := record(0)
+	r := storetest.Record(0)
 	r.ID = bad
-	res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{write(id, r), write(id, record(1))}}, check)
+	res, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{storetest.Write(id, r), storetest.Write(id, storetest.Record(1))}}, storetest.Check)
 	if err != nil || !errors.Is(res.Items[0].Err, wallet.ErrInvalid) || res.Items[1].Entry.Seq != 1 {
 		t.Fatalf("%v %+v", err, res)
 	}
-	r = record(3)
+	r = storetest.Record(3)
 	r.Version = 1 << 40 // the column is an integer
-	res, err = s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{write(id, r)}}, check)
+	res, err = s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{storetest.Write(id, r)}}, storetest.Check)
 	if err != nil || !errors.Is(res.Items[0].Err, wallet.ErrInvalid) {
 		t.Fatalf("version 1<<40: %v %+v", err, res)
 	}
-	r = record(2)
+	r = storetest.Record(2)
 	r.Claims = wallet.Claims{"x": "a\x00b"} // jsonb holds no \u0000
-	if _, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{write(id, r)}}, check); !errors.Is(err, wallet.ErrInvalid) {
+	if _, err := s.Append(ctx, warehouse.Batch{Agency: "vn.test", Writes: []warehouse.Write{storetest.Write(id, r)}}, storetest.Check); !errors.Is(err, wallet.ErrInvalid) {
 		t.Fatalf("NUL in a claim: %v", err)
 	}
 	if v, err := s.Meta(ctx, "never"); !errors.Is(err, warehouse.ErrNotFound) || v != nil {
