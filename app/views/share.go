@@ -216,52 +216,105 @@ func (s *Share) updateLacking() {
 }
 
 // QR shows a shared token full-screen: one QR at a time, advancing by
-// itself and by tap, with the time left.
+// itself every CycleEvery (the counter's scanner or camera collects the
+// parts in any order), with the time left. A tap on the code pauses and
+// resumes the cycling; Next code shows the next part and pauses, so a
+// citizen whose official reads part by part can follow.
 type QR struct {
 	Shared    *viewmodel.SharedQR
 	Image     *canvas.Image
+	Code      *tapArea // the image, tappable
 	Part      *widget.Label
 	Countdown *widget.Label
+	Cycling   *widget.Label // says the codes change by themselves, or that they are paused
 	Next      *widget.Button
 	Done      *widget.Button
 	index     int
+	paused    bool
+	since     int // seconds the current part has been shown
 	Root      fyne.CanvasObject
 }
 
+// CycleEvery is how many seconds each part of a multi-part token stays
+// on screen.
+const CycleEvery = 3
+
 // NewQR builds the QR screen; onDone returns home.
 func NewQR(q *viewmodel.SharedQR, onDone func()) *QR {
-	v := &QR{Shared: q, Image: canvas.NewImageFromImage(nil), Part: widget.NewLabel(""), Countdown: widget.NewLabel("")}
+	v := &QR{Shared: q, Image: canvas.NewImageFromImage(nil), Part: widget.NewLabel(""), Countdown: widget.NewLabel(""),
+		Cycling: widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})}
+	v.Cycling.Wrapping = fyne.TextWrapWord
 	v.Image.FillMode = canvas.ImageFillContain
 	v.Image.ScaleMode = canvas.ImageScaleSmooth // scaled evenly: no module loses a pixel row
 	v.Image.SetMinSize(fyne.NewSize(320, 320))
-	v.Next = widget.NewButton(lang.L("Next code"), v.Advance)
+	v.Code = newTapArea(v.Image, v.TogglePause)
+	v.Next = widget.NewButton(lang.L("Next code"), func() {
+		v.paused = true
+		v.Advance()
+	})
 	v.Done = widget.NewButton(lang.L("Done"), onDone)
 	if len(q.Parts) < 2 {
 		v.Next.Hide()
+		v.Cycling.Hide()
 	}
 	v.show(0)
 	v.Tick(time.Now())
 	hint := widget.NewLabelWithStyle(lang.L("Show this to the official. Each code is a part; they can be read in any order."), fyne.TextAlignCenter, fyne.TextStyle{})
 	hint.Wrapping = fyne.TextWrapWord
-	v.Root = container.NewBorder(container.NewVBox(v.Part, v.Countdown), container.NewVBox(hint, v.Next, v.Done), nil, nil, v.Image)
+	v.Root = container.NewBorder(container.NewVBox(v.Part, v.Countdown), container.NewVBox(v.Cycling, hint, v.Next, v.Done), nil, nil, v.Code)
 	return v
 }
 
 func (v *QR) show(i int) {
-	v.index = i
+	v.index, v.since = i, 0
 	img, err := v.Shared.Image(i, 8)
 	if err == nil {
 		v.Image.Image = img
 		v.Image.Refresh()
 	}
 	v.Part.SetText(fmt.Sprintf(lang.L("Code %d of %d"), i+1, len(v.Shared.Parts)))
+	v.sayCycling()
+}
+
+func (v *QR) sayCycling() {
+	if v.paused {
+		v.Cycling.SetText(lang.L("Paused on this code. Tap the code to change codes by themselves again."))
+	} else {
+		v.Cycling.SetText(fmt.Sprintf(lang.L("The codes change by themselves every %d seconds. Tap the code to stop on it."), CycleEvery))
+	}
 }
 
 // Index is the part shown.
 func (v *QR) Index() int { return v.index }
 
+// Paused reports whether the parts stopped cycling.
+func (v *QR) Paused() bool { return v.paused }
+
+// TogglePause stops the cycling on the part shown, or starts it again.
+func (v *QR) TogglePause() {
+	if len(v.Shared.Parts) < 2 {
+		return
+	}
+	v.paused = !v.paused
+	v.since = 0
+	v.sayCycling()
+}
+
 // Advance shows the next part (wrapping around).
 func (v *QR) Advance() { v.show((v.index + 1) % len(v.Shared.Parts)) }
+
+// Step is one second passing: the countdown moves, and unless paused a
+// part that has been shown CycleEvery seconds gives way to the next.
+func (v *QR) Step(now time.Time) {
+	v.Tick(now)
+	if len(v.Shared.Parts) < 2 || v.paused {
+		return
+	}
+	v.since++
+	if v.since >= CycleEvery {
+		v.Advance()
+	}
+}
 
 // Tick updates the countdown as of now.
 func (v *QR) Tick(now time.Time) {
@@ -269,6 +322,7 @@ func (v *QR) Tick(now time.Time) {
 	if left <= 0 {
 		v.Countdown.SetText(lang.L("Expired. Share again if the official still needs it."))
 		v.Image.Hide()
+		v.Cycling.Hide()
 		return
 	}
 	v.Countdown.SetText(fmt.Sprintf(lang.L("Valid for %s more"), clock(left)))
@@ -283,25 +337,17 @@ func clock(d time.Duration) string {
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
-// Run advances the parts every 3 seconds and the countdown every second
-// until stop is closed.
+// Run calls Step every second until stop is closed.
 func (v *QR) Run(stop <-chan struct{}) {
 	go func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
-		n := 0
 		for {
 			select {
 			case <-stop:
 				return
 			case now := <-t.C:
-				n++
-				fyne.Do(func() {
-					v.Tick(now)
-					if n%3 == 0 && len(v.Shared.Parts) > 1 {
-						v.Advance()
-					}
-				})
+				fyne.Do(func() { v.Step(now) })
 			}
 		}
 	}()
