@@ -71,14 +71,21 @@
 //
 // # Verification guarantees
 //
-// Verify returns only claims whose disclosures the issuer signed (by
-// digest), for credentials signed by a key the caller's IssuerKey lookup
-// trusts at the credential's iat, presented (with a key binding) by the
-// holder of the cnf key, to the expected audience, within the time
-// limits. Every failure has its own sentinel wrapping ErrInvalid:
+// Verify implements RFC 9901 §7 in full: structured (nested) claims,
+// array-element disclosures, recursive disclosures and decoys at every
+// level, each digest met at most once, each disclosure used exactly
+// once, no "_sd" or "..." clashes, and the same error whatever the order
+// of the disclosures. It returns the Processed SD-JWT Payload
+// (Credential.Payload), and, as views of it, the disclosed top-level
+// claims (Claims) and the plain ones (Metadata). It returns only claims
+// whose disclosures the issuer signed (by digest), for credentials
+// signed by a key the caller's IssuerKey lookup trusts at the
+// credential's iat, presented (with a key binding) by the holder of the
+// cnf key, to the expected audience, within the time limits. Every
+// failure has its own sentinel wrapping ErrInvalid:
 // ErrTooLarge, ErrMalformed, ErrIssuerJWT, ErrIssuerKey, ErrSDAlg,
 // ErrDuplicateDigest, ErrDuplicateDisclosure, ErrUnreferencedDisclosure,
-// ErrMalformedDisclosure, ErrClaimConflict, ErrUnsupported, ErrExpired,
+// ErrMalformedDisclosure, ErrClaimConflict, ErrExpired,
 // ErrNotYetValid, ErrNoKeyBinding, ErrUnexpectedKeyBinding,
 // ErrKeyBinding, ErrHolderMismatch, ErrSDHash, ErrAudience, ErrNonce.
 // Verify never panics on any input (fuzzed), and all JSON it reads goes
@@ -95,19 +102,38 @@
 //
 // Limits, checked before the work they bound: MaxSize bytes in all,
 // MaxCredentials credentials, MaxDisclosures disclosures per credential,
-// MaxDigests digests per _sd, MaxNameLen bytes per claim name, and those
-// of package keys (64 KiB per JWT, JSON depth 32).
+// MaxDigests digests per _sd, MaxNameLen bytes per claim name, MaxDepth
+// levels of nesting in a processed payload (counted through its
+// disclosures), and those of package keys (64 KiB per JWT, JSON depth 32
+// per document).
+//
+// # Standard SD-JWTs
+//
+// VerifyOptions.Profile verifies SD-JWTs that are not this province's:
+// RFC 9901's and SD-JWT VC's examples (testdata/ holds them as
+// known-answer tests, README there), or another ecosystem's credentials.
+// It keeps every RFC 9901 check and only lifts what the province adds:
+// typ is the profile's (or free), the issuer JWT's kid is optional, and
+// iss, iat, vct and cnf are optional. The algorithms stay ES256 and EdDSA,
+// the only ones package keys verifies.
 //
 // # Differences from RFC 9901
 //
-//   - Only top-level object claims are selectively disclosable. Nested
-//     disclosures ("_sd" inside a value) and array-element disclosures
-//     ("...") are neither issued nor accepted (ErrUnsupported).
+//   - Issue writes only top-level object-property disclosures, and
+//     Present selects among those (ErrUnsupported for values with "_sd"
+//     or "..." members). Verify accepts all the RFC's forms.
 //   - The only _sd_alg is sha-256; an absent _sd_alg means sha-256 as the
 //     RFC says.
-//   - typ values are compared exactly ("dc+sd-jwt", "kb+jwt"); every JWT
-//     must carry a kid, the KB-JWT included; no other header members.
+//   - The only algorithms are ES256 and EdDSA (RFC 9901 leaves the
+//     choice to the application).
+//   - typ values are compared exactly ("dc+sd-jwt", "kb+jwt"); the
+//     issuer-signed JWT must carry a kid unless a Profile is set; the
+//     KB-JWT's kid is optional; no header members other than alg, typ and
+//     kid.
 //   - cnf must be {"jwk": ...} (no kid or jku confirmation).
+//   - Verify refuses, as disclosures, the top-level claims its checks
+//     read (iss, aud, iat, nbf, exp, cnf, vct, vct#integrity, status):
+//     RFC 9901 §9.7 lets a profile do so.
 //   - NumericDates are whole seconds (JSON integers) only.
 //   - Several credentials may share one KB-JWT, as described above.
 package sdjwt

@@ -14,12 +14,17 @@ var (
 	ErrInvalid = errors.New("sdjwt: invalid SD-JWT")
 
 	// ErrTooLarge: more than MaxSize bytes, MaxCredentials credentials,
-	// MaxDisclosures disclosures in one credential or MaxDigests digests
-	// in one _sd array. Checked before the work they bound.
+	// MaxDisclosures disclosures in one credential, MaxDigests digests
+	// in one _sd array, or a processed payload nested deeper than
+	// MaxDepth (counted through its disclosures). Checked before the work
+	// they bound.
 	ErrTooLarge = fmt.Errorf("%w: too large", ErrInvalid)
 	// ErrMalformed: not the SD-JWT serialization (empty parts, a missing
-	// trailing '~', no issuer JWT first), or a required claim missing or
-	// of the wrong JSON type (iss, iat, vct, cnf, aud, nonce, sd_hash ...).
+	// trailing '~', no issuer JWT first), a required claim missing or
+	// of the wrong JSON type (iss, iat, vct, cnf, aud, nonce, sd_hash ...),
+	// an _sd that is not an array of SHA-256 digests or a "..." element
+	// whose value is not one (at any depth), or _sd_alg below the top
+	// level.
 	ErrMalformed = fmt.Errorf("%w: malformed", ErrInvalid)
 	// ErrIssuerJWT: the issuer-signed JWT failed the header policy or its
 	// signature (wraps the keys package's sentinel: keys.ErrSignature,
@@ -30,26 +35,37 @@ var (
 	ErrIssuerKey = fmt.Errorf("%w: issuer key not trusted", ErrInvalid)
 	// ErrSDAlg: _sd_alg is present and not "sha-256".
 	ErrSDAlg = fmt.Errorf("%w: unsupported _sd_alg", ErrInvalid)
-	// ErrDuplicateDigest: the same digest appears twice in _sd.
+	// ErrDuplicateDigest: the same digest appears twice in the payload,
+	// directly or through disclosures, in _sd arrays or "..." elements
+	// (RFC 9901 §7.1 step 4).
 	ErrDuplicateDigest = fmt.Errorf("%w: duplicate digest in _sd", ErrInvalid)
 	// ErrDuplicateDisclosure: the same disclosure is presented twice for
 	// one credential.
 	ErrDuplicateDisclosure = fmt.Errorf("%w: duplicate disclosure", ErrInvalid)
-	// ErrUnreferencedDisclosure: a disclosure's digest is not in the _sd
-	// of the credential it is presented with (tampered, or taken from
-	// another credential).
+	// ErrUnreferencedDisclosure: no digest of the credential it is
+	// presented with references the disclosure, directly or through the
+	// disclosures that are presented (tampered, taken from another
+	// credential, or a nested one presented without its parent; RFC 9901
+	// §7.1 step 5).
 	ErrUnreferencedDisclosure = fmt.Errorf("%w: disclosure not referenced by the issuer-signed JWT", ErrInvalid)
 	// ErrMalformedDisclosure: a referenced disclosure is not base64url of
-	// a JSON array [salt, name, value] with string salt and name (strict
-	// JSON: valid UTF-8, no duplicate members).
+	// a JSON array [salt, name, value] or [salt, value] with string salt
+	// and name (strict JSON: valid UTF-8, no duplicate members), or is
+	// of the wrong kind for where its digest is: an array-element
+	// disclosure referenced from _sd, or an object-property disclosure
+	// from a "..." array element.
 	ErrMalformedDisclosure = fmt.Errorf("%w: malformed disclosure", ErrInvalid)
 	// ErrClaimConflict: a disclosed claim name is "_sd" or "...", is a
-	// reserved claim (iss, exp, cnf ...), repeats a plain claim of the
-	// issuer-signed JWT, or repeats another disclosure's name.
+	// claim the checks read (iss, iat, nbf, exp, aud, cnf, vct, status
+	// ...: see Verify), or repeats a plain member or another disclosure's
+	// name at its level; or "..." is a member of an object other than an
+	// array element, or of one with other members.
 	ErrClaimConflict = fmt.Errorf("%w: disclosed claim conflicts with another claim", ErrInvalid)
-	// ErrUnsupported: nested selective disclosure ("_sd" inside a value)
-	// or array-element disclosures ("..."), which this package neither
-	// issues nor accepts.
+	// ErrUnsupported: what this package does not issue: Issue and Present
+	// refuse claim values with "_sd" or "..." members, and ParseDisclosure
+	// reads only object-property disclosures. Verify processes nested,
+	// array-element and recursive disclosures (RFC 9901) and does not
+	// return it.
 	ErrUnsupported = fmt.Errorf("%w: unsupported SD-JWT feature", ErrInvalid)
 	// ErrExpired: past exp (of the credential or the key binding) by more
 	// than the skew, or the key binding is older than its maximum age.
@@ -64,8 +80,9 @@ var (
 	// issued credential (no binding) was expected.
 	ErrUnexpectedKeyBinding = fmt.Errorf("%w: unexpected key binding", ErrInvalid)
 	// ErrKeyBinding: the key-binding JWT failed the header policy (typ
-	// "kb+jwt" ...) or does not verify with the credentials' cnf key
-	// (wraps the keys package's sentinel).
+	// "kb+jwt", alg ...; kid optional but, when present, naming the cnf
+	// key) or does not verify with the credentials' cnf key (wraps the
+	// keys package's sentinel).
 	ErrKeyBinding = fmt.Errorf("%w: key-binding JWT rejected", ErrInvalid)
 	// ErrHolderMismatch: the credentials of one presentation are bound to
 	// different holder keys, or not to the key the caller expects.

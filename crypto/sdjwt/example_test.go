@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -106,4 +107,46 @@ func Example() {
 	// consent: consent-17 Cấp thẻ BHYT
 	// other counter: true
 	// edited field: true
+}
+
+// A standard SD-JWT that is not of this province's profile: the SD-JWT+KB
+// of RFC 9901 §5.2, signed by the example issuer key of its Appendix A.5,
+// with nested (address) and array-element (nationalities) disclosures
+// and a key-binding JWT without kid.
+func ExampleVerify_profile() {
+	raw, _ := os.ReadFile("testdata/rfc9901/5.2-presentation.txt")
+	jwk, _ := os.ReadFile("testdata/rfc9901/A.5-issuer-key.json")
+	issuer, err := keys.ParsePublicJWK(jwk)
+	if err != nil {
+		panic(err)
+	}
+	opts := sdjwt.VerifyOptions{
+		IssuerKey: func(iss, kid string, _ time.Time) (*keys.PublicKey, error) {
+			if iss != "https://issuer.example.com" {
+				return nil, errors.New("unknown issuer")
+			}
+			return issuer, nil
+		},
+		Now:        time.Unix(1748536865, 0).Add(time.Minute),
+		KeyBinding: &sdjwt.BindingPolicy{Audience: "https://verifier.example.org", Nonce: "1234567890"},
+		Profile:    &sdjwt.Profile{Typ: "example+sd-jwt"},
+	}
+	p, err := sdjwt.Verify(strings.TrimSpace(string(raw)), opts)
+	if err != nil {
+		panic(err)
+	}
+	c := p.Credentials[0]
+	fmt.Println(c.Claims["given_name"], c.Claims["family_name"], c.Payload["sub"])
+	fmt.Println("nationalities:", c.Payload["nationalities"])
+	fmt.Println("locality:", c.Claims["address"].(map[string]any)["locality"])
+
+	// Our own profile refuses it: its typ is not "dc+sd-jwt".
+	opts.Profile = nil
+	_, err = sdjwt.Verify(strings.TrimSpace(string(raw)), opts)
+	fmt.Println("province profile:", errors.Is(err, keys.ErrTyp))
+	// Output:
+	// John Doe user_42
+	// nationalities: [US]
+	// locality: Anytown
+	// province profile: true
 }

@@ -2,8 +2,13 @@ package sdjwt
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -323,4 +328,248 @@ func checkDate(name string, t time.Time) error {
 		return fmt.Errorf("%s %s is outside 1970 to 9999", name, t.Format(time.RFC3339))
 	}
 	return nil
+}
+
+// MaxDepth is the deepest nesting of objects and arrays in a processed
+// payload, counted through the disclosures embedded in it (a disclosure's
+// value nests one level below the object or array that references it).
+// Deeper input is ErrTooLarge.
+const MaxDepth = 32
+
+// compactJWS is a compact JWS whose header passed the policy of parseJWS,
+// before its signature is checked. It is what Verify reads the key-binding
+// JWT with (its kid is optional, RFC 9901 §4.3), and the issuer-signed
+// JWT of a standard profile.
+type compactJWS struct {
+	alg      keys.Alg
+	typ, kid string // kid is "" when the header has none
+	input    string // BASE64URL(header) '.' BASE64URL(payload): what is signed
+	payload  []byte
+	sig      []byte
+}
+
+// parseJWS splits a compact JWS and applies the header policy of package
+// keys (keys.ParseUnverified), with the same sentinels, except that kid
+// is optional: at most keys.MaxJWSSize bytes; three canonical base64url
+// parts, a 64-byte signature; the header one strict JSON object; no crit,
+// b64, jwk, jku, x5u, x5c, x5t or x5t#S256; alg exactly ES256 or EdDSA;
+// typ exactly wantTyp, or, when wantTyp is "", any string or none; kid,
+// if present, 1 to keys.MaxKIDLen printable ASCII bytes; nothing else.
+func parseJWS(compact, wantTyp string) (*compactJWS, error) {
+	if len(compact) > keys.MaxJWSSize {
+		return nil, fmt.Errorf("%w: %d bytes, more than %d", keys.ErrTooLarge, len(compact), keys.MaxJWSSize)
+	}
+	hdrB64, rest, ok := strings.Cut(compact, ".")
+	if !ok {
+		return nil, fmt.Errorf("%w: not a compact JWS (no '.')", keys.ErrMalformed)
+	}
+	payB64, sigB64, ok := strings.Cut(rest, ".")
+	if !ok || strings.Contains(sigB64, ".") {
+		return nil, fmt.Errorf("%w: a compact JWS has exactly 3 parts", keys.ErrMalformed)
+	}
+	hdrJSON, err := decodeB64(hdrB64)
+	if err != nil {
+		return nil, fmt.Errorf("%w: header: %v", keys.ErrMalformed, err)
+	}
+	if err := keys.CheckJSON(hdrJSON); err != nil {
+		return nil, fmt.Errorf("%w: header: %w", keys.ErrMalformed, err)
+	}
+	var hdr map[string]json.RawMessage
+	if b := bytes.TrimLeft(hdrJSON, " \t\r\n"); len(b) == 0 || b[0] != '{' || json.Unmarshal(b, &hdr) != nil {
+		return nil, fmt.Errorf("%w: header is not a JSON object", keys.ErrMalformed)
+	}
+	j := &compactJWS{input: hdrB64 + "." + payB64}
+	if j.alg, j.typ, j.kid, err = checkJWSHeader(hdr, wantTyp); err != nil {
+		return nil, err
+	}
+	if j.payload, err = decodeB64(payB64); err != nil {
+		return nil, fmt.Errorf("%w: payload: %v", keys.ErrMalformed, err)
+	}
+	if j.sig, err = decodeB64(sigB64); err != nil {
+		return nil, fmt.Errorf("%w: signature: %v", keys.ErrMalformed, err)
+	}
+	if len(j.sig) != 64 {
+		return nil, fmt.Errorf("%w: signature is %d bytes, want 64", keys.ErrMalformed, len(j.sig))
+	}
+	return j, nil
+}
+
+// checkJWSHeader applies the header policy in a fixed order, so a header
+// with several faults always gives the same error.
+func checkJWSHeader(hdr map[string]json.RawMessage, wantTyp string) (alg keys.Alg, typ, kid string, err error) {
+	if _, ok := hdr["crit"]; ok {
+		return "", "", "", keys.ErrCrit
+	}
+	if _, ok := hdr["b64"]; ok {
+		return "", "", "", keys.ErrB64
+	}
+	for _, name := range []string{"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"} {
+		if _, ok := hdr[name]; ok {
+			return "", "", "", fmt.Errorf("%w: %q", keys.ErrEmbeddedKey, name)
+		}
+	}
+	raw, ok := hdr["alg"]
+	if !ok {
+		return "", "", "", fmt.Errorf("%w: no alg", keys.ErrAlg)
+	}
+	s, ok := jsonString(raw)
+	if !ok {
+		return "", "", "", fmt.Errorf("%w: alg is not a string", keys.ErrAlg)
+	}
+	if alg = keys.Alg(s); !alg.Valid() {
+		return "", "", "", fmt.Errorf("%w: %q", keys.ErrAlg, truncate(s))
+	}
+	raw, ok = hdr["typ"]
+	switch {
+	case !ok && wantTyp != "":
+		return "", "", "", fmt.Errorf("%w: no typ, want %q", keys.ErrTyp, wantTyp)
+	case ok:
+		if typ, ok = jsonString(raw); !ok {
+			return "", "", "", fmt.Errorf("%w: typ is not a string", keys.ErrTyp)
+		}
+		if wantTyp != "" && typ != wantTyp {
+			return "", "", "", fmt.Errorf("%w: %q, want %q", keys.ErrTyp, truncate(typ), wantTyp)
+		}
+	}
+	if raw, ok = hdr["kid"]; ok {
+		if kid, ok = jsonString(raw); !ok {
+			return "", "", "", fmt.Errorf("%w: kid is not a string", keys.ErrKID)
+		}
+		if !printable(kid, keys.MaxKIDLen) {
+			return "", "", "", fmt.Errorf("%w: must be 1 to %d printable ASCII characters", keys.ErrKID, keys.MaxKIDLen)
+		}
+	}
+	for name := range hdr {
+		switch name {
+		case "alg", "typ", "kid":
+		default:
+			return "", "", "", fmt.Errorf("%w: %q", keys.ErrUnknownHeader, truncate(name))
+		}
+	}
+	return alg, typ, kid, nil
+}
+
+// verify checks the signature with k, which must have the header's alg
+// (keys.ErrAlgMismatch otherwise), and returns the payload.
+func (j *compactJWS) verify(k *keys.PublicKey) ([]byte, error) {
+	if k == nil || !k.Alg().Valid() {
+		return nil, fmt.Errorf("%w: no key", keys.ErrInvalidKey)
+	}
+	if k.Alg() != j.alg {
+		return nil, fmt.Errorf("%w: header alg %s, key alg %s", keys.ErrAlgMismatch, j.alg, k.Alg())
+	}
+	ok := false
+	switch pub := k.Raw().(type) {
+	case *ecdsa.PublicKey:
+		h := sha256.Sum256([]byte(j.input))
+		r, s := new(big.Int).SetBytes(j.sig[:32]), new(big.Int).SetBytes(j.sig[32:])
+		ok = ecdsa.Verify(pub, h[:], r, s)
+	case ed25519.PublicKey:
+		ok = ed25519.Verify(pub, []byte(j.input), j.sig)
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w (kid %q)", keys.ErrSignature, j.kid)
+	}
+	return j.payload, nil
+}
+
+// printable reports whether s is 1 to max bytes of printable ASCII
+// without space (0x21 to 0x7e), as package keys requires of kid and typ.
+func printable(s string, max int) bool {
+	if len(s) == 0 || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// holder is a credential's cnf key as Verify reads it.
+type holder struct {
+	key *keys.PublicKey
+	kid string // the JWK's own "kid" member, "" if none
+}
+
+// holderKey reads cnf, which must be exactly {"jwk": <public JWK>}; with
+// required false a missing cnf is a nil key. The JWK may carry the
+// optional members RFC 7517 §4 defines for a public signature key: "use"
+// (must be "sig"), "key_ops" (unique strings including "verify"), "alg"
+// (must be the curve's) and "kid" (any string: it names the key, and a
+// key-binding JWT's kid must then match it or the thumbprint). Private
+// members ("d" ...) are refused (keys.ErrPrivateMember), and so is any
+// other member, x5c and friends included: nothing here checks a
+// certificate against the key.
+func holderKey(claims map[string]json.RawMessage, required bool) (holder, error) {
+	raw, ok := claims["cnf"]
+	if !ok {
+		if required {
+			return holder{}, fmt.Errorf("%w: no cnf: the credential is not bound to a holder key", ErrMalformed)
+		}
+		return holder{}, nil
+	}
+	if len(raw) == 0 || raw[0] != '{' {
+		return holder{}, fmt.Errorf("%w: cnf is not an object", ErrMalformed)
+	}
+	var cnf map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &cnf); err != nil {
+		return holder{}, fmt.Errorf("%w: cnf: %v", ErrMalformed, err)
+	}
+	jwk, ok := cnf["jwk"]
+	if !ok || len(cnf) != 1 {
+		return holder{}, fmt.Errorf("%w: cnf must hold exactly a jwk", ErrMalformed)
+	}
+	if len(jwk) == 0 || jwk[0] != '{' {
+		return holder{}, fmt.Errorf("%w: cnf: jwk is not an object", ErrMalformed)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(jwk, &m); err != nil {
+		return holder{}, fmt.Errorf("%w: cnf: jwk: %v", ErrMalformed, err)
+	}
+	var h holder
+	core := make(map[string]json.RawMessage, len(m))
+	for name, v := range m {
+		switch name {
+		case "use":
+			if s, ok := jsonString(v); !ok || s != "sig" {
+				return holder{}, fmt.Errorf("%w: cnf: %w: use must be \"sig\"", ErrMalformed, keys.ErrKeyMember)
+			}
+		case "key_ops":
+			var ops []string
+			if err := json.Unmarshal(v, &ops); err != nil || v[0] != '[' || !slices.Contains(ops, "verify") || hasDuplicate(ops) {
+				return holder{}, fmt.Errorf("%w: cnf: %w: key_ops must be unique strings including \"verify\"", ErrMalformed, keys.ErrKeyMember)
+			}
+		case "kid":
+			s, ok := jsonString(v)
+			if !ok || s == "" {
+				return holder{}, fmt.Errorf("%w: cnf: %w: kid must be a non-empty string", ErrMalformed, keys.ErrKeyMember)
+			}
+			h.kid = s
+		default:
+			// kty, crv, x, y, alg and anything else: package keys
+			// checks them, refusing private and unknown members.
+			core[name] = v
+		}
+	}
+	b, err := json.Marshal(core)
+	if err != nil {
+		return holder{}, fmt.Errorf("%w: cnf: %v", ErrMalformed, err)
+	}
+	if h.key, err = keys.ParsePublicJWK(b); err != nil {
+		return holder{}, fmt.Errorf("%w: cnf: %w", ErrMalformed, err)
+	}
+	return h, nil
+}
+
+func hasDuplicate(ss []string) bool {
+	seen := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		if seen[s] {
+			return true
+		}
+		seen[s] = true
+	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vnwallet/citizenwallet/crypto/keys"
 )
@@ -54,10 +55,19 @@ func seeds(t testing.TB, f *fixture) []string {
 	}
 }
 
+// katSeeds returns the specification examples in testdata/.
+func katSeeds(t testing.TB) []string {
+	var out []string
+	for _, k := range kats {
+		out = append(out, strings.TrimSpace(string(readTestdata(t, k.name+".txt"))))
+	}
+	return out
+}
+
 // FuzzParse: splitting and disclosure parsing never panic, fail only with
 // ErrInvalid, and a split serialization joins back to its input.
 func FuzzParse(f *testing.F) {
-	for _, s := range seeds(f, fuzzFixture(f)) {
+	for _, s := range append(seeds(f, fuzzFixture(f)), katSeeds(f)...) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -141,4 +151,57 @@ func FuzzVerify(f *testing.F) {
 			t.Fatal("accepted without the required key binding")
 		}
 	})
+}
+
+// FuzzVerifyStandard: RFC 9901 processing under a standard profile, seeded
+// with the specifications' examples (issuer key of RFC 9901 A.5): Verify
+// never panics, fails only with ErrInvalid, and what it accepts holds no
+// digest placeholder ("_sd", "...") at any depth.
+func FuzzVerifyStandard(f *testing.F) {
+	key, err := keys.ParsePublicJWK(readTestdata(f, "rfc9901/A.5-issuer-key.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range katSeeds(f) {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	lookup := func(string, string, time.Time) (*keys.PublicKey, error) { return key, nil }
+	f.Fuzz(func(t *testing.T, s string, binding bool) {
+		opts := VerifyOptions{IssuerKey: lookup, Now: time.Unix(1748536865+30, 0), Profile: &Profile{}}
+		if binding {
+			opts.KeyBinding = &BindingPolicy{Audience: "https://verifier.example.org"}
+		}
+		p, err := Verify(s, opts)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error %v is not ErrInvalid", err)
+			}
+			return
+		}
+		for _, c := range p.Credentials {
+			if placeholder(c.Payload) {
+				t.Fatalf("processed payload keeps a placeholder: %v", c.Payload)
+			}
+		}
+	})
+}
+
+// placeholder reports whether v holds an "_sd" or "..." member anywhere.
+func placeholder(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if k == "_sd" || k == "..." || k == "_sd_alg" || placeholder(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if placeholder(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
