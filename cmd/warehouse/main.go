@@ -6,7 +6,8 @@
 // database). An empty store is filled with a demo province through the
 // bulk ingestion path. Its other commands talk to a running server:
 // print an enrolment code, show a citizen, issue, correct and withdraw
-// records, list a citizen's devices and disable a lost one (admin API),
+// records, list a citizen's devices and disable a lost one, manage the
+// directory of offices citizens share with (admin API),
 // and push an agency's batch of record operations (ingestion API).
 //
 //	warehouse serve [-addr 127.0.0.1:8640] [-admin 127.0.0.1:8641] [-data DIR] [-db URL] [-keys DIR] [-citizens 1000] [-seed 1]
@@ -19,6 +20,8 @@
 //	warehouse revoke-device <citizen-id> <device-id>
 //	warehouse rotate-key <agency-id>
 //	warehouse root-key
+//	warehouse offices list
+//	warehouse offices set <offices.json | ->
 //	warehouse audit export [-db URL | -data DIR] [-o FILE]
 //	warehouse audit verify [-head SEQ:HASH] FILE
 //	warehouse agency push -agency ID [-key FILE] [-url URL] BATCH.json

@@ -37,6 +37,9 @@ Cách dùng / Usage:
   warehouse rotate-key <mã cơ quan>           khóa ký mới cho cơ quan (khóa cũ vẫn xác minh những gì đã ký)
                                               / a new signing key for an agency (the old one keeps verifying what it signed)
   warehouse root-key                          khóa gốc của tỉnh (JWK) / the province root key
+  warehouse offices list                      danh bạ cơ quan tiếp nhận / the directory of offices
+  warehouse offices set <tệp.json|->          thay danh bạ (UBND xã/phường, trường học …; operator)
+                                              / replace the directory of recipient offices
   warehouse admin-token -name TÊN -role operator|agency|commune [-agency ID] [-commune TÊN]
                                               cấp quyền quản trị / add an admin API holder
   warehouse audit export [-db postgres://… | -data DIR] [-o FILE]
@@ -80,6 +83,7 @@ var commands = map[string]command{
 	"agency":        cmdAgency,
 	"admin-token":   cmdAdminToken,
 	"audit":         cmdAudit,
+	"offices":       cmdOffices,
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -305,7 +305,14 @@ func loadDemo(e *env, srv *warehouse.Server, st warehouse.Store, ks warehouse.Fi
 		return nil, cli.Usagef("the store holds the demo province %q, not %q: use another directory (or -citizens 0 to serve it as it is)", have, want)
 	}
 	if _, head, err := st.Citizen(e.ctx, prov.Profile(prov.N-1).CitizenID); err == nil && head > 0 {
-		return &first, nil // loaded before
+		// Loaded before; a store loaded before the demo listed its
+		// offices gets them now (never replacing a directory set since).
+		if _, err := st.Meta(e.ctx, warehouse.MetaOffices); errors.Is(err, warehouse.ErrNotFound) {
+			if err := srv.SetOffices(e.ctx, prov.Offices()); err != nil {
+				return nil, err
+			}
+		}
+		return &first, nil
 	}
 	fmt.Fprintf(e.stdout, "loading the demo province: %d citizens (seed %d) …\n", prov.N, prov.Seed)
 	last := time.Now()

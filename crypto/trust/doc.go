@@ -23,11 +23,29 @@
 //	       {"jwk": {"kty":"EC","crv":"P-256","x":"…","y":"…"}, "nbf": 1735689600, "exp": 1798761600},
 //	       {"jwk": {"kty":"OKP","crv":"Ed25519","x":"…"}, "nbf": 1767225600}
 //	     ]}
+//	  ],
+//	  "offices": [
+//	    {"id": "vn.dongnai.ubnd.tran-bien",
+//	     "name": {"vi": "UBND phường Trấn Biên", "en": "Tran Bien Ward People's Committee"},
+//	     "kind": "commune"}
 //	  ]
 //	}
 //
 // "exp" of a key is optional (no end). A key's kid is its RFC 7638
 // thumbprint, the kid its JWS headers carry.
+//
+// # Offices
+//
+// "offices" (optional; absent from older lists, which verify as before)
+// is the province's directory of recipients: commune People's
+// Committees (UBND xã/phường), commune police, schools, the employment
+// service centre, employers ... that receive citizens' data but issue
+// nothing. Each has an id (the audience of a consent shared with it), a
+// name and a kind from a fixed vocabulary (KindCommune ...); a wallet
+// offers the offices of the kinds a procedure names
+// (List.OfficesOfKind) and a counter titles itself with List.Name,
+// never with the raw id. An office may share its id with an issuer (a
+// hospital both issues and receives).
 //
 // # Guarantees
 //
@@ -36,7 +54,8 @@
 //     duplicate JSON members, every JWK through keys.ParsePublicJWK
 //     (public, P-256 or Ed25519, on the curve), and every rule of
 //     List.Validate (unique issuer ids, one key never listed for two
-//     issuers, sane windows, size limits).
+//     issuers, sane windows, size limits, offices with unique ids, a
+//     Vietnamese name and a known kind).
 //   - List.Key distinguishes ErrUnknownIssuer, ErrUnknownKey (also for a
 //     kid listed under another issuer) and ErrKeyNotValidAt.
 //   - Verify never judges freshness: a counter offline keeps using its

@@ -47,3 +47,24 @@ func Example() {
 	// true
 	// true
 }
+
+// A wallet offers the offices of the kinds a procedure names, by name;
+// a counter titles a recipient with List.Name, never with its id.
+func ExampleList_OfficesOfKind() {
+	list := trust.List{Offices: []trust.Office{
+		{ID: "vn.dongnai.ubnd.tri-an", Name: trust.Name{VI: "UBND xã Trị An", EN: "Tri An Commune People's Committee"}, Kind: trust.KindCommune},
+		{ID: "vn.dongnai.ca.tran-bien", Name: trust.Name{VI: "Công an phường Trấn Biên", EN: "Tran Bien Ward Police"}, Kind: trust.KindCommunePolice},
+		{ID: "vn.dongnai.ubnd.dai-phuoc", Name: trust.Name{VI: "UBND xã Đại Phước", EN: "Dai Phuoc Commune People's Committee"}, Kind: trust.KindCommune},
+		{ID: "vn.dongnai.ubnd.tran-bien", Name: trust.Name{VI: "UBND phường Trấn Biên", EN: "Tran Bien Ward People's Committee"}, Kind: trust.KindCommune},
+	}}
+	for _, o := range list.OfficesOfKind(trust.KindCommune) {
+		fmt.Println(o.Name.VI)
+	}
+	n, _ := list.Name("vn.dongnai.ca.tran-bien")
+	fmt.Println(n.VI, "/", n.EN)
+	// Output:
+	// UBND phường Trấn Biên
+	// UBND xã Đại Phước
+	// UBND xã Trị An
+	// Công an phường Trấn Biên / Tran Bien Ward Police
+}

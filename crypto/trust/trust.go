@@ -76,6 +76,10 @@ type List struct {
 	// key signs only trust lists. They sign nothing else: a credential
 	// signed with one is refused (they belong to no issuer).
 	RevocationKeys []IssuerKey
+	// Offices is the province's directory of recipients: the offices a
+	// citizen may pick by name to share with (see Office). Empty in
+	// lists made before the directory existed.
+	Offices []Office
 }
 
 // The wire format: the JWS payload. Times are Unix seconds.
@@ -98,6 +102,7 @@ type wireList struct {
 	NextUpdate     int64        `json:"next_update"`
 	Issuers        []wireIssuer `json:"issuers"`
 	RevocationKeys []wireKey    `json:"revocation_keys,omitempty"`
+	Offices        []Office     `json:"offices,omitempty"`
 }
 
 func wireKeys(ks []IssuerKey) ([]wireKey, error) {
@@ -159,6 +164,7 @@ func Sign(l List, root *keys.PrivateKey) (string, error) {
 		return "", fmt.Errorf("trust: sign: revocation keys: %w", err)
 	}
 	w.RevocationKeys = rks
+	w.Offices = l.Offices
 	payload, err := json.Marshal(w)
 	if err != nil {
 		return "", fmt.Errorf("trust: sign: %w", err)
@@ -247,6 +253,7 @@ func decode(payload []byte) (*List, error) {
 		return nil, fmt.Errorf("%w: revocation keys: %w", ErrInvalidList, err)
 	}
 	l.RevocationKeys = rks
+	l.Offices = w.Offices
 	return l, nil
 }
 
@@ -276,7 +283,9 @@ var maxUnix = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 //     speaks for two issuers, nor for an issuer and the revocation lists;
 //   - at most MaxKeysPerIssuer revocation keys, each checked as an
 //     issuer's;
-//   - every time lies after 1970 and before the year 10000.
+//   - every time lies after 1970 and before the year 10000;
+//   - the offices pass ValidateOffices (an office may share its id with
+//     an issuer).
 //
 // Errors wrap ErrInvalidList.
 func (l *List) Validate() error {
@@ -324,7 +333,7 @@ func (l *List) Validate() error {
 	if err := checkKeys("revocation lists", l.RevocationKeys, kids); err != nil {
 		return bad("%v", err)
 	}
-	return nil
+	return ValidateOffices(l.Offices)
 }
 
 // checkKeys checks the keys of owner, recording each kid in kids.

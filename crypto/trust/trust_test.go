@@ -326,6 +326,14 @@ func FuzzVerify(f *testing.F) {
 	parts := strings.Split(good, ".")
 	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
 	f.Add(payload)
+	fx.list.Offices = testOffices()
+	withOffices, err := Sign(fx.list, fx.root)
+	if err != nil {
+		f.Fatal(err)
+	}
+	payload, _ = base64.RawURLEncoding.DecodeString(strings.Split(withOffices, ".")[1])
+	f.Add(payload)
+	fx.list.Offices = nil
 	f.Add([]byte(`{"province":"a","version":1,"iat":1,"next_update":2,"issuers":[]}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, payload []byte) {
@@ -366,6 +374,9 @@ func listView(l *List) string {
 		for _, k := range is.Keys {
 			fmt.Fprintf(&b, "  %s %d %v\n", k.Key.KID(), k.NotBefore.Unix(), k.NotAfter)
 		}
+	}
+	for _, o := range l.Offices {
+		fmt.Fprintf(&b, "office %s %q %s\n", o.ID, o.Name, o.Kind)
 	}
 	return b.String()
 }

@@ -173,6 +173,17 @@ func (c *Counter) Issuer(id string) (*trust.Issuer, bool) {
 	return c.list.Issuer(id)
 }
 
+// Name is the display name of an office or agency of the trust list
+// held (see trust.List.Name).
+func (c *Counter) Name(id string) (trust.Name, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.list == nil {
+		return trust.Name{}, false
+	}
+	return c.list.Name(id)
+}
+
 // Verify checks a whole token (the QR parts already assembled): an
 // offline token against the trust list held, an online one by redeeming
 // it at the warehouse (an unreachable warehouse is client.ErrOffline).

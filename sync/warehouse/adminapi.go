@@ -50,6 +50,8 @@ type CitizenResponse struct {
 //	GET  /admin/v1/citizens/{id}/devices                 operator  a citizen's devices
 //	POST /admin/v1/citizens/{id}/devices/{dev}/revoke    operator  disable a lost device
 //	POST /admin/v1/agencies/{id}/rotate-key              operator  a new signing key for the agency (ES256)
+//	GET  /admin/v1/offices                               any       the directory of offices (trust.Office)
+//	PUT  /admin/v1/offices                               operator  replace it (body: a JSON array of trust.Office)
 func (s *Server) AdminHandler(cfg AdminConfig) http.Handler {
 	m := http.NewServeMux()
 	any := []string{RoleOperator, RoleAgency, RoleCommune}
@@ -178,6 +180,10 @@ func (s *Server) AdminHandler(cfg AdminConfig) http.Handler {
 		}
 		writeJSON(w, r, http.StatusOK, out)
 	}, RoleOperator))
+	m.HandleFunc("GET "+AdminPathOffices, allow(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, r, http.StatusOK, nonNilOffices(s.Offices()))
+	}, any...))
+	m.HandleFunc("PUT "+AdminPathOffices, allow(s.putOffices, RoleOperator))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFoundOrMethod(m, w, r) })
 	return guardAdmin(cfg, m)
 }

@@ -17,8 +17,9 @@
 //   - KeyStore (keystore.go) holds the root key (it signs the trust list)
 //     and the agencies' signing keys; FileKeys keeps them in a directory.
 //   - Server: the HTTP handlers. It keeps nothing in memory that another
-//     process needs; what it caches (the agencies, the signed trust list)
-//     it re-reads when the store's trust-list version moves.
+//     process needs; what it caches (the agencies, the directory of
+//     offices, the signed trust list) it re-reads when the store's
+//     trust-list version moves.
 //
 // # Data
 //
@@ -58,5 +59,7 @@
 //
 // The admin API (AdminHandler) serves the province's operators: citizens,
 // enrolment codes, issue, correct and withdraw (as the record's agency),
-// devices. cmd/warehouse serves it on loopback only.
+// devices, agency key rotation, the directory of offices (SetOffices:
+// the recipients citizens pick by name, carried in the trust list).
+// cmd/warehouse serves it on loopback only.
 package warehouse

@@ -43,8 +43,9 @@ type LoadOptions struct {
 	Progress func(done, total int)
 }
 
-// Load registers the dataset's agencies and loads its citizens and
-// records through the bulk path of ingestion: every record is checked as
+// Load registers the dataset's agencies (and, for an OfficeLister, sets
+// its offices if the store has no directory yet) and loads its citizens
+// and records through the bulk path of ingestion: every record is checked as
 // an agency's would be (registry, size, its issuer a registered agency),
 // then stored with Store.Load. A load that stopped halfway is finished by
 // running it again: loaded citizens are skipped.
@@ -74,6 +75,9 @@ func (s *Server) Load(ctx context.Context, d Dataset, o LoadOptions) error {
 		if err := s.RegisterAgency(ctx, a, client, alg); err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
+	}
+	if err := s.loadOffices(ctx, d); err != nil {
+		return fmt.Errorf("load: %w", err)
 	}
 	// Chunks are made (generated and checked) by workers on every CPU
 	// while the store writes the ones made before.

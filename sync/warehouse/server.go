@@ -77,8 +77,9 @@ type Server struct {
 	agencies  map[string]*agencyKeys
 	trustJWS  string
 	trustList *trust.List
-	version   int64     // trust-list version of the agencies loaded
-	checked   time.Time // when the store's trust version was last read
+	offices   []trust.Office // the directory of offices (MetaOffices) in the list
+	version   int64          // trust-list version of the agencies loaded
+	checked   time.Time      // when the store's trust version was last read
 
 	mux       *http.ServeMux
 	work      chan struct{} // one token per request being worked on
@@ -225,7 +226,8 @@ func (s *Server) trustVersion(ctx context.Context) (int64, error) {
 	return strconv.ParseInt(string(b), 10, 64)
 }
 
-// reload reads the agencies and their keys and signs the trust list.
+// reload reads the agencies, their keys and the directory of offices and
+// signs the trust list.
 func (s *Server) reload(ctx context.Context) error {
 	version, err := s.trustVersion(ctx)
 	if err != nil {
@@ -235,10 +237,14 @@ func (s *Server) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	offices, _, err := s.storedOffices(ctx)
+	if err != nil {
+		return err
+	}
 	agencies := make(map[string]*agencyKeys, len(infos))
 	now := s.cfg.Now().UTC()
 	l := trust.List{Province: s.cfg.Province, Version: version, IssuedAt: now, NextUpdate: now.Add(7 * 24 * time.Hour),
-		RevocationKeys: []trust.IssuerKey{{Key: s.revKey.Public(), NotBefore: s.cfg.KeysNotBefore}}}
+		RevocationKeys: []trust.IssuerKey{{Key: s.revKey.Public(), NotBefore: s.cfg.KeysNotBefore}}, Offices: offices}
 	for _, a := range infos {
 		ak := &agencyKeys{info: a}
 		iss := trust.Issuer{ID: a.ID, Name: trust.Name{VI: a.Name.VI, EN: a.Name.EN}}
@@ -269,13 +275,13 @@ func (s *Server) reload(ctx context.Context) error {
 		}
 	}
 	s.mu.Lock()
-	s.agencies, s.trustJWS, s.trustList, s.version, s.checked = agencies, signed, parsed, version, time.Now()
+	s.agencies, s.trustJWS, s.trustList, s.offices, s.version, s.checked = agencies, signed, parsed, offices, version, time.Now()
 	s.mu.Unlock()
 	return nil
 }
 
-// refresh reloads the agencies when another process changed them (the
-// store's trust version moved), looking at most every Config.Refresh
+// refresh reloads the agencies and the offices when another process
+// changed them (the store's trust version moved), looking at most every Config.Refresh
 // unless force.
 func (s *Server) refresh(ctx context.Context, force bool) error {
 	s.mu.RLock()

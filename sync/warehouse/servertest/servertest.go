@@ -51,6 +51,7 @@ func Run(t *testing.T, open Open) {
 		{"IngestRefusals", testIngestRefusals},
 		{"IngestIdempotency", testIngestIdempotency},
 		{"Revocations", testRevocations},
+		{"Offices", testOffices},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := open(t)
@@ -66,6 +67,7 @@ type Fixture struct {
 	Srv     *warehouse.Server
 	TS      *httptest.Server
 	Store   warehouse.Store
+	Keys    warehouse.KeyStore // the server's (file keys in a temporary directory)
 	clients map[string]*keys.PrivateKey
 }
 
@@ -73,9 +75,9 @@ type Fixture struct {
 // test dataset loaded.
 func Start(t *testing.T, st warehouse.Store) *Fixture {
 	t.Helper()
-	f := &Fixture{Store: st, clients: map[string]*keys.PrivateKey{}}
+	f := &Fixture{Store: st, Keys: warehouse.FileKeys(t.TempDir()), clients: map[string]*keys.PrivateKey{}}
 	var mu sync.Mutex
-	f.Srv = warehousetest.Open(t, warehouse.Config{Store: st}, nil)
+	f.Srv = warehousetest.Open(t, warehouse.Config{Store: st, Keys: f.Keys}, nil)
 	// warehousetest.Open loaded the agencies without client keys: give
 	// each one now, as the province registers an agency's system.
 	for _, a := range (warehousetest.Source{}).Agencies() {
