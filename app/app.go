@@ -53,6 +53,10 @@ type UI struct {
 	Now         func() time.Time
 	lastActive  time.Time
 	lastAutoTry time.Time // the last automatic sync started
+	// shown is the screen on show, returned to after an unlock; qrUntil
+	// is when the QR on show stops being valid (zero: none on show).
+	shown   fyne.CanvasObject
+	qrUntil time.Time
 }
 
 // DefaultAutoLock is the idle time before the wallet locks itself.
@@ -84,20 +88,28 @@ func New(a fyne.App, w *viewmodel.Wallet) *UI {
 		}
 	})
 	ui.Window.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { ui.Touch() })
+	views.Used = ui.Touch // a tap on any button, check box, choice or code is use
 	ui.Start()
 	return ui
 }
 
-// Touch records use of the app (navigation, typing), pushing back the
-// auto-lock.
+// Touch records use of the app (navigation, typing, taps), pushing back
+// the auto-lock.
 func (ui *UI) Touch() { ui.lastActive = ui.Now() }
 
-// CheckIdle locks the wallet when it has not been used for AutoLock.
-// The app calls it periodically (StartIdleTimer); tests call it directly.
+// CheckIdle locks the wallet when it has not been used for AutoLock,
+// except while a QR still valid is on show (the citizen is waiting in a
+// queue with it) or a sync is running (its result stays to be seen). The
+// app calls it periodically (StartIdleTimer); tests call it directly.
 func (ui *UI) CheckIdle() {
-	if ui.Wallet.Unlocked() && ui.AutoLock > 0 && ui.Now().Sub(ui.lastActive) >= ui.AutoLock {
-		ui.Lock()
+	now := ui.Now()
+	if !ui.Wallet.Unlocked() || ui.AutoLock <= 0 || now.Sub(ui.lastActive) < ui.AutoLock {
+		return
 	}
+	if now.Before(ui.qrUntil) || ui.Wallet.Syncing() {
+		return
+	}
+	ui.Lock()
 }
 
 // StartIdleTimer checks for idleness every 15 seconds until stop is
@@ -121,19 +133,33 @@ func every(d time.Duration, stop <-chan struct{}, f func()) {
 }
 
 // show puts a screen in the window: a readable column on desktops, the
-// whole width on phones.
+// whole width on phones. It is the screen an unlock returns to.
 func (ui *UI) show(o fyne.CanvasObject) {
+	ui.shown, ui.qrUntil = o, time.Time{}
 	ui.Window.SetContent(views.Readable(o))
 }
 
-// Start shows the create or unlock screen.
+// Start shows the create or unlock screen. After an unlock the screen
+// on show before the lock comes back as it was (a QR, a sync running or
+// its result); the first time, home.
 func (ui *UI) Start() {
 	ui.Touch()
 	if ui.Wallet.HasProfile() {
-		ui.show(views.NewUnlock(ui.Wallet, ui.Home).Root)
+		back, until, whose := ui.shown, ui.qrUntil, ui.Wallet.Current().ID
+		ui.Window.SetContent(views.Readable(views.NewUnlock(ui.Wallet, func() {
+			ui.Touch()
+			if back == nil || ui.Wallet.Current().ID != whose { // another profile was chosen
+				ui.Home()
+				return
+			}
+			ui.show(back)
+			ui.qrUntil = until
+			back.Refresh()
+		}).Root))
 		return
 	}
-	ui.show(views.NewCreate(ui.Wallet, ui.Home).Root)
+	ui.shown = nil
+	ui.Window.SetContent(views.Readable(views.NewCreate(ui.Wallet, ui.Home).Root))
 }
 
 // Home shows the record domains.
@@ -190,7 +216,8 @@ func (ui *UI) ShowQR(q *viewmodel.SharedQR) {
 	})
 	v.Run(stop)
 	ui.show(v.Root)
-	v.Root.Refresh() // wrapped hint: lay out again with its width
+	ui.qrUntil = q.Expires // no idle lock while it can still be used
+	v.Root.Refresh()       // wrapped hint: lay out again with its width
 }
 
 // Settings shows the settings screen.
@@ -238,12 +265,14 @@ func (ui *UI) SetLanguage(code string) {
 	ui.Settings()
 }
 
-// SwitchProfile locks the open profile and asks for the PIN of id.
+// SwitchProfile locks the open profile and asks for the PIN of id; its
+// home opens after the unlock.
 func (ui *UI) SwitchProfile(id string) {
 	if err := ui.Wallet.Select(id); err != nil {
 		log.Printf("switch profile: %v", err)
 		return
 	}
+	ui.shown = nil
 	ui.Start()
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/vnwallet/citizenwallet/crypto/trust"
 	"slices"
 	"sort"
 )
@@ -22,8 +23,12 @@ type Procedure struct {
 	NationalCode string `json:"national_code"`
 	Name         Label  `json:"name"`
 	// Recipient describes who receives the data (the kind of office).
-	Recipient Label   `json:"recipient"`
-	Purpose   Purpose `json:"purpose"`
+	Recipient Label `json:"recipient"`
+	// RecipientKinds are the kinds of office (crypto/trust's office kinds)
+	// that receive the procedure: the wallet offers the trust list's
+	// offices of these kinds, by name.
+	RecipientKinds []string `json:"recipient_kinds"`
+	Purpose        Purpose  `json:"purpose"`
 	// LegalBasis names the basis for processing: the citizen's consent
 	// and the law behind the procedure.
 	LegalBasis Label `json:"legal_basis"`
@@ -107,6 +112,14 @@ func (p Procedure) validate() error {
 	for name, l := range map[string]Label{"name": p.Name, "recipient": p.Recipient, "purpose": p.Purpose.Text, "legal basis": p.LegalBasis, "retention": p.Retention} {
 		if l.VI == "" || l.EN == "" {
 			return fmt.Errorf("%s needs Vietnamese and English", name)
+		}
+	}
+	if len(p.RecipientKinds) == 0 {
+		return fmt.Errorf("no recipient kind")
+	}
+	for _, k := range p.RecipientKinds {
+		if !trust.ValidOfficeKind(k) {
+			return fmt.Errorf("recipient kind %q is not one of %v", k, trust.OfficeKinds())
 		}
 	}
 	required := 0

@@ -13,7 +13,7 @@ import (
 const catHead = `{"format":"citizenwallet.procedures/v1","procedures":[`
 
 func proc(fields string) string {
-	return `{"code":"p.one","national_code":"","name":{"vi":"Thủ tục","en":"Procedure"},"recipient":{"vi":"UBND","en":"Committee"},` +
+	return `{"code":"p.one","national_code":"","name":{"vi":"Thủ tục","en":"Procedure"},"recipient":{"vi":"UBND","en":"Committee"},"recipient_kinds":["commune"],` +
 		`"purpose":{"code":"test","text":{"vi":"Thử","en":"Test"}},"legal_basis":{"vi":"Luật","en":"Law"},"retention":{"vi":"30 ngày","en":"30 days"},` +
 		`"fields":[` + fields + `]}`
 }
@@ -25,16 +25,18 @@ func TestParseCatalogueRefuses(t *testing.T) {
 		t.Fatalf("a good catalogue: %v", err)
 	}
 	for name, doc := range map[string]string{
-		"format":         `{"format":"other/v1","procedures":[]}`,
-		"unknown member": catHead + proc(goodField) + `],"extra":1}`,
-		"unknown type":   catHead + proc(strings.Replace(goodField, "identity.citizen", "identity.nope", 1)) + `]}`,
-		"unknown claim":  catHead + proc(strings.Replace(goodField, "full_name", "shoe_size", 1)) + `]}`,
-		"field twice":    catHead + proc(goodField+","+goodField) + `]}`,
-		"code twice":     catHead + proc(goodField) + "," + proc(goodField) + `]}`,
-		"no english":     catHead + proc(strings.Replace(goodField, `"en":"Name"`, `"en":""`, 1)) + `]}`,
-		"none required":  catHead + proc(strings.Replace(goodField, `"required":true`, `"required":false`, 1)) + `]}`,
-		"bad code":       catHead + strings.Replace(proc(goodField), `"p.one"`, `"p one\n"`, 1) + `]}`,
-		"not JSON":       `{`,
+		"format":                 `{"format":"other/v1","procedures":[]}`,
+		"unknown member":         catHead + proc(goodField) + `],"extra":1}`,
+		"unknown type":           catHead + proc(strings.Replace(goodField, "identity.citizen", "identity.nope", 1)) + `]}`,
+		"unknown claim":          catHead + proc(strings.Replace(goodField, "full_name", "shoe_size", 1)) + `]}`,
+		"field twice":            catHead + proc(goodField+","+goodField) + `]}`,
+		"code twice":             catHead + proc(goodField) + "," + proc(goodField) + `]}`,
+		"no english":             catHead + proc(strings.Replace(goodField, `"en":"Name"`, `"en":""`, 1)) + `]}`,
+		"none required":          catHead + proc(strings.Replace(goodField, `"required":true`, `"required":false`, 1)) + `]}`,
+		"bad code":               catHead + strings.Replace(proc(goodField), `"p.one"`, `"p one\n"`, 1) + `]}`,
+		"no recipient kind":      catHead + strings.Replace(proc(goodField), `"recipient_kinds":["commune"],`, ``, 1) + `]}`,
+		"unknown recipient kind": catHead + strings.Replace(proc(goodField), `["commune"]`, `["ministry"]`, 1) + `]}`,
+		"not JSON":               `{`,
 	} {
 		if _, err := wallet.ParseCatalogue([]byte(doc)); !errors.Is(err, wallet.ErrInvalid) {
 			t.Errorf("%s: %v", name, err)

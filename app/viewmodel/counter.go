@@ -132,10 +132,10 @@ func NewCounter(cfg CounterConfig) (*Counter, error) {
 // AgencyName is this counter's agency as the trust list names it when it
 // is an issuer there, else its id.
 func (c *Counter) AgencyName() string {
-	if iss, ok := c.core.Issuer(c.cfg.Agency); ok {
-		return agencyName(iss)
+	if n, ok := c.core.Name(c.cfg.Agency); ok {
+		return localName(n)
 	}
-	return c.cfg.Agency
+	return lang.L("an office not in the province's directory")
 }
 
 // Close closes the replay cache.

@@ -113,6 +113,9 @@ type SyncProgress struct {
 	Text     string  // "12 / 40 hồ sơ · 8.0 / 26.8 KB"
 }
 
+// Syncing reports whether a sync is running.
+func (w *Wallet) Syncing() bool { return w.syncing.Load() }
+
 // SyncDue reports whether the profile is enrolled, no sync is running,
 // and the last complete sync is older than after (or there was none).
 func (w *Wallet) SyncDue(now time.Time, after time.Duration) bool {

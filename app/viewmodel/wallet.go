@@ -13,6 +13,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/vnwallet/citizenwallet/assets"
 	"github.com/vnwallet/citizenwallet/crypto/trust"
 	"github.com/vnwallet/citizenwallet/sync/client"
 	"github.com/vnwallet/citizenwallet/wallet"
@@ -377,11 +378,14 @@ func (w *Wallet) trustList() *trust.List {
 	return list
 }
 
-func agencyName(iss *trust.Issuer) string {
-	if lang.L("lang.code") == "en" && iss.Name.EN != "" {
-		return iss.Name.EN
+func agencyName(iss *trust.Issuer) string { return localName(iss.Name) }
+
+// localName is a trust-list name in the app's language.
+func localName(n trust.Name) string {
+	if lang.L("lang.code") == "en" && n.EN != "" {
+		return n.EN
 	}
-	return iss.Name.VI
+	return n.VI
 }
 
 // issuerName is the agency's name from the cached trust list, or its id.
@@ -394,20 +398,48 @@ func (w *Wallet) issuerName(id string) string {
 	return id
 }
 
-// Agency is an agency the citizen can share with.
+// Agency is an office or agency the citizen can share with.
 type Agency struct{ ID, Name string }
 
-// Agencies lists the agencies of the cached trust list by name, for the
-// share screen's recipient picker (other offices are entered by code).
-func (w *Wallet) Agencies() []Agency {
+// Recipients lists, by name in Vietnamese alphabetical order, the
+// offices of the cached trust list that receive procedure (its
+// catalogue's recipient kinds: the commune People's Committees for a
+// birth registration, the hospitals for insured treatment ...). For a
+// share by hand (procedure ""), or when the list has no office of those
+// kinds, it lists every office and issuer. Other offices are entered by
+// code.
+func (w *Wallet) Recipients(procedure string) []Agency {
 	list := w.trustList()
 	if list == nil {
 		return nil
 	}
-	out := make([]Agency, 0, len(list.Issuers))
-	for i := range list.Issuers {
-		out = append(out, Agency{ID: list.Issuers[i].ID, Name: agencyName(&list.Issuers[i])})
+	var kinds []string
+	if procedure != "" {
+		if cat, err := assets.Procedures(); err == nil {
+			if p, ok := cat.Lookup(procedure); ok {
+				kinds = p.RecipientKinds
+			}
+		}
 	}
-	slices.SortFunc(out, func(a, b Agency) int { return strings.Compare(a.Name, b.Name) })
+	var out []Agency
+	if len(kinds) > 0 {
+		for _, o := range list.OfficesOfKind(kinds...) {
+			out = append(out, Agency{ID: o.ID, Name: localName(o.Name)})
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	seen := map[string]bool{}
+	for _, o := range list.OfficesOfKind() {
+		seen[o.ID] = true
+		out = append(out, Agency{ID: o.ID, Name: localName(o.Name)})
+	}
+	for i := range list.Issuers {
+		if !seen[list.Issuers[i].ID] {
+			out = append(out, Agency{ID: list.Issuers[i].ID, Name: agencyName(&list.Issuers[i])})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Agency) int { return trust.CompareVietnamese(a.Name, b.Name) })
 	return out
 }

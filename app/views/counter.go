@@ -76,15 +76,15 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 			v.show(c.Result()) // a new person's first code hides the previous result at once
 		}
 	}
-	open := widget.NewButton(lang.L("Open images…"), func() { v.OpenImages(c, startDir()) })
-	refresh := widget.NewButton(lang.L("Refresh"), func() { v.Status.SetText(c.Refresh()); v.focusScan() })
-	newScan := widget.NewButton(lang.L("New citizen"), func() {
+	open := newButton(lang.L("Open images…"), func() { v.OpenImages(c, startDir()) })
+	refresh := newButton(lang.L("Refresh"), func() { v.Status.SetText(c.Refresh()); v.focusScan() })
+	newScan := newButton(lang.L("New citizen"), func() {
 		c.ClearResult()
 		v.Progress.SetText("")
 		v.show(nil)
 		v.focusScan()
 	})
-	v.Copy = widget.NewButton(lang.L("Copy all"), func() {
+	v.Copy = newButton(lang.L("Copy all"), func() {
 		fyne.CurrentApp().Clipboard().SetContent(v.Result.Text())
 		v.focusScan()
 	})
@@ -108,8 +108,8 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 			d.Show()
 		}
 	}
-	v.ExportJSON = widget.NewButton(lang.L("JSON…"), save(".json", func() ([]byte, error) { return v.Result.JSON() }))
-	v.ExportCSV = widget.NewButton(lang.L("CSV…"), save(".csv", func() ([]byte, error) { return v.Result.CSV(), nil }))
+	v.ExportJSON = newButton(lang.L("JSON…"), save(".json", func() ([]byte, error) { return v.Result.JSON() }))
+	v.ExportCSV = newButton(lang.L("CSV…"), save(".csv", func() ([]byte, error) { return v.Result.CSV(), nil }))
 	for _, b := range []*widget.Button{v.Copy, v.ExportJSON, v.ExportCSV} {
 		b.Disable()
 	}
@@ -132,9 +132,9 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 			o.(*widget.Label).SetText(text)
 			v.Log.SetItemHeight(i, o.MinSize().Height)
 		})
-	v.log = container.NewBorder(container.NewBorder(nil, nil, widget.NewButton(lang.L("Back"), func() { v.setRoot(v.main) }), nil,
+	v.log = container.NewBorder(container.NewBorder(nil, nil, newButton(lang.L("Back"), func() { v.setRoot(v.main) }), nil,
 		widget.NewLabelWithStyle(lang.L("Verified at this counter"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})), nil, nil, nil, v.Log)
-	v.LogButton = widget.NewButton(lang.L("Log"), func() {
+	v.LogButton = newButton(lang.L("Log"), func() {
 		rows, err := c.Log(500)
 		if err != nil {
 			v.Progress.SetText(err.Error())
@@ -302,7 +302,7 @@ func (v *Counter) show(r *viewmodel.CounterResult) {
 				value.Wrapping = fyne.TextWrapWord
 				value.Selectable = true
 				text := f[1]
-				cp := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() {
+				cp := newButtonWithIcon("", theme.ContentCopyIcon(), func() {
 					fyne.CurrentApp().Clipboard().SetContent(text)
 					v.focusScan()
 				})

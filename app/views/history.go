@@ -27,7 +27,7 @@ func NewHistory(w *viewmodel.Wallet, onBack func()) *History {
 	h.Status.Wrapping = fyne.TextWrapWord
 	h.Status.Hide()
 	h.fill(w)
-	back := widget.NewButton(lang.L("Back"), onBack)
+	back := newButton(lang.L("Back"), onBack)
 	header := container.NewBorder(nil, nil, back, nil, widget.NewLabelWithStyle(lang.L("Sharing history"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
 	h.Root = container.NewBorder(container.NewVBox(header, h.Status), nil, nil, nil, container.NewVScroll(h.list))
 	return h
@@ -61,7 +61,7 @@ func (h *History) fill(w *viewmodel.Wallet) {
 		body.Wrapping = fyne.TextWrapWord
 		card := container.NewVBox(widget.NewLabelWithStyle(r.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), body)
 		if r.Active {
-			b := widget.NewButton(lang.L("Revoke"), func() {
+			b := newButton(lang.L("Revoke"), func() {
 				if err := w.Revoke(r.ID); err != nil {
 					h.setStatus(err.Error())
 					return

@@ -72,17 +72,17 @@ func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *
 		onDomain(h.Rows[i].Domain)
 	}
 
-	h.Sync = widget.NewButton(lang.L("Sync"), func() { h.runSync(w) })
+	h.Sync = newButton(lang.L("Sync"), func() { h.runSync(w) })
 	h.Sync.Importance = widget.HighImportance
 	h.Code.SetPlaceHolder("XXXXX-XXXXX") // the enrolment code's format
-	h.Enrol = widget.NewButton(lang.L("Enrol this phone"), func() {
+	h.Enrol = newButton(lang.L("Enrol this phone"), func() {
 		if err := w.Enrol(h.Code.Text); err != nil {
 			h.Status.SetText(err.Error())
 			return
 		}
 		h.enrolled(w)
 	})
-	h.DemoEnrol = widget.NewButton(lang.L("Use a demo code"), func() {
+	h.DemoEnrol = newButton(lang.L("Use a demo code"), func() {
 		if err := w.DemoEnrol(); err != nil {
 			h.Status.SetText(err.Error())
 			return
@@ -102,7 +102,7 @@ func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *
 		h.Status.SetText(lang.L("Enrol this phone with the provincial data warehouse to receive your records."))
 	}
 
-	h.ShareButton = widget.NewButton(lang.L("Share"), func() {
+	h.ShareButton = newButton(lang.L("Share"), func() {
 		if h.OnShare != nil {
 			h.OnShare()
 		}
@@ -110,13 +110,13 @@ func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *
 	if !w.Enrolled() {
 		h.ShareButton.Disable()
 	}
-	h.HistoryButton = widget.NewButton(lang.L("Sharing history"), func() {
+	h.HistoryButton = newButton(lang.L("Sharing history"), func() {
 		if h.OnHistory != nil {
 			h.OnHistory()
 		}
 	})
-	lock := widget.NewButton(lang.L("Lock"), onLock)
-	h.SettingsButton = widget.NewButton(lang.L("Settings"), func() {
+	lock := newButton(lang.L("Lock"), onLock)
+	h.SettingsButton = newButton(lang.L("Settings"), func() {
 		if h.OnSettings != nil {
 			h.OnSettings()
 		}
@@ -226,7 +226,7 @@ func NewRecordList(w *viewmodel.Wallet, d wallet.Domain, onBack func(), onRecord
 			onRecord(l.Rows[i].ID)
 		}
 	}
-	back := widget.NewButton(lang.L("Back"), onBack)
+	back := newButton(lang.L("Back"), onBack)
 	header := container.NewBorder(nil, nil, back, nil, widget.NewLabelWithStyle(viewmodel.DomainLabel(d), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
 	l.Root = container.NewBorder(container.NewVBox(header, l.Empty), nil, nil, nil, l.Records)
 	return l

@@ -45,7 +45,7 @@ func startDir() string {
 func newImagePicker(win fyne.Window, dir string, open func(paths []string), closed func()) *ImagePicker {
 	p := &ImagePicker{Path: widget.NewLabel(""), list: container.NewVBox()}
 	p.Path.Wrapping = fyne.TextWrapWord
-	p.Up = widget.NewButtonWithIcon(lang.L("Up"), theme.MoveUpIcon(), func() { p.show(filepath.Dir(p.Dir)) })
+	p.Up = newButtonWithIcon(lang.L("Up"), theme.MoveUpIcon(), func() { p.show(filepath.Dir(p.Dir)) })
 	scroll := container.NewVScroll(p.list)
 	scroll.SetMinSize(fyne.NewSize(320, 320))
 	content := container.NewBorder(container.NewBorder(nil, nil, p.Up, nil, p.Path), nil, nil, nil, scroll)
@@ -89,10 +89,10 @@ func (p *ImagePicker) show(dir string) {
 	for _, e := range es {
 		if e.Dir {
 			path := e.Path
-			p.list.Add(widget.NewButtonWithIcon(e.Name, theme.FolderIcon(), func() { p.show(path) }))
+			p.list.Add(newButtonWithIcon(e.Name, theme.FolderIcon(), func() { p.show(path) }))
 			continue
 		}
-		c := widget.NewCheck(e.Name, nil)
+		c := newCheck(e.Name, nil)
 		p.Checks[e.Path] = c
 		p.list.Add(c)
 	}

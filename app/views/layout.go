@@ -48,9 +48,58 @@ func newTapArea(content fyne.CanvasObject, onTap func()) *tapArea {
 
 // Tapped calls the action.
 func (t *tapArea) Tapped(*fyne.PointEvent) {
+	used()
 	if t.onTap != nil {
 		t.onTap()
 	}
 }
 
 func (t *tapArea) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(t.content) }
+
+// Used, when set, is called on the UI goroutine before the action of
+// every button, check box, choice and tappable code of these screens:
+// the citizen app counts taps as use, so its idle lock never fires under
+// a citizen who is tapping (app.UI sets it).
+var Used func()
+
+func used() {
+	if Used != nil {
+		Used()
+	}
+}
+
+func newButton(label string, tapped func()) *widget.Button {
+	return widget.NewButton(label, func() {
+		used()
+		if tapped != nil {
+			tapped()
+		}
+	})
+}
+
+func newButtonWithIcon(label string, icon fyne.Resource, tapped func()) *widget.Button {
+	return widget.NewButtonWithIcon(label, icon, func() {
+		used()
+		if tapped != nil {
+			tapped()
+		}
+	})
+}
+
+func newCheck(label string, changed func(bool)) *widget.Check {
+	return widget.NewCheck(label, func(on bool) {
+		used()
+		if changed != nil {
+			changed(on)
+		}
+	})
+}
+
+func newSelect(options []string, changed func(string)) *widget.Select {
+	return widget.NewSelect(options, func(s string) {
+		used()
+		if changed != nil {
+			changed(s)
+		}
+	})
+}

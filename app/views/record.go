@@ -24,7 +24,7 @@ func NewRecord(w *viewmodel.Wallet, id string, onBack func()) *Record {
 	r := &Record{Error: widget.NewLabel("")}
 	r.Error.Wrapping = fyne.TextWrapWord
 	r.Error.Importance = widget.DangerImportance
-	back := widget.NewButton(lang.L("Back"), onBack)
+	back := newButton(lang.L("Back"), onBack)
 	d, err := w.Record(id)
 	if err != nil {
 		r.Error.SetText(viewmodel.ErrorText(err))

@@ -72,7 +72,7 @@ func NewSettings(w *viewmodel.Wallet, act SettingsActions) *Settings {
 	for i, l := range Languages {
 		names[i] = l.Name
 	}
-	s.Language = widget.NewSelect(names, nil)
+	s.Language = newSelect(names, nil)
 	s.Language.PlaceHolder = lang.L("Choose")
 	for _, l := range Languages {
 		if l.Code == act.Language {
@@ -90,7 +90,7 @@ func NewSettings(w *viewmodel.Wallet, act SettingsActions) *Settings {
 	for i, d := range AutoLockChoices {
 		lockNames[i] = minutes(d)
 	}
-	s.AutoLock = widget.NewSelect(lockNames, nil)
+	s.AutoLock = newSelect(lockNames, nil)
 	s.AutoLock.PlaceHolder = lang.L("Choose")
 	if i := slices.Index(AutoLockChoices, act.AutoLock); i >= 0 {
 		s.AutoLock.SetSelected(lockNames[i])
@@ -107,7 +107,7 @@ func NewSettings(w *viewmodel.Wallet, act SettingsActions) *Settings {
 
 	// PIN.
 	s.OldPIN, s.NewPIN, s.NewPINConfirm = widget.NewPasswordEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
-	s.ChangePIN = widget.NewButton(lang.L("Change PIN"), func() {
+	s.ChangePIN = newButton(lang.L("Change PIN"), func() {
 		err := w.ChangePIN(s.OldPIN.Text, s.NewPIN.Text, s.NewPINConfirm.Text)
 		for _, e := range []*widget.Entry{s.OldPIN, s.NewPIN, s.NewPINConfirm} {
 			e.SetText("")
@@ -134,7 +134,7 @@ func NewSettings(w *viewmodel.Wallet, act SettingsActions) *Settings {
 	s.RootKey.Wrapping = fyne.TextWrapBreak
 	// The check reaches the network (up to 20 s with a weak signal), so
 	// it runs in the background and the screen stays usable.
-	s.SaveAddress = widget.NewButton(lang.L("Check and use this address"), func() {
+	s.SaveAddress = newButton(lang.L("Check and use this address"), func() {
 		s.SaveAddress.Disable()
 		s.AddressStatus.Importance = widget.MediumImportance
 		s.AddressStatus.SetText(lang.L("Checking…"))
@@ -182,7 +182,7 @@ func NewSettings(w *viewmodel.Wallet, act SettingsActions) *Settings {
 			continue
 		}
 		id := p.ID
-		b := widget.NewButton(lang.L("Open"), func() {
+		b := newButton(lang.L("Open"), func() {
 			if act.OnSwitch != nil {
 				act.OnSwitch(id)
 			}
@@ -190,7 +190,7 @@ func NewSettings(w *viewmodel.Wallet, act SettingsActions) *Settings {
 		s.Open[id] = b
 		profiles.Add(container.NewBorder(nil, nil, nil, b, title))
 	}
-	s.AddProfile = widget.NewButton(lang.L("Add a family member's profile"), func() {
+	s.AddProfile = newButton(lang.L("Add a family member's profile"), func() {
 		if act.OnAddProfile != nil {
 			act.OnAddProfile()
 		}
@@ -200,7 +200,7 @@ func NewSettings(w *viewmodel.Wallet, act SettingsActions) *Settings {
 	profiles.Add(hint)
 	profiles.Add(s.AddProfile)
 
-	back := widget.NewButton(lang.L("Back"), act.OnBack)
+	back := newButton(lang.L("Back"), act.OnBack)
 	header := container.NewBorder(nil, nil, back, nil, widget.NewLabelWithStyle(lang.L("Settings"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
 	// Sections are a bold title over their content: cards' large titles
 	// do not fit a phone's width in Vietnamese.

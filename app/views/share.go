@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,7 +78,8 @@ func NewShare(w *viewmodel.Wallet, onBack func(), onShared func(*viewmodel.Share
 	purposeText := widget.NewLabel("")
 	purposeText.Wrapping = fyne.TextWrapWord
 	purposeItem := widget.NewFormItem(lang.L("Purpose"), container.NewStack(purposeText, s.Purpose))
-	s.Procedure = widget.NewSelect(names, func(name string) {
+	var offer func(procedure string) // set below, with the office picker
+	s.Procedure = newSelect(names, func(name string) {
 		var d *viewmodel.Draft
 		var err error
 		if name == byHand {
@@ -94,6 +96,11 @@ func NewShare(w *viewmodel.Wallet, onBack func(), onShared func(*viewmodel.Share
 		}
 		s.Draft = d
 		if d.ByHand() {
+			offer("")
+		} else {
+			offer(d.Proposal.Procedure.Code)
+		}
+		if d.ByHand() {
 			purposeText.Hide()
 			s.Purpose.Show()
 			d.SetPurpose(strings.TrimSpace(s.Purpose.Text))
@@ -106,17 +113,36 @@ func NewShare(w *viewmodel.Wallet, onBack func(), onShared func(*viewmodel.Share
 		s.Root.Refresh()
 	})
 	s.Procedure.PlaceHolder = lang.L("Choose the procedure")
-	agencies := w.Agencies()
-	agencyNames := make([]string, len(agencies))
-	for i, a := range agencies {
-		agencyNames[i] = a.Name
-	}
-	s.Agency = widget.NewSelect(agencyNames, func(string) {
-		if i := s.Agency.SelectedIndex(); i >= 0 {
+	var agencies []viewmodel.Agency
+	s.Agency = newSelect(nil, func(string) {
+		if i := s.Agency.SelectedIndex(); i >= 0 && i < len(agencies) {
 			s.Recipient.SetText(agencies[i].ID)
 		}
 	})
 	s.Agency.PlaceHolder = lang.L("Choose the office")
+	// offer lists the offices that receive procedure, keeping the chosen
+	// one when it is among them (and a code typed by hand).
+	offer = func(procedure string) {
+		code := strings.TrimSpace(s.Recipient.Text)
+		picked := slices.ContainsFunc(agencies, func(a viewmodel.Agency) bool { return a.ID == code })
+		agencies = w.Recipients(procedure)
+		names := make([]string, len(agencies))
+		for i, a := range agencies {
+			names[i] = a.Name
+		}
+		s.Agency.ClearSelected()
+		s.Agency.SetOptions(names)
+		for i, a := range agencies {
+			if a.ID == code {
+				s.Agency.SetSelectedIndex(i)
+				return
+			}
+		}
+		if picked {
+			s.Recipient.SetText("") // an office of the other procedure
+		}
+	}
+	offer("")
 	s.Recipient.OnChanged = func(code string) {
 		for i, a := range agencies {
 			if a.ID == strings.TrimSpace(code) && s.Agency.SelectedIndex() != i {
@@ -128,13 +154,13 @@ func NewShare(w *viewmodel.Wallet, onBack func(), onShared func(*viewmodel.Share
 	for _, l := range lifetimes {
 		lifeNames = append(lifeNames, lang.L(l.label))
 	}
-	s.Lifetime = widget.NewSelect(lifeNames, nil)
+	s.Lifetime = newSelect(lifeNames, nil)
 	s.Lifetime.SetSelectedIndex(0)
-	s.Online = widget.NewCheck(lang.L("Online token"), nil)
+	s.Online = newCheck(lang.L("Online token"), nil)
 	onlineNote := widget.NewLabel(lang.L("The counter fetches the data from the warehouse, which records the use."))
 	onlineNote.Wrapping = fyne.TextWrapWord
 	onlineNote.Importance = widget.LowImportance
-	s.Confirm = widget.NewButton(lang.L("I agree: share these fields"), func() {
+	s.Confirm = newButton(lang.L("I agree: share these fields"), func() {
 		if s.Draft == nil {
 			s.Error.SetText(lang.L("Choose the procedure first."))
 			return
@@ -148,7 +174,7 @@ func NewShare(w *viewmodel.Wallet, onBack func(), onShared func(*viewmodel.Share
 	})
 	s.Confirm.Importance = widget.HighImportance
 	s.Confirm.Disable()
-	back := widget.NewButton(lang.L("Back"), onBack)
+	back := newButton(lang.L("Back"), onBack)
 	header := container.NewBorder(nil, nil, back, nil, widget.NewLabelWithStyle(lang.L("Share"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Procedure"), s.Procedure),
@@ -177,9 +203,10 @@ func (s *Share) fill() {
 			head.Wrapping = fyne.TextWrapWord
 			s.Fields.Add(head)
 		}
-		c := widget.NewCheck(it.Field, nil)
+		c := newCheck(it.Field, nil)
 		c.SetChecked(it.Selected)
 		c.OnChanged = func(on bool) {
+			used()
 			s.Draft.Set(it.Type, it.Claim, on)
 			s.updateLacking()
 		}
@@ -248,11 +275,11 @@ func NewQR(q *viewmodel.SharedQR, onDone func()) *QR {
 	v.Image.ScaleMode = canvas.ImageScaleSmooth // scaled evenly: no module loses a pixel row
 	v.Image.SetMinSize(fyne.NewSize(320, 320))
 	v.Code = newTapArea(v.Image, v.TogglePause)
-	v.Next = widget.NewButton(lang.L("Next code"), func() {
+	v.Next = newButton(lang.L("Next code"), func() {
 		v.paused = true
 		v.Advance()
 	})
-	v.Done = widget.NewButton(lang.L("Done"), onDone)
+	v.Done = newButton(lang.L("Done"), onDone)
 	if len(q.Parts) < 2 {
 		v.Next.Hide()
 		v.Cycling.Hide()

@@ -37,7 +37,7 @@ func NewUnlock(w *viewmodel.Wallet, onUnlocked func()) *Unlock {
 		onUnlocked()
 	}
 	u.PIN.OnSubmitted = func(string) { submit() }
-	u.Button = widget.NewButton(lang.L("Unlock"), submit)
+	u.Button = newButton(lang.L("Unlock"), submit)
 	u.Button.Importance = widget.HighImportance
 	title := widget.NewLabelWithStyle(lang.L("Citizen data wallet"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	box := container.NewVBox(title)
@@ -47,7 +47,7 @@ func NewUnlock(w *viewmodel.Wallet, onUnlocked func()) *Unlock {
 		for i, p := range list {
 			titles[i] = p.Title()
 		}
-		u.Profile = widget.NewSelect(titles, nil)
+		u.Profile = newSelect(titles, nil)
 		u.Profile.PlaceHolder = lang.L("Choose")
 		u.Profile.SetSelected(w.Current().Title())
 		u.Profile.OnChanged = func(string) {
@@ -112,7 +112,7 @@ func newCreate(w *viewmodel.Wallet, onCreated, onCancel func()) *Create {
 	c.BirthDate.SetPlaceHolder(lang.L("DD/MM/YYYY"))
 	c.Error.Wrapping = fyne.TextWrapWord
 	c.Error.Importance = widget.DangerImportance
-	c.Button = widget.NewButton(lang.L("Create profile"), func() {
+	c.Button = newButton(lang.L("Create profile"), func() {
 		err := w.Create(viewmodel.CreateForm{
 			CitizenID:  c.CitizenID.Text,
 			FullName:   c.FullName.Text,
@@ -137,7 +137,7 @@ func newCreate(w *viewmodel.Wallet, onCreated, onCancel func()) *Create {
 		for i, r := range viewmodel.FamilyRelations {
 			rels[i] = viewmodel.RelationText(r)
 		}
-		c.Relation = widget.NewSelect(rels, nil)
+		c.Relation = newSelect(rels, nil)
 		c.Relation.SetSelected(rels[0])
 		form.Append(lang.L("Relation to you"), c.Relation)
 	}
@@ -153,7 +153,7 @@ func newCreate(w *viewmodel.Wallet, onCreated, onCancel func()) *Create {
 	title := widget.NewLabelWithStyle(titleText, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	box := container.NewVBox(title, form, c.Button, c.Error)
 	if p, ok := w.DemoCitizen(); ok {
-		c.DemoFill = widget.NewButton(lang.L("Fill in a demo citizen"), func() {
+		c.DemoFill = newButton(lang.L("Fill in a demo citizen"), func() {
 			c.CitizenID.SetText(p.CitizenID)
 			c.FullName.SetText(p.FullName)
 			c.BirthDate.SetText(p.BirthDate.Format("02/01/2006"))
@@ -163,7 +163,7 @@ func newCreate(w *viewmodel.Wallet, onCreated, onCancel func()) *Create {
 	if family {
 		hint := widget.NewLabel(lang.L("The profile gets its own PIN. Enrol it with the family member's own enrolment code."))
 		hint.Wrapping = fyne.TextWrapWord
-		c.Cancel = widget.NewButton(lang.L("Cancel"), onCancel)
+		c.Cancel = newButton(lang.L("Cancel"), onCancel)
 		box.Add(hint)
 		box.Add(c.Cancel)
 	}
