@@ -104,11 +104,37 @@ func TestCounterDesk(t *testing.T) {
 	if v.Result != nil || v.Verdict.Text != "" || !v.Copy.Disabled() || !strings.Contains(v.Progress.Text, "Đã đọc 1 /") {
 		t.Errorf("after the next person's first code: result %+v, verdict %q, copy disabled %v, progress %q", v.Result, v.Verdict.Text, v.Copy.Disabled(), v.Progress.Text)
 	}
-	// A part typed through Telex (AA → Â, W → Ư): a scan problem, the
-	// part read stays.
-	mangled := strings.NewReplacer("AA", "Â", "W", "Ư", "DD", "Đ").Replace(next.Parts[1])
-	if mangled == next.Parts[1] {
-		mangled = next.Parts[1][:10] + "Ơ" + next.Parts[1][11:]
+	// New tokens are digits only: what Unikey (Telex: AA → Â, W → Ư …)
+	// and CapsLock do to letters cannot touch them.
+	for _, p := range next.Parts {
+		if strings.Trim(p, "0123456789") != "" {
+			t.Fatalf("a new token's part is not digits only: %.40q…", p)
+		}
+	}
+	telex := strings.NewReplacer("AA", "Â", "W", "Ư", "DD", "Đ", "OO", "Ô", "AS", "Á")
+	for _, p := range next.Parts[1:] {
+		scan(capsLock(telex.Replace(p)))
+	}
+	if v.Result == nil || !v.Result.Valid {
+		t.Errorf("a numeric token typed with Unikey and CapsLock on: result %+v, progress %q", v.Result, v.Progress.Text)
+	}
+	// The counter still reads CW1 (base45) tokens, which those do
+	// mangle. A token in CW1: a part typed through Telex is a scan
+	// problem and the part read stays.
+	next = share()
+	token, err := qrtext.Decode(next.Parts, qrtext.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := qrtext.Encode(token, qrtext.Options{Format: qrtext.FormatAlphanumeric})
+	if err != nil || len(old) < 3 {
+		t.Fatalf("the token in CW1: %d parts, %v", len(old), err)
+	}
+	test.Tap(button(t, ui.Window, "Công dân mới"))
+	scan(old[0])
+	mangled := telex.Replace(old[1])
+	if mangled == old[1] {
+		mangled = old[1][:10] + "Ơ" + old[1][11:]
 	}
 	scan(mangled)
 	if v.Result == nil || !v.Result.ScanProblem || !strings.Contains(v.Result.Reason, "Tắt bộ gõ tiếng Việt") || v.Verdict.Text != "QUÉT LẠI" ||
@@ -116,19 +142,11 @@ func TestCounterDesk(t *testing.T) {
 		t.Errorf("a Unikey-typed part: %+v, verdict %q, progress %q", v.Result, v.Verdict.Text, v.Progress.Text)
 	}
 	// CapsLock: every letter's case swapped; read anyway, with a hint.
-	swapped := []rune(next.Parts[1])
-	for i, r := range swapped {
-		switch {
-		case r >= 'A' && r <= 'Z':
-			swapped[i] = r + 'a' - 'A'
-		case r >= 'a' && r <= 'z':
-			swapped[i] = r - 'a' + 'A'
-		}
-	}
-	scan(string(swapped))
+	scan(capsLock(old[1]))
 	if !strings.Contains(v.Progress.Text, "CapsLock") {
 		t.Errorf("a CapsLock part: progress %q", v.Progress.Text)
 	}
+	next.Parts = old
 	for _, p := range next.Parts[2:] {
 		scan(p)
 	}
@@ -229,4 +247,19 @@ func TestCounterOpenImages(t *testing.T) {
 	if ui.Window.Canvas().Focused() != v.Scan {
 		t.Error("the scan field has no focus after the picker")
 	}
+}
+
+// capsLock swaps the case of every ASCII letter, as CapsLock does to a
+// wedge scanner's keystrokes.
+func capsLock(s string) string {
+	r := []rune(s)
+	for i, c := range r {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			r[i] = c + 'a' - 'A'
+		case c >= 'a' && c <= 'z':
+			r[i] = c - 'a' + 'A'
+		}
+	}
+	return string(r)
 }

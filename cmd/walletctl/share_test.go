@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vnwallet/citizenwallet/assets"
+	"github.com/vnwallet/citizenwallet/crypto/qrtext"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/demo"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/warehousetest"
@@ -50,7 +51,7 @@ func TestShareAndVerify(t *testing.T) {
 
 	r := ctl("share", "--procedure", "civil.birth_registration", "--to", "vn.dongnai.ubnd-tamhiep")
 	r.want(t, exitOK)
-	if !strings.Contains(r.stdout, "Sẽ rời khỏi máy") || !strings.Contains(r.stdout, "Chưa chia sẻ gì") || strings.Contains(r.stdout, "CW1:") {
+	if !strings.Contains(r.stdout, "Sẽ rời khỏi máy") || !strings.Contains(r.stdout, "Chưa chia sẻ gì") || strings.Contains(r.stdout, qrtext.PrefixNumeric) {
 		t.Fatalf("preview:\n%s", r.stdout)
 	}
 	qr := filepath.Join(t.TempDir(), "qr")
@@ -130,7 +131,7 @@ func TestShareAndVerify(t *testing.T) {
 	r.want(t, exitOK)
 	var online []string
 	for _, l := range strings.Split(r.stdout, "\n") {
-		if strings.HasPrefix(l, "CW1:") {
+		if strings.HasPrefix(l, qrtext.PrefixNumeric) {
 			online = append(online, l)
 		}
 	}
@@ -156,7 +157,7 @@ func TestShareAndVerify(t *testing.T) {
 	r = ctl("share", "--procedure", "civil.birth_registration", "--to", "vn.dongnai.ubnd-tamhiep", "--yes")
 	var parts []string
 	for _, l := range strings.Split(r.stdout, "\n") {
-		if strings.HasPrefix(l, "CW1:") {
+		if strings.HasPrefix(l, qrtext.PrefixNumeric) {
 			parts = append(parts, l)
 		}
 	}

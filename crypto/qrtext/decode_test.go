@@ -70,7 +70,7 @@ func TestDecodeImageLimits(t *testing.T) {
 // counted in characters from 1.
 func TestBadCharacterMessage(t *testing.T) {
 	part := Prefix + "1/1:0A1B2C3D:" + "AB" + "Â" + "CDEF"
-	_, _, _, _, err := parsePart(part, DefaultLimits)
+	_, _, _, _, _, err := parsePart(part, DefaultLimits)
 	if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), `character 'Â' at character 20 of the part`) {
 		t.Errorf("error: %v", err)
 	}

@@ -37,3 +37,26 @@ var dictionary = []byte(
 		`","rfrom":1,"rid":"","rstatus":"active","runtil":2,"rver":1,"vct":"identity.citizen"}` +
 		`"vct":"health.","vct":"civil.","vct":"education.","vct":"labour.","vct":"identity.residence"}` +
 		`{"alg":"ES256","kid":"","typ":"dc+sd-jwt"}{"_sd":["`)
+
+// dictionaryV2 is the preset DEFLATE dictionary of format version 2
+// (PrefixNumeric): the version-1 dictionary followed by what packV2 makes
+// of the JSON of a token (base64url strings as markers). Like dictionary,
+// it is frozen once shipped (TestDictionaryIsFrozen): a new one needs a
+// new version digit in PrefixNumeric.
+var dictionaryV2 = append(append([]byte(nil), dictionary...), dictionaryV2Tail...)
+
+// dictionaryV2Tail: the JSON of JOSE headers, issuer payloads, key
+// bindings and disclosures as packV2 writes them (0x01 n: raw bytes of a
+// base64url string, 0x02: a digest reference, 0x03: the sd_hash), and
+// the record headers around them (0x06: JSON then '.', 0x09 '@': 64
+// signature bytes then '~', 0x0a: JSON then '~', 0x01 '@': the last
+// signature).
+var dictionaryV2Tail = []byte(
+	"\x06{\"alg\":\"EdDSA\",\"kid\":\x01 ,\"typ\":\"dc+sd-jwt\"}" +
+		"],\"_sd_alg\":\"sha-256\",\"cnf\":{\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\x01 }},\"iat\":17" +
+		"\x06{\"alg\":\"ES256\",\"kid\":\x01 ,\"typ\":\"dc+sd-jwt\"}\x06{\"_sd\":[\x01 ,\x01 ,\x02" +
+		"],\"_sd_alg\":\"sha-256\",\"cnf\":{\"jwk\":{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\x01 ,\"y\":\x01 }},\"iat\":17" +
+		",\"iss\":\"vn.dongnai.\",\"rfrom\":17,\"rid\":\"\",\"rstatus\":\"active\",\"runtil\":17,\"rver\":1,\"vct\":\"\"}\t@" +
+		"\n[\x01\x10,\"holder_citizen_id\",\"0\"]\n[\x01\x10,\"\",\"\"]\n[\x01\x10,\"" +
+		"\x06{\"alg\":\"ES256\",\"kid\":\x01 ,\"typ\":\"kb+jwt\"}\x06{\"aud\":\"vn.dongnai.\",\"exp\":17,\"iat\":17," +
+		"\"jti\":\x01\x10,\"nonce\":\x01\x10,\"procedure\":\"\",\"purpose\":\"\",\"purpose_code\":\"\",\"recipient\":\"\",\"sd_hash\":\x03}\x01@")

@@ -22,7 +22,13 @@ import (
 func TestImageRoundTrip(t *testing.T) {
 	t.Parallel()
 	tok, _ := token(t, 3, 4)
-	parts, err := Encode(tok, Options{})
+	for _, f := range []Format{FormatAlphanumeric, FormatNumeric} {
+		imageRoundTrip(t, tok, f)
+	}
+}
+
+func imageRoundTrip(t *testing.T, tok string, f Format) {
+	parts, err := Encode(tok, Options{Format: f})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,13 +70,13 @@ func TestImageRoundTrip(t *testing.T) {
 				}
 			}
 			if err != nil {
-				t.Fatalf("%s: %v", distort.name, err)
+				t.Fatalf("%v, %s: %v", f, distort.name, err)
 			}
 			read = append(read, text)
 		}
 		got, err := Decode(read, Limits{})
 		if err != nil || got != tok {
-			t.Fatalf("%s: %v", distort.name, err)
+			t.Fatalf("%v, %s: %v", f, distort.name, err)
 		}
 	}
 }

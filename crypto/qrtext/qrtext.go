@@ -1,9 +1,16 @@
 // Package qrtext is the compact text transport of consent tokens for QR
 // codes: a token (an SD-JWT presentation, or any text) becomes one QR
-// text or an ordered set of them, in the QR alphanumeric alphabet, so the
-// QR uses alphanumeric mode and a keyboard-wedge scanner can type it into
-// any text field; a counter reads the parts in any order and gets the
-// exact token back.
+// text or an ordered set of them, so a keyboard-wedge scanner can type it
+// into any text field; a counter reads the parts in any order and gets
+// the exact token back.
+//
+// New tokens use format version 2, digits only: the QR is in numeric
+// mode, and a scanner's typing survives what officials' PCs do to
+// letters (a Vietnamese input method such as Unikey or EVKey in Telex or
+// VNI mode turns "AA" into "Â", "DD" into "Đ", "W" into "Ư", a vowel
+// followed by S, F, R, X, J or by a digit 1-9 into a toned vowel;
+// CapsLock swaps case). Counters still read version 1, CW1, in the QR
+// alphanumeric alphabet, which those input methods garble.
 //
 // # Format, version 1
 //
@@ -20,16 +27,50 @@
 // Every character is in the alphanumeric alphabet
 // ("0-9A-Z $%*+-./:"). A single QR is "CW1:1/1:<set>:<data>".
 //
-// The set id names the token (parts of two tokens never mix: ErrMixedParts)
-// and checks the reassembled stream (ErrCorrupt). It is not a security
-// check: the token's own signatures are.
+// # Format, version 2
+//
+// The token is packed with version 2 of the packing (pack2.go: as
+// version 1, plus the JSON inside base64url segments with its base64url
+// strings as raw bytes, and the SD-JWT digests of disclosures in the
+// token and the key binding's sd_hash as references the decoder
+// recomputes), compressed with raw DEFLATE against the version-2
+// dictionary (the version-1 dictionary and what packing version 2 makes
+// of JOSE and SD-JWT JSON; frozen, like the first), and split into
+// parts. Each part is one QR text of decimal digits only, with a header
+// of fixed width (20 digits):
+//
+//	032322<i><n><set><data>
+//
+// where 03232 is the magic and the next 2 the version; i (01..n) and n
+// (01..99) are 2 digits each; set is the first 4 bytes of SHA-256 over
+// the whole compressed stream as a big-endian uint32 in 10 digits,
+// zero-padded; data is the part's bytes in groups of 7, each the 17
+// digits of its big-endian value, zero-padded, and a last group of k < 7
+// bytes in D(k) = ceil(8k·log10 2) digits (1: 3, 2: 5, 3: 8, 4: 10, 5:
+// 13, 6: 15). A decoder refuses any character that is not a digit (and
+// says which one, and where, counted in characters from 1 over the whole
+// part), a data length that is no whole number of groups and a group
+// whose value is 256^k or more, so each byte string has exactly one
+// text. A CW1 part starts with 'C', a version-2 part with '0', so a
+// part's format is never in doubt; parts of both formats in one set are
+// refused (ErrMixedParts).
+//
+// In numeric mode a QR holds 10 bits per 3 digits, 8.1 bits a byte of
+// data here against 8.25 for base45 in alphanumeric mode: a version-25-M
+// QR holds 2395 digits (977 bytes of data) against 1451 characters (954
+// bytes) of CW1.
+//
+// In both formats the set id names the token (parts of two tokens never
+// mix: ErrMixedParts) and checks the reassembled stream (ErrCorrupt). It
+// is not a security check: the token's own signatures are.
 //
 // # Limits
 //
 // Decoding never holds more than Limits allow, checked before the work:
 // the text of one part, the number of parts, the compressed size and the
 // decompressed size (a decompression bomb stops at the limit with
-// ErrTooLarge).
+// ErrTooLarge). References of packing version 2 cost one SHA-256 per
+// referenced disclosure and one running SHA-256 over the token.
 package qrtext
 
 import (
@@ -52,7 +93,7 @@ const Prefix = "CW1:"
 // one of the others.
 var (
 	ErrInvalid     = errors.New("qrtext: not a valid consent QR")
-	ErrNotOurs     = errors.New("not a consent QR of this wallet (no CW1: prefix)")
+	ErrNotOurs     = errors.New("not a consent QR of this wallet (no " + PrefixNumeric + " or " + Prefix + " prefix)")
 	ErrMalformed   = errors.New("malformed QR text")
 	ErrTooLarge    = errors.New("over the size limit")
 	ErrMixedParts  = errors.New("parts of two different tokens")
@@ -60,8 +101,35 @@ var (
 	ErrCorrupt     = errors.New("parts do not reassemble to the token they name")
 )
 
+// Format is the text format of the parts Encode makes.
+type Format int
+
+const (
+	// FormatNumeric is format version 2: digits only (QR numeric mode),
+	// packed with references (pack2.go). The zero value: what new tokens
+	// use.
+	FormatNumeric Format = iota
+	// FormatAlphanumeric is format version 1, CW1 (QR alphanumeric
+	// mode). Counters read it still; a keyboard-wedge scanner typing it
+	// through a Vietnamese input method (Telex, VNI) or with CapsLock on
+	// garbles it.
+	FormatAlphanumeric
+)
+
+func (f Format) String() string {
+	switch f {
+	case FormatNumeric:
+		return "numeric"
+	case FormatAlphanumeric:
+		return "CW1"
+	}
+	return fmt.Sprintf("Format(%d)", int(f))
+}
+
 // Options configure Encode.
 type Options struct {
+	// Format is the text format (default FormatNumeric).
+	Format Format
 	// Version is the largest QR version a part may need (1-40; default
 	// 25, which scans reliably from a phone screen at a counter).
 	Version int
@@ -88,6 +156,9 @@ func (o Options) withDefaults() (Options, error) {
 	if !strings.ContainsRune("LMQH", rune(o.Level)) {
 		return o, fmt.Errorf("qrtext: error correction level %q is not L, M, Q or H", o.Level)
 	}
+	if o.Format != FormatNumeric && o.Format != FormatAlphanumeric {
+		return o, fmt.Errorf("qrtext: unknown format %d", int(o.Format))
+	}
 	if o.MaxParts < 1 || o.MaxParts > 99 {
 		return o, fmt.Errorf("qrtext: max parts %d is not 1-99", o.MaxParts)
 	}
@@ -96,54 +167,79 @@ func (o Options) withDefaults() (Options, error) {
 
 // Limits bound what decoding accepts.
 type Limits struct {
-	MaxPartText  int // characters of one part's text
+	MaxPartText  int // bytes of one part's text
 	MaxParts     int // parts of one token
 	MaxPacked    int // compressed bytes of the whole token
 	MaxTokenSize int // bytes of the decompressed, unpacked token
 }
 
 // DefaultLimits fit the largest consent token the wallet makes with room
-// to spare: 16 parts of a version-40 QR, 64 KiB compressed, 256 KiB of
-// token (crypto/sdjwt refuses presentations over its own MaxSize anyway).
-var DefaultLimits = Limits{MaxPartText: 4296, MaxParts: 16, MaxPacked: 64 << 10, MaxTokenSize: 256 << 10}
+// to spare: 16 parts of a version-40 QR (7089 digits at level L), 64 KiB
+// compressed, 256 KiB of token (crypto/sdjwt refuses presentations over
+// its own MaxSize anyway).
+var DefaultLimits = Limits{MaxPartText: 7089, MaxParts: 16, MaxPacked: 64 << 10, MaxTokenSize: 256 << 10}
 
-// Encode turns token into QR texts, each fitting opts' QR version and
-// error correction level in alphanumeric mode.
+// Encode turns token into QR texts in opts.Format, each fitting opts'
+// QR version and error correction level.
 func Encode(token string, opts Options) ([]string, error) {
-	opts, err := opts.withDefaults()
+	parts, _, err := encode(token, opts)
+	return parts, err
+}
+
+// encode is Encode, also returning the compressed stream.
+func encode(token string, opts Options) (parts []string, stream []byte, err error) {
+	opts, err = opts.withDefaults()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(token) > DefaultLimits.MaxTokenSize {
-		return nil, fmt.Errorf("qrtext: token of %d bytes is over %d", len(token), DefaultLimits.MaxTokenSize)
+		return nil, nil, fmt.Errorf("qrtext: token of %d bytes is over %d", len(token), DefaultLimits.MaxTokenSize)
 	}
-	stream, err := compress(pack(token))
+	if opts.Format == FormatNumeric {
+		stream, err = compress(packV2(token), dictionaryV2)
+	} else {
+		stream, err = compress(pack(token), dictionary)
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	capacity := Capacity(opts.Version, opts.Level)
-	sum := sha256.Sum256(stream)
-	set := strings.ToUpper(hex.EncodeToString(sum[:4]))
-	// Find the smallest part count whose header still leaves room: each
-	// part carries an even number of bytes (3 characters per 2) except
-	// the last.
-	for n := 1; n <= opts.MaxParts; n++ {
-		header := len(Prefix) + len(strconv.Itoa(n))*2 + 1 + 1 + len(set) + 1
-		room := (capacity - header) / 3 * 2
-		if room < 2 {
-			break
+	capacity := opts.Format.Capacity(opts.Version, opts.Level)
+	if opts.Format == FormatNumeric {
+		// The header has a fixed width: the room is the same for any n.
+		room := numericRoom(capacity - numericHeader)
+		if n := (len(stream) + room - 1) / max(room, 1); room >= 1 && n <= opts.MaxParts {
+			set := numericSet(stream)
+			parts = make([]string, 0, n)
+			for i := 0; i < n; i++ {
+				chunk := stream[i*room : min((i+1)*room, len(stream))]
+				parts = append(parts, numericPart(i+1, n, set, chunk))
+			}
+			return parts, stream, nil
 		}
-		if (len(stream)+room-1)/room > n {
-			continue
+	} else {
+		sum := sha256.Sum256(stream)
+		set := strings.ToUpper(hex.EncodeToString(sum[:4]))
+		// Find the smallest part count whose header still leaves room:
+		// each part carries an even number of bytes (3 characters per 2)
+		// except the last.
+		for n := 1; n <= opts.MaxParts; n++ {
+			header := len(Prefix) + len(strconv.Itoa(n))*2 + 1 + 1 + len(set) + 1
+			room := (capacity - header) / 3 * 2
+			if room < 2 {
+				break
+			}
+			if (len(stream)+room-1)/room > n {
+				continue
+			}
+			parts = make([]string, 0, n)
+			for i := 0; i < n; i++ {
+				chunk := stream[min(i*room, len(stream)):min((i+1)*room, len(stream))]
+				parts = append(parts, fmt.Sprintf("%s%d/%d:%s:%s", Prefix, i+1, n, set, base45Encode(chunk)))
+			}
+			return parts, stream, nil
 		}
-		parts := make([]string, 0, n)
-		for i := 0; i < n; i++ {
-			chunk := stream[min(i*room, len(stream)):min((i+1)*room, len(stream))]
-			parts = append(parts, fmt.Sprintf("%s%d/%d:%s:%s", Prefix, i+1, n, set, base45Encode(chunk)))
-		}
-		return parts, nil
 	}
-	return nil, fmt.Errorf("qrtext: a token of %d bytes (%d compressed) needs more than %d QR codes of version %d-%c",
+	return nil, nil, fmt.Errorf("qrtext: a token of %d bytes (%d compressed) needs more than %d QR codes of version %d-%c",
 		len(token), len(stream), opts.MaxParts, opts.Version, opts.Level)
 }
 
@@ -162,11 +258,12 @@ func Decode(parts []string, lim Limits) (string, error) {
 // Assembler collects the parts of one token as a counter reads them, in
 // any order.
 type Assembler struct {
-	lim   Limits
-	set   string
-	parts [][]byte // by index, nil until read
-	have  int
-	bytes int
+	lim    Limits
+	format Format
+	set    string
+	parts  [][]byte // by index, nil until read
+	have   int
+	bytes  int
 }
 
 // NewAssembler returns an empty assembler; zero fields of lim take
@@ -207,7 +304,7 @@ func (a *Assembler) Missing() []int {
 // A part of another token is refused with ErrMixedParts and changes
 // nothing; call Reset to start over with it.
 func (a *Assembler) Add(text string) (complete bool, err error) {
-	i, n, set, data, err := parsePart(strings.TrimSpace(text), a.lim)
+	f, i, n, set, data, err := parsePart(strings.TrimSpace(text), a.lim)
 	if err != nil {
 		return false, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
@@ -215,7 +312,9 @@ func (a *Assembler) Add(text string) (complete bool, err error) {
 		if n > a.lim.MaxParts {
 			return false, fmt.Errorf("%w: %w: %d parts, at most %d", ErrInvalid, ErrTooLarge, n, a.lim.MaxParts)
 		}
-		a.set, a.parts = set, make([][]byte, n)
+		a.format, a.set, a.parts = f, set, make([][]byte, n)
+	} else if f != a.format {
+		return false, fmt.Errorf("%w: %w: a %v part among %v parts", ErrInvalid, ErrMixedParts, f, a.format)
 	} else if set != a.set || n != len(a.parts) {
 		return false, fmt.Errorf("%w: %w: this part belongs to token %s (%d parts), the others to %s (%d parts)",
 			ErrInvalid, ErrMixedParts, set, n, a.set, len(a.parts))
@@ -248,25 +347,40 @@ func (a *Assembler) Token() (string, error) {
 	}
 	stream := bytes.Join(a.parts, nil)
 	sum := sha256.Sum256(stream)
-	if strings.ToUpper(hex.EncodeToString(sum[:4])) != a.set {
+	dict, unpackFn := dictionary, unpack
+	set := strings.ToUpper(hex.EncodeToString(sum[:4]))
+	if a.format == FormatNumeric {
+		dict, unpackFn, set = dictionaryV2, unpackV2, numericSet(stream)
+	}
+	if set != a.set {
 		return "", fmt.Errorf("%w: %w", ErrInvalid, ErrCorrupt)
 	}
-	packed, err := decompress(stream, a.lim.MaxTokenSize)
+	packed, err := decompress(stream, dict, a.lim.MaxTokenSize)
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	tok, err := unpack(packed, a.lim.MaxTokenSize)
+	tok, err := unpackFn(packed, a.lim.MaxTokenSize)
 	if err != nil {
 		return "", fmt.Errorf("%w: %w: %w", ErrInvalid, ErrMalformed, err)
 	}
 	return tok, nil
 }
 
-// parsePart splits "CW1:<i>/<n>:<set>:<data>".
-func parsePart(s string, lim Limits) (i, n int, set string, data []byte, err error) {
+// parsePart splits a part of either format.
+func parsePart(s string, lim Limits) (f Format, i, n int, set string, data []byte, err error) {
 	if len(s) > lim.MaxPartText {
-		return 0, 0, "", nil, fmt.Errorf("%w: %d characters, at most %d", ErrTooLarge, len(s), lim.MaxPartText)
+		return 0, 0, 0, "", nil, fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(s), lim.MaxPartText)
 	}
+	if strings.HasPrefix(s, PrefixNumeric) {
+		i, n, set, data, err = parseNumeric(s)
+		return FormatNumeric, i, n, set, data, err
+	}
+	i, n, set, data, err = parseCW1(s)
+	return FormatAlphanumeric, i, n, set, data, err
+}
+
+// parseCW1 splits "CW1:<i>/<n>:<set>:<data>".
+func parseCW1(s string) (i, n int, set string, data []byte, err error) {
 	rest, ok := strings.CutPrefix(s, Prefix)
 	if !ok {
 		return 0, 0, "", nil, ErrNotOurs
@@ -309,9 +423,9 @@ func decimal(s string) (int, error) {
 	return strconv.Atoi(s)
 }
 
-func compress(p []byte) ([]byte, error) {
+func compress(p, dict []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	w, err := flate.NewWriterDict(&buf, flate.BestCompression, dictionary)
+	w, err := flate.NewWriterDict(&buf, flate.BestCompression, dict)
 	if err != nil {
 		return nil, err
 	}
@@ -326,9 +440,9 @@ func compress(p []byte) ([]byte, error) {
 
 // decompress inflates stream, refusing output over max bytes and a
 // stream that does not end exactly where the data ends.
-func decompress(stream []byte, max int) ([]byte, error) {
+func decompress(stream, dict []byte, max int) ([]byte, error) {
 	br := bytes.NewReader(stream) // an io.ByteReader: flate reads no further than it needs
-	r := flate.NewReaderDict(br, dictionary)
+	r := flate.NewReaderDict(br, dict)
 	defer r.Close()
 	out, err := io.ReadAll(io.LimitReader(r, int64(max)+1))
 	if len(out) > max {

@@ -60,6 +60,11 @@ func TestDictionaryIsFrozen(t *testing.T) {
 	if got := hex.EncodeToString(sum[:8]); got != want {
 		t.Fatalf("the CW1 dictionary changed (hash %s); a new dictionary needs a new Prefix", got)
 	}
+	sum = sha256.Sum256(dictionaryV2)
+	const wantV2 = "2589e2ef27ce7816"
+	if got := hex.EncodeToString(sum[:8]); got != wantV2 {
+		t.Fatalf("the version-2 dictionary changed (hash %s); a new dictionary needs a new version digit in PrefixNumeric", got)
+	}
 }
 
 // Capacities of alphanumeric mode from ISO/IEC 18004 table 7.
@@ -112,18 +117,24 @@ func token(t testing.TB, nCreds, nClaims int) (string, sdjwt.VerifyOptions) {
 	}
 }
 
-// A token survives Encode/Decode byte for byte and still verifies; every
-// part is alphanumeric and fits the QR version asked for.
+// A token survives Encode/Decode byte for byte and still verifies, in
+// either format; every part is alphanumeric (digits only when numeric)
+// and fits the QR version asked for.
 func TestRoundTripVerifies(t *testing.T) {
-	for _, c := range []struct{ creds, claims, version int }{{1, 3, 25}, {3, 4, 25}, {6, 8, 25}, {2, 5, 10}, {1, 2, 40}} {
+	for _, c := range []struct {
+		creds, claims, version int
+		format                 Format
+	}{{1, 3, 25, FormatAlphanumeric}, {3, 4, 25, FormatAlphanumeric}, {6, 8, 25, FormatAlphanumeric}, {2, 5, 10, FormatAlphanumeric}, {1, 2, 40, FormatAlphanumeric},
+		{1, 3, 25, FormatNumeric}, {3, 4, 25, FormatNumeric}, {6, 8, 25, FormatNumeric}, {2, 5, 10, FormatNumeric}, {1, 2, 40, FormatNumeric}} {
 		tok, vo := token(t, c.creds, c.claims)
-		parts, err := Encode(tok, Options{Version: c.version})
+		parts, err := Encode(tok, Options{Version: c.version, Format: c.format})
 		if err != nil {
 			t.Fatal(err)
 		}
+		alphabet := map[Format]string{FormatAlphanumeric: base45Alphabet, FormatNumeric: "0123456789"}[c.format]
 		for _, p := range parts {
-			if strings.Trim(p, base45Alphabet) != "" {
-				t.Fatalf("part has characters outside the alphanumeric set: %q", p)
+			if strings.Trim(p, alphabet) != "" {
+				t.Fatalf("%v part has characters outside its alphabet: %q", c.format, p)
 			}
 			if v, err := Version(p, 'M'); err != nil || v > c.version {
 				t.Errorf("part needs QR version %d, asked for at most %d", v, c.version)
@@ -139,7 +150,7 @@ func TestRoundTripVerifies(t *testing.T) {
 		if _, err := sdjwt.Verify(got, vo); err != nil {
 			t.Fatalf("decoded token does not verify: %v", err)
 		}
-		t.Logf("%d credentials, %d claims each: %d bytes → %d part(s) of version ≤ %d-M", c.creds, c.claims, len(tok), len(parts), c.version)
+		t.Logf("%d credentials, %d claims each: %d bytes → %d %v part(s) of version ≤ %d-M", c.creds, c.claims, len(tok), len(parts), c.format, c.version)
 	}
 }
 
@@ -195,7 +206,7 @@ func TestAssembler(t *testing.T) {
 // Every kind of bad input gets its own error, never a panic.
 func TestBadInput(t *testing.T) {
 	tok, _ := token(t, 2, 4)
-	parts, _ := Encode(tok, Options{Version: 15})
+	parts, _ := Encode(tok, Options{Version: 15, Format: FormatAlphanumeric})
 	p0 := parts[0]
 	// The header has three colons; the data may hold more (':' is base45).
 	f := strings.SplitN(p0, ":", 4)
@@ -239,7 +250,7 @@ func TestBadInput(t *testing.T) {
 		{"bad base45", []string{"CW1:1/1:ABCDEF01:BB"}, ErrMalformed},
 		{"lower-case data", []string{strings.ToLower(p0)}, ErrNotOurs},
 		{"too many parts", []string{"CW1:1/40:ABCDEF01:BB8"}, ErrTooLarge},
-		{"part too long", []string{head + strings.Repeat("0", 5000)}, ErrTooLarge},
+		{"part too long", []string{head + strings.Repeat("0", 8000)}, ErrTooLarge},
 		{"a part missing", parts[1:], ErrMissingPart},
 		{"flipped data", append([]string{head + flip(data, 10)}, parts[1:]...), ErrCorrupt},
 		{"flipped set id", append([]string{p0[:9] + map[bool]string{true: "0", false: "1"}[p0[9] != '0'] + p0[10:]}, parts[1:]...), ErrMixedParts},
@@ -256,7 +267,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func mustCompress(t *testing.T, p []byte) []byte {
-	b, err := compress(p)
+	b, err := compress(p, dictionary)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +288,7 @@ func TestEncodeRefuses(t *testing.T) {
 
 func FuzzDecode(f *testing.F) {
 	tok, _ := token(f, 2, 3)
-	parts, _ := Encode(tok, Options{Version: 10})
+	parts, _ := Encode(tok, Options{Version: 10, Format: FormatAlphanumeric})
 	for _, p := range parts {
 		f.Add(p, "")
 	}

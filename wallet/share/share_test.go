@@ -55,6 +55,7 @@ func TestEveryProcedureEndToEnd(t *testing.T) {
 	prov, _ := demo.New(300, 7)
 	srv, ts := warehousetest.Start(t, warehouse.Config{}, prov)
 	now := time.Now()
+	var formats, bytes []string
 	for n, p := range cat.Procedures() {
 		i, ok := citizenFor(prov, p)
 		if !ok {
@@ -134,8 +135,24 @@ func TestEveryProcedureEndToEnd(t *testing.T) {
 			records[f.RecordID] = true
 		}
 		t.Logf("%-36s %2d fields from %d records: %5d bytes, %d QR (version ≤ %d)", p.Code, len(want), len(records), len(sh.Token), len(sh.Parts), maxV)
+		f, b, num := sizeRow(t, p.Code, len(want), len(records), sh.Token)
+		formats, bytes = append(formats, f), append(bytes, b)
+		if num.Parts != len(sh.Parts) || maxV > 25 {
+			t.Errorf("%s: the wallet made %d parts (version ≤ %d); numeric needs %d", p.Code, len(sh.Parts), maxV, num.Parts)
+		}
+		// Every procedure of at most two records fits two QR codes of
+		// version 25-M (three records: see docs/benchmarks.md).
+		if len(records) <= 2 && len(sh.Parts) > 2 {
+			t.Errorf("%s: %d records in %d QR codes; want at most 2", p.Code, len(records), len(sh.Parts))
+		}
 		st.Close()
 	}
+	t.Log("QR text formats (parts, largest version at M; keystrokes; typing at 100 / 500 characters a second):\n" +
+		"| procedure | fields (records) | token bytes | CW1 parts | CW1 typing | numeric parts | numeric typing |\n|---|---|---|---|---|---|---|\n" +
+		strings.Join(formats, "\n"))
+	t.Log("Token bytes:\n" +
+		"| procedure | token | issuer headers | issuer claims | _sd digests | issuer signatures | disclosures | key binding | compressed CW1 → numeric |\n|---|---|---|---|---|---|---|---|---|\n" +
+		strings.Join(bytes, "\n"))
 }
 
 func TestShareRefuses(t *testing.T) {
