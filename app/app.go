@@ -5,6 +5,7 @@ package app
 
 import (
 	"log"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -57,6 +58,9 @@ type UI struct {
 	// is when the QR on show stops being valid (zero: none on show).
 	shown   fyne.CanvasObject
 	qrUntil time.Time
+	// leave stops what the screen on show runs (the QR's clock) when
+	// another screen replaces it.
+	leave func()
 }
 
 // DefaultAutoLock is the idle time before the wallet locks itself.
@@ -135,6 +139,10 @@ func every(d time.Duration, stop <-chan struct{}, f func()) {
 // show puts a screen in the window: a readable column on desktops, the
 // whole width on phones. It is the screen an unlock returns to.
 func (ui *UI) show(o fyne.CanvasObject) {
+	if ui.leave != nil {
+		ui.leave()
+		ui.leave = nil
+	}
 	ui.shown, ui.qrUntil = o, time.Time{}
 	ui.Window.SetContent(views.Readable(o))
 }
@@ -145,15 +153,16 @@ func (ui *UI) show(o fyne.CanvasObject) {
 func (ui *UI) Start() {
 	ui.Touch()
 	if ui.Wallet.HasProfile() {
-		back, until, whose := ui.shown, ui.qrUntil, ui.Wallet.Current().ID
+		back, until, whose, leave := ui.shown, ui.qrUntil, ui.Wallet.Current().ID, ui.leave
 		ui.Window.SetContent(views.Readable(views.NewUnlock(ui.Wallet, func() {
 			ui.Touch()
 			if back == nil || ui.Wallet.Current().ID != whose { // another profile was chosen
 				ui.Home()
 				return
 			}
+			ui.leave = nil // the screen comes back with what it runs
 			ui.show(back)
-			ui.qrUntil = until
+			ui.qrUntil, ui.leave = until, leave
 			back.Refresh()
 		}).Root))
 		return
@@ -194,7 +203,7 @@ func (ui *UI) Domain(d wallet.Domain) {
 // History shows every consent and its uses.
 func (ui *UI) History() {
 	ui.Touch()
-	h := views.NewHistory(ui.Wallet, ui.Home)
+	h := views.NewHistory(ui.Wallet, ui.Window, ui.Home, ui.ShowQR)
 	ui.show(h.Root)
 	h.Root.Refresh()
 }
@@ -210,12 +219,10 @@ func (ui *UI) Share() {
 func (ui *UI) ShowQR(q *viewmodel.SharedQR) {
 	ui.Touch()
 	stop := make(chan struct{})
-	v := views.NewQR(q, func() {
-		close(stop)
-		ui.Home()
-	})
-	v.Run(stop)
+	v := views.NewQR(q, ui.Home)
 	ui.show(v.Root)
+	v.Run(stop)
+	ui.leave = sync.OnceFunc(func() { close(stop) })
 	ui.qrUntil = q.Expires // no idle lock while it can still be used
 	v.Root.Refresh()       // wrapped hint: lay out again with its width
 }

@@ -77,6 +77,22 @@ func button(t *testing.T, w fyne.Window, text string) *widget.Button {
 	return find(t, w, func(b *widget.Button) bool { return b.Text == text && b.Visible() })
 }
 
+// dialogButton finds the button labelled text in the dialog on top.
+func dialogButton(t *testing.T, w fyne.Window, text string) *widget.Button {
+	t.Helper()
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog on screen")
+	}
+	for _, o := range objects(top) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			return b
+		}
+	}
+	t.Fatalf("no button %q in the dialog: %q", text, labels(top))
+	return nil
+}
+
 func screenHas(t *testing.T, w fyne.Window, want string) bool {
 	t.Helper()
 	for _, l := range labels(w.Content()) {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,22 +111,47 @@ func TestShareShowsVerifiableQR(t *testing.T) {
 			t.Error("a removed field left the phone")
 		}
 	}
-	// The history shows the consent; revoking it reaches the warehouse
-	// at the next sync.
-	hist := views.NewHistory(w, ui.Home)
+	// The history shows the consent, its office by name; its QR can be
+	// shown again: the same consent, no new one.
+	var again *viewmodel.SharedQR
+	hist := views.NewHistory(w, ui.Window, ui.Home, func(q *viewmodel.SharedQR) { again = q })
 	ui.Window.SetContent(hist.Root)
-	if len(hist.Rows) != 1 || hist.Rows[0].State != "còn hiệu lực" || len(hist.Rows[0].Fields) != selected-1 || hist.Rows[0].Title != "Khám chữa bệnh bảo hiểm y tế" {
+	if len(hist.Rows) != 1 || hist.Rows[0].State != "còn hiệu lực" || len(hist.Rows[0].Fields) != selected-1 || hist.Rows[0].Title != "Khám chữa bệnh bảo hiểm y tế" ||
+		hist.Rows[0].Recipient != "Bệnh viện Đa khoa Đồng Nai" {
 		t.Fatalf("history: %+v", hist.Rows)
 	}
-	test.Tap(hist.Revokes[shown.ConsentID])
-	if hist.Rows[0].State != "đã thu hồi" || hist.Revokes[shown.ConsentID] != nil || !strings.Contains(hist.Status.Text, "Đã thu hồi") {
-		t.Errorf("after revoke: %+v, %q", hist.Rows[0], hist.Status.Text)
+	test.Tap(hist.ShowAgain[shown.ConsentID])
+	if again == nil || again.ConsentID != shown.ConsentID || !slices.Equal(again.Parts, shown.Parts) {
+		t.Fatalf("shown again: %+v", again)
 	}
-	if _, err := w.Sync(nil); err != nil {
-		t.Fatal(err)
+	if rows, _ := w.Consents(); len(rows) != 1 {
+		t.Errorf("showing the QR again made %d consents", len(rows))
+	}
+	// Revoking asks first, naming the office and the fields; "keep it"
+	// changes nothing.
+	test.Tap(hist.Revokes[shown.ConsentID])
+	if !strings.Contains(strings.Join(labels(ui.Window.Canvas().Overlays().Top()), " "), "Bệnh viện Đa khoa Đồng Nai sẽ không còn dùng được") {
+		t.Errorf("the confirmation: %q", labels(ui.Window.Canvas().Overlays().Top()))
+	}
+	test.Tap(dialogButton(t, ui.Window, "Giữ lại"))
+	if hist.Rows[0].State != "còn hiệu lực" {
+		t.Fatalf("kept, yet: %+v", hist.Rows[0])
+	}
+	// Confirmed: revoked here and sent at once, no sync needed.
+	test.Tap(hist.Revokes[shown.ConsentID])
+	test.Tap(dialogButton(t, ui.Window, "Thu hồi"))
+	if hist.Rows[0].State != "đã thu hồi" || hist.Revokes[shown.ConsentID] != nil || hist.ShowAgain[shown.ConsentID] != nil {
+		t.Errorf("after revoke: %+v", hist.Rows[0])
+	}
+	<-hist.Sent
+	if !strings.Contains(hist.Status.Text, "đã gửi tới kho dữ liệu") {
+		t.Errorf("after sending: %q", hist.Status.Text)
 	}
 	if ok, _ := srv.Revoked(context.Background(), res.Holder, shown.ConsentID); !ok {
-		t.Error("the warehouse does not know the consent is revoked after a sync")
+		t.Error("the warehouse does not know the consent is revoked")
+	}
+	if _, err := w.ShowAgain(shown.ConsentID); err == nil {
+		t.Error("a revoked consent's QR shown again")
 	}
 
 	q.Tick(shown.Expires.Add(time.Second))

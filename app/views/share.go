@@ -364,7 +364,8 @@ func clock(d time.Duration) string {
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
-// Run calls Step every second until stop is closed.
+// Run calls Step every second until stop is closed or the token has
+// expired.
 func (v *QR) Run(stop <-chan struct{}) {
 	go func() {
 		t := time.NewTicker(time.Second)
@@ -375,6 +376,9 @@ func (v *QR) Run(stop <-chan struct{}) {
 				return
 			case now := <-t.C:
 				fyne.Do(func() { v.Step(now) })
+				if !now.Before(v.Shared.Expires) {
+					return
+				}
 			}
 		}
 	}()

@@ -93,10 +93,92 @@ func Share(ctx context.Context, st wallet.Store, h *wallet.ConsentHistory, devic
 	}
 	c := consentOf(req, jti, now, life, sel)
 	c.Holder, c.Proof = device.KID(), consent.ProofOf(tok)
+	if err := keep(ctx, st, jti, tok); err != nil {
+		return nil, err
+	}
 	if err := h.Give(ctx, c); err != nil {
 		return nil, fmt.Errorf("share: record the consent: %w", err)
 	}
 	return &Shared{Consent: c, Token: tok, Parts: parts}, nil
+}
+
+// TokenMeta is the store's meta key of the token of consent id, kept
+// (sealed, like every value of the store) while the consent is active so
+// the citizen can show the same QR again; the history itself holds no
+// values.
+func TokenMeta(id string) string { return "consent-token/" + id }
+
+// ErrNotKept: the consent's token is not on this phone (given before
+// tokens were kept, or no longer active), so it cannot be shown again.
+var ErrNotKept = errors.New("the token of this consent is not kept on this phone")
+
+// ErrNotActive: the consent was used, revoked or has expired.
+var ErrNotActive = errors.New("the consent is no longer active")
+
+func keep(ctx context.Context, st wallet.Store, id, token string) error {
+	if err := st.Apply(ctx, wallet.Batch{Meta: map[string][]byte{TokenMeta(id): []byte(token)}}); err != nil {
+		return fmt.Errorf("share: keep the token: %w", err)
+	}
+	return nil
+}
+
+// Again returns the QR texts of an active consent's token as it was
+// given: the same consent id, nothing new recorded in the history. A
+// consent used, revoked or expired is ErrNotActive (and its token is
+// forgotten); one whose token was not kept is ErrNotKept.
+func Again(ctx context.Context, st wallet.Store, h *wallet.ConsentHistory, id string, now time.Time, opts qrtext.Options) (*Shared, error) {
+	all, err := h.List(ctx, now)
+	if err != nil {
+		return nil, fmt.Errorf("share: again: %w", err)
+	}
+	for _, c := range all {
+		if c.Consent.ID != id {
+			continue
+		}
+		if c.State != wallet.ConsentActive {
+			_ = Forget(ctx, st, h, now)
+			return nil, fmt.Errorf("share: again: %w (%s)", ErrNotActive, c.State)
+		}
+		tok, err := st.Meta(ctx, TokenMeta(id))
+		if errors.Is(err, wallet.ErrNotFound) || (err == nil && len(tok) == 0) {
+			return nil, fmt.Errorf("share: again: %w", ErrNotKept)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("share: again: %w", err)
+		}
+		parts, err := qrtext.Encode(string(tok), opts)
+		if err != nil {
+			return nil, fmt.Errorf("share: again: %w", err)
+		}
+		return &Shared{Consent: c.Consent, Token: string(tok), Parts: parts}, nil
+	}
+	return nil, fmt.Errorf("share: again: consent %s: %w", id, wallet.ErrNotFound)
+}
+
+// Forget deletes the kept tokens of every consent no longer active, so a
+// token's values stay on the phone no longer than the consent lets them
+// be used.
+func Forget(ctx context.Context, st wallet.Store, h *wallet.ConsentHistory, now time.Time) error {
+	all, err := h.List(ctx, now)
+	if err != nil {
+		return fmt.Errorf("share: forget tokens: %w", err)
+	}
+	del := map[string][]byte{}
+	for _, c := range all {
+		if c.State == wallet.ConsentActive {
+			continue
+		}
+		if tok, err := st.Meta(ctx, TokenMeta(c.Consent.ID)); err == nil && len(tok) > 0 {
+			del[TokenMeta(c.Consent.ID)] = nil
+		}
+	}
+	if len(del) == 0 {
+		return nil
+	}
+	if err := st.Apply(ctx, wallet.Batch{Meta: del}); err != nil {
+		return fmt.Errorf("share: forget tokens: %w", err)
+	}
+	return nil
 }
 
 // ShareOnline is Share for a counter with a network: instead of the data,
@@ -137,6 +219,9 @@ func ShareOnline(ctx context.Context, st wallet.Store, h *wallet.ConsentHistory,
 	c := consentOf(req, ref.ID, now, life, sel)
 	c.Method += " (online token)"
 	c.Holder, c.Proof = device.KID(), tok
+	if err := keep(ctx, st, ref.ID, tok); err != nil {
+		return nil, err
+	}
 	if err := h.Give(ctx, c); err != nil {
 		return nil, fmt.Errorf("share: record the consent: %w", err)
 	}
