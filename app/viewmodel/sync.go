@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
@@ -62,7 +63,9 @@ func (w *Wallet) client() (*client.Client, error) {
 	if wh.BaseURL == "" || wh.RootKey == nil {
 		return nil, errors.New(lang.L("No warehouse is configured. Set its address in Settings."))
 	}
-	return client.New(client.Config{BaseURL: wh.BaseURL, RootKey: wh.RootKey, Attempts: 3, Timeout: 30 * time.Second})
+	// The client's defaults: a request fails only when no byte moves for
+	// 20 s (a 1 KB/s link finishes), pages sized by the link.
+	return client.New(client.Config{BaseURL: wh.BaseURL, RootKey: wh.RootKey, Attempts: 3})
 }
 
 // Enrolled reports whether this profile's device is enrolled.
@@ -109,8 +112,9 @@ func (w *Wallet) DemoEnrol() error {
 
 // SyncProgress is a sync's progress for the progress bar.
 type SyncProgress struct {
-	Fraction float64 // 0..1
-	Text     string  // "12 / 40 hồ sơ · 8.0 / 26.8 KB"
+	Fraction float64 // 0..1 of the feed
+	Known    bool    // false before the first page: show activity, not 0 %
+	Text     string  // "Đã nhận 12 hồ sơ · 8,0 KB"
 }
 
 // Syncing reports whether a sync is running.
@@ -151,28 +155,47 @@ func (w *Wallet) Sync(progress func(SyncProgress)) (string, error) {
 		if progress == nil {
 			return
 		}
-		f := 0.0
-		if p.RecordsTotal > 0 {
-			f = float64(p.RecordsDone) / float64(p.RecordsTotal)
-		}
-		progress(SyncProgress{Fraction: f, Text: lang.L("{{.Done}} / {{.Total}} records · {{.KB}} KB",
-			map[string]any{"Done": p.RecordsDone, "Total": p.RecordsTotal, "KB": fmt.Sprintf("%.1f", float64(p.BytesDone)/1024)})})
+		f, known := p.Fraction()
+		progress(SyncProgress{Fraction: f, Known: known, Text: lang.L("Received {{.N}} records · {{.KB}} KB",
+			map[string]any{"N": p.Records, "KB": strings.Replace(fmt.Sprintf("%.1f", float64(p.BytesDone)/1024), ".", ",", 1)})})
 	}))
 	if err != nil {
 		msg := SyncErrorText(err)
-		if res.Stored > 0 {
-			msg += " " + lang.L("{{.N}} records were saved; the next sync continues from there.", map[string]any{"N": res.Stored})
+		if res.Records > 0 {
+			msg += " " + lang.L("{{.N}} records were saved; the next sync continues from there.", map[string]any{"N": res.Records})
 		}
 		return "", errors.New(msg)
 	}
 	if h, err := wallet.OpenConsentHistory(ctx, s); err == nil {
 		_, _ = c.SyncConsents(ctx, s, h, time.Now())
 	}
-	text := lang.L("{{.N}} new or updated records.", map[string]any{"N": res.Stored})
+	text := syncResultText(res)
 	if len(res.Rejected) > 0 {
 		text += " " + lang.L("{{.N}} records failed their signature check and were not saved.", map[string]any{"N": len(res.Rejected)})
 	}
 	return text, nil
+}
+
+// syncResultText says what a sync changed, in the citizen's records.
+func syncResultText(res client.Result) string {
+	var parts []string
+	if res.New > 0 {
+		parts = append(parts, lang.L("{{.N}} new", map[string]any{"N": res.New}))
+	}
+	if res.Updated > 0 {
+		parts = append(parts, lang.L("{{.N}} updated", map[string]any{"N": res.Updated}))
+	}
+	if res.Withdrawn > 0 {
+		parts = append(parts, lang.L("{{.N}} withdrawn by the issuing agency", map[string]any{"N": res.Withdrawn}))
+	}
+	text := lang.L("Your records are up to date.")
+	if len(parts) > 0 {
+		text = lang.L("Received: {{.Changes}}.", map[string]any{"Changes": strings.Join(parts, ", ")})
+	}
+	if res.Held >= 0 {
+		text += " " + lang.L("You have {{.N}} records on this phone.", map[string]any{"N": res.Held})
+	}
+	return text
 }
 
 // LastSync describes when the last complete sync was.

@@ -163,7 +163,9 @@ func (h *Home) runSync(w *viewmodel.Wallet) {
 	go func() {
 		text, err := w.Sync(func(p viewmodel.SyncProgress) {
 			fyne.Do(func() {
-				h.Progress.SetValue(p.Fraction)
+				if p.Known {
+					h.Progress.SetValue(p.Fraction)
+				}
 				h.Status.SetText(p.Text)
 			})
 		})

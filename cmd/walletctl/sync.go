@@ -85,19 +85,19 @@ func cmdSync(e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "Đồng bộ với / syncing with %s\n", base)
 		res, err := c.Sync(e.ctx, s, wallet.ProgressFunc(func(p wallet.SyncProgress) {
-			fmt.Fprintf(e.stdout, "  %d/%d hồ sơ / records, %s/%s\n", p.RecordsDone, p.RecordsTotal, kb(p.BytesDone), kb(p.BytesTotal))
+			fmt.Fprintf(e.stdout, "  %d hồ sơ / records, %s/%s\n", p.Records, kb(p.BytesDone), kb(p.BytesTotal))
 		}))
 		for _, r := range res.Rejected {
 			fmt.Fprintf(e.stdout, "  TỪ CHỐI / REJECTED %s v%d: %s\n", r.RecordID, r.Version, rejectReason(r.Err))
 		}
 		if err != nil {
-			if res.Stored > 0 {
-				fmt.Fprintf(e.stdout, "Đã lưu %d hồ sơ trước khi dừng; lần sau sẽ tiếp tục / stored %d records before stopping; the next sync resumes\n", res.Stored, res.Stored)
+			if res.Records > 0 {
+				fmt.Fprintf(e.stdout, "Đã lưu %d hồ sơ trước khi dừng; lần sau sẽ tiếp tục / stored %d records before stopping; the next sync resumes\n", res.Records, res.Records)
 			}
 			return syncError(err)
 		}
-		fmt.Fprintf(e.stdout, "Xong / done: %d hồ sơ mới hoặc cập nhật / new or updated records, %d bị từ chối / rejected, %s nhận / received\n",
-			res.Stored, len(res.Rejected), kb(res.Bytes))
+		fmt.Fprintf(e.stdout, "Xong / done: %d mới / new, %d cập nhật / updated, %d bị thu hồi / withdrawn; đang giữ / holding %d hồ sơ / records; %d bị từ chối / rejected, %s nhận / received\n",
+			res.New, res.Updated, res.Withdrawn, res.Held, len(res.Rejected), kb(res.Bytes))
 		h, err := wallet.OpenConsentHistory(e.ctx, s)
 		if err != nil {
 			return err

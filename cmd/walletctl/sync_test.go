@@ -77,7 +77,7 @@ func TestEnrolAndSync(t *testing.T) {
 	}
 	r = ctl("sync")
 	r.want(t, exitOK)
-	if !strings.Contains(r.stdout, "Xong / done: 1 ") {
+	if !strings.Contains(r.stdout, "Xong / done: 0 mới / new, 1 cập nhật / updated") {
 		t.Errorf("sync after a correction:\n%s", r.stdout)
 	}
 	r = ctl("show", fix.ID)

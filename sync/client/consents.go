@@ -46,15 +46,23 @@ func (c *Client) AccessLog(ctx context.Context, st wallet.Store, cursor string) 
 		return nil, cursor, fmt.Errorf("access log: %w", err)
 	}
 	var out []protocol.AccessEntry
+	pages := c.newPager() // sized by the link, like the change feed's
 	for {
-		q := url.Values{"limit": {strconv.Itoa(c.cfg.PageSize)}}
-		if cursor != "" {
-			q.Set("cursor", cursor)
-		}
 		var page protocol.AccessLogResponse
-		if _, err := c.call(ctx, http.MethodGet, protocol.PathAccessLog, q, nil, dev, &page); err != nil {
+		a, err := c.callEach(ctx, http.MethodGet, protocol.PathAccessLog, func(prev error) url.Values {
+			if prev != nil {
+				pages.failed(prev)
+			}
+			q := url.Values{"limit": {strconv.Itoa(pages.size)}}
+			if cursor != "" {
+				q.Set("cursor", cursor)
+			}
+			return q
+		}, nil, dev, &page)
+		if err != nil {
 			return out, cursor, fmt.Errorf("access log: %w", err)
 		}
+		pages.arrived(len(page.Entries), a.elapsed)
 		out = append(out, page.Entries...)
 		cursor = page.NextCursor
 		if !page.More || len(page.Entries) == 0 {

@@ -39,12 +39,12 @@ func TestSyncChild(t *testing.T) {
 		fmt.Println("error", err)
 		os.Exit(2)
 	}
-	c, err := client.New(client.Config{BaseURL: os.Getenv("CW_SYNC_URL"), RootKey: root, PageSize: 5})
+	c, err := client.New(client.Config{BaseURL: os.Getenv("CW_SYNC_URL"), RootKey: root, PageSize: 5, MaxPageSize: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fmt.Println("open")
-	_, err = c.Sync(ctx, st, wallet.ProgressFunc(func(p wallet.SyncProgress) { fmt.Println("page", p.RecordsDone) }))
+	_, err = c.Sync(ctx, st, wallet.ProgressFunc(func(p wallet.SyncProgress) { fmt.Println("page", p.EntriesDone) }))
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(3)

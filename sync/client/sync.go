@@ -184,14 +184,106 @@ type Rejected struct {
 	Err      error // wraps a credential sentinel (ErrForged, ErrUnknownIssuer ...)
 }
 
-// Result sums up a sync.
+// Result sums up a sync. Records, New, Updated, Withdrawn and Unchanged
+// count the citizen's records (distinct record IDs) as wallet.SyncProgress
+// defines them; Stored and Rejected count feed entries (record versions).
+// On an error they say what was stored before it.
 type Result struct {
-	Stored    int        // record versions stored (new, corrected or withdrawn)
+	Records   int // the citizen's records received and stored (distinct IDs)
+	New       int // of Records: not held before this sync
+	Updated   int // of Records: held before, now corrected (newer version)
+	Withdrawn int // of Records: withdrawn now, not before this sync
+	Unchanged int // of Records: versions the wallet already held
+	// Held is how many records the wallet holds after the sync (latest
+	// versions, withdrawn ones included, as the wallet lists them); -1 if
+	// the sync ended with an error before it was counted.
+	Held int
+
+	Stored    int        // feed entries (record versions) stored
 	Pages     int        // pages fetched
 	Bytes     int64      // response bytes read (after gzip)
-	Rejected  []Rejected // records that failed verification: not stored
+	Rejected  []Rejected // entries that failed verification: not stored
 	Cursor    string     // the cursor after the last stored page
 	TrustList bool       // whether a fresh trust list was fetched
+	// PageSizes are the page sizes asked for, in order, retries included
+	// (the adapted sizes; see Config.PageSize).
+	PageSizes []int
+}
+
+// seenRecord is one record received by a sync: the latest version the
+// wallet held before the sync (zero Version: none) and the latest it
+// holds now.
+type seenRecord struct{ before, now wallet.Record }
+
+// class is where the record falls in the Result's split of Records.
+func (r seenRecord) class() int {
+	switch {
+	case r.now.Status == wallet.StatusWithdrawn && (r.before.Version == 0 || r.before.Status != wallet.StatusWithdrawn):
+		return classWithdrawn
+	case r.before.Version == 0:
+		return classNew
+	case r.now.Version > r.before.Version:
+		return classUpdated
+	}
+	return classUnchanged
+}
+
+const (
+	classNew = iota
+	classUpdated
+	classWithdrawn
+	classUnchanged
+	nClasses
+)
+
+// tally counts a sync's received records by class. A page's records are
+// staged while it is verified and committed once it is stored.
+type tally struct {
+	seen   map[string]seenRecord // committed
+	staged map[string]seenRecord // the page being stored
+	counts [nClasses]int         // of seen
+}
+
+func newTally() *tally {
+	return &tally{seen: map[string]seenRecord{}, staged: map[string]seenRecord{}}
+}
+
+// stage notes that rec (verified, about to be stored) arrived; before
+// looks up what the wallet holds, for a record first seen.
+func (t *tally) stage(rec wallet.Record, before func(id string) (wallet.Record, error)) error {
+	r, ok := t.staged[rec.ID]
+	if !ok {
+		r, ok = t.seen[rec.ID]
+	}
+	if !ok {
+		b, err := before(rec.ID)
+		if err != nil && !errors.Is(err, wallet.ErrNotFound) {
+			return err
+		}
+		r.before = b
+	}
+	if rec.Version >= r.now.Version {
+		r.now = rec
+	}
+	t.staged[rec.ID] = r
+	return nil
+}
+
+// commit counts the staged records: their page is stored.
+func (t *tally) commit() {
+	for id, r := range t.staged {
+		if old, ok := t.seen[id]; ok {
+			t.counts[old.class()]--
+		}
+		t.seen[id] = r
+		t.counts[r.class()]++
+	}
+	clear(t.staged)
+}
+
+func (t *tally) fill(p *wallet.SyncProgress) {
+	p.Records = len(t.seen)
+	p.New, p.Updated, p.Withdrawn, p.Unchanged = t.counts[classNew], t.counts[classUpdated], t.counts[classWithdrawn], t.counts[classUnchanged]
 }
 
 // Sync pulls the change feed from the stored cursor to the end. Every
@@ -200,10 +292,11 @@ type Result struct {
 // profile) before it is stored; a record that fails is reported in
 // Result.Rejected, not stored, and sync goes on. Each page is stored with
 // its cursor in one transaction, so an interrupted sync resumes after the
-// last stored page and a page fetched twice doubles nothing. progress (may
-// be nil) hears after every page.
+// last stored page and a page fetched twice doubles nothing. Pages are
+// sized by the link (Config.PageSize). progress (may be nil) hears after
+// every stored page.
 func (c *Client) Sync(ctx context.Context, st wallet.Store, progress wallet.Progress) (Result, error) {
-	var res Result
+	res := Result{Held: -1}
 	p, err := st.Profile(ctx)
 	if err != nil {
 		return res, fmt.Errorf("sync: %w", err)
@@ -233,24 +326,40 @@ func (c *Client) Sync(ctx context.Context, st wallet.Store, progress wallet.Prog
 	}
 	res.Cursor = cursor
 	var prog wallet.SyncProgress
+	pages := c.newPager()
+	t := newTally()
+	before := func(id string) (wallet.Record, error) { return st.Record(ctx, id) }
+	done := func(res Result) Result {
+		res.Records = prog.Records
+		res.New, res.Updated, res.Withdrawn, res.Unchanged = prog.New, prog.Updated, prog.Withdrawn, prog.Unchanged
+		return res
+	}
 	for {
-		q := url.Values{"limit": {strconv.Itoa(c.cfg.PageSize)}}
-		if cursor != "" {
-			q.Set("cursor", cursor)
-		}
 		var page protocol.ChangesResponse
-		n, err := c.call(ctx, http.MethodGet, protocol.PathChanges, q, nil, dev, &page)
+		a, err := c.callEach(ctx, http.MethodGet, protocol.PathChanges, func(prev error) url.Values {
+			if prev != nil {
+				pages.failed(prev)
+			}
+			res.PageSizes = append(res.PageSizes, pages.size)
+			q := url.Values{"limit": {strconv.Itoa(pages.size)}}
+			if cursor != "" {
+				q.Set("cursor", cursor)
+			}
+			return q
+		}, nil, dev, &page)
 		if err != nil {
-			return res, fmt.Errorf("sync: %w", err)
+			return done(res), fmt.Errorf("sync: %w", err)
 		}
 		res.Pages++
-		res.Bytes += n
+		res.Bytes += a.bytes
 		if page.NextCursor == "" || (len(page.Changes) == 0 && page.More) {
-			return res, fmt.Errorf("sync: %w: page without progress", ErrBadResponse)
+			return done(res), fmt.Errorf("sync: %w: page without progress", ErrBadResponse)
 		}
+		pages.arrived(len(page.Changes), a.elapsed)
 		now := c.cfg.Now()
 		batch := wallet.Batch{Meta: map[string][]byte{MetaCursor: []byte(page.NextCursor)}}
 		var pageBytes int64
+		clear(t.staged)
 		for _, ch := range page.Changes {
 			cred, err := ch.SDJWT()
 			pageBytes += int64(len(cred))
@@ -269,25 +378,38 @@ func (c *Client) Sync(ctx context.Context, st wallet.Store, progress wallet.Prog
 				continue
 			}
 			rec.ReceivedAt = now.UTC()
+			if err := t.stage(rec, before); err != nil {
+				return done(res), fmt.Errorf("sync: %w", err)
+			}
 			batch.Records = append(batch.Records, rec)
 		}
 		if !page.More {
 			batch.Meta[MetaLastSync] = []byte(now.UTC().Format(time.RFC3339))
 		}
 		if err := st.Apply(ctx, batch); err != nil {
-			return res, fmt.Errorf("sync: store page: %w", err)
+			return done(res), fmt.Errorf("sync: store page: %w", err)
 		}
+		t.commit() // counted only once stored
 		cursor = page.NextCursor
 		res.Cursor = cursor
 		res.Stored += len(batch.Records)
-		prog.RecordsDone += len(page.Changes)
-		prog.RecordsTotal = prog.RecordsDone + page.Remaining
+		t.fill(&prog)
+		prog.Pages++
+		prog.EntriesDone += len(page.Changes)
+		prog.EntriesTotal = prog.EntriesDone + page.Remaining
 		prog.BytesDone += pageBytes
 		prog.BytesTotal = prog.BytesDone + page.RemainingBytes
 		if progress != nil {
 			progress.SyncProgress(prog)
 		}
 		if !page.More {
+			res = done(res)
+			if counts, err := st.Counts(ctx); err == nil {
+				res.Held = 0
+				for _, n := range counts {
+					res.Held += n
+				}
+			}
 			return res, nil
 		}
 	}
