@@ -118,6 +118,11 @@ var depRules = []depRule{
 	{name: "only sync/client imports resty",
 		applies: except("sync/client"),
 		banned:  prefixed("github.com/go-resty/resty"), direct: true},
+	{name: "only app/camera imports a camera driver",
+		applies: except("app/camera"),
+		banned: func(p string) bool {
+			return under(p, "github.com/pion/mediadevices") || under(p, "github.com/blackjack/webcam")
+		}, direct: true},
 }
 
 // A depViolation is one broken rule: pkg reaches a banned package through

@@ -117,7 +117,10 @@ require() {
 	for r in "${REQUIRES[@]}"; do
 		case "$r" in
 		fyne-deps) bash tools/install-fyne-deps.sh ;;
-		mingw) need_apt x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64 "the Windows build" ;;
+		mingw)
+			need_apt x86_64-w64-mingw32-gcc-posix gcc-mingw-w64-x86-64-posix "the Windows build"
+			need_apt x86_64-w64-mingw32-g++-posix g++-mingw-w64-x86-64-posix "the Windows build's camera driver (C++)"
+			;;
 		fyne-cross)
 			command -v "$FYNE_CROSS" >/dev/null 2>&1 ||
 				die "needs fyne-cross (go install github.com/fyne-io/fyne-cross@$FYNE_CROSS_VERSION) and Docker or Podman; see fyne-cross/README.md"

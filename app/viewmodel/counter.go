@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vnwallet/citizenwallet/app/camera"
 	"image"
 	"slices"
 	"strings"
@@ -137,6 +138,9 @@ func (c *Counter) AgencyName() string {
 	}
 	return lang.L("an office not in the province's directory")
 }
+
+// Progress is how many of how many parts of the token being read are in.
+func (c *Counter) Progress() (have, total int) { return c.asm.Progress() }
 
 // Close closes the replay cache.
 func (c *Counter) Close() error { return c.core.Close() }
@@ -595,4 +599,21 @@ func counterReason(err error) string {
 		return lang.L("This code has expired. Ask the citizen to share again.")
 	}
 	return fmt.Sprintf("%s (%v)", lang.L("The code could not be verified."), err)
+}
+
+// CameraErrorText says why the camera could not be used, and what to do.
+func CameraErrorText(err error) string {
+	switch {
+	case errors.Is(err, camera.ErrNoCamera):
+		return lang.L("No camera was found. Plug in a webcam, or use the scanner or Open images.")
+	case errors.Is(err, camera.ErrBusy):
+		return lang.L("The camera is in use by another program. Close it and try again.")
+	case errors.Is(err, camera.ErrNoPermission):
+		return lang.L("This computer does not let the app use the camera. Allow it in the system's privacy settings.")
+	case errors.Is(err, camera.ErrDisconnected):
+		return lang.L("The camera was disconnected. The codes read so far are kept; plug it in and start the camera again.")
+	case errors.Is(err, camera.ErrUnsupported):
+		return lang.L("This build of the app cannot use a camera. Use the scanner or Open images.")
+	}
+	return lang.L("The camera stopped: {{.Err}}", map[string]any{"Err": err.Error()})
 }

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"context"
+	"errors"
 	"image"
 	"image/color"
 	_ "image/jpeg" // photos of a QR
@@ -15,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/vnwallet/citizenwallet/app/camera"
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
 )
 
@@ -42,6 +45,15 @@ type Counter struct {
 	Copy        *widget.Button
 	ExportJSON  *widget.Button
 	ExportCSV   *widget.Button
+	// Camera starts and stops reading codes from a webcam; Preview shows
+	// what it sees. OpenCamera opens the source (camera.Open("") unless a
+	// test or a demonstration sets another). CameraDone is closed when the
+	// camera's reading ends.
+	Camera     *widget.Button
+	Preview    *canvas.Image
+	OpenCamera func() (camera.Source, error)
+	CameraDone chan struct{}
+	stopCamera context.CancelFunc
 	// LogButton shows the counter's log (Log), Back returns.
 	LogButton *widget.Button
 	Log       *widget.List
@@ -70,13 +82,18 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 	v.Scan.SetPlaceHolder(lang.L("Scan the QR code and press Enter"))
 	v.Scan.OnSubmitted = func(text string) {
 		v.Scan.SetText("")
-		progress, done := c.Scan(text)
-		v.Progress.SetText(progress)
-		if done || c.Result() == nil {
-			v.show(c.Result()) // a new person's first code hides the previous result at once
-		}
+		v.take(c, text)
 	}
 	open := newButton(lang.L("Open images…"), func() { v.OpenImages(c, startDir()) })
+	v.OpenCamera = func() (camera.Source, error) { return camera.Open("") }
+	v.Preview = canvas.NewImageFromImage(nil)
+	v.Preview.FillMode = canvas.ImageFillContain
+	v.Preview.SetMinSize(fyne.NewSize(320, 240))
+	v.Preview.Hide()
+	v.Camera = newButton(lang.L("Camera"), func() { v.toggleCamera(c) })
+	if !camera.Supported {
+		v.Camera.Hide() // no camera driver in this build (a phone, or a build without cgo)
+	}
 	refresh := newButton(lang.L("Refresh"), func() { v.Status.SetText(c.Refresh()); v.focusScan() })
 	newScan := newButton(lang.L("New citizen"), func() {
 		c.ClearResult()
@@ -151,7 +168,8 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 		container.NewBorder(nil, nil, nil, v.LogButton, title),
 		container.NewBorder(nil, nil, nil, refresh, v.Status),
 		v.Scan,
-		container.NewGridWithColumns(2, open, newScan),
+		container.NewGridWithColumns(3, open, v.Camera, newScan),
+		v.Preview,
 		v.Progress,
 		container.NewStack(v.Band, container.NewPadded(container.NewVBox(v.Verdict, v.Who))),
 		v.Reason, v.Revocations)
@@ -160,6 +178,61 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 	v.Root = container.NewStack(v.main)
 	v.catchScans()
 	return v
+}
+
+// take is one scanned QR text, from the scanner, the camera or an image.
+func (v *Counter) take(c *viewmodel.Counter, text string) {
+	progress, done := c.Scan(text)
+	v.Progress.SetText(progress)
+	if done || c.Result() == nil {
+		v.show(c.Result()) // a new person's first code hides the previous result at once
+	}
+}
+
+// toggleCamera starts reading codes from the camera, with its preview, or
+// stops it. Each code the camera reads is taken as a scan; the phone's
+// cycling parts are collected in any order.
+func (v *Counter) toggleCamera(c *viewmodel.Counter) {
+	if v.stopCamera != nil {
+		v.stopCamera()
+		v.focusScan()
+		return
+	}
+	src, err := v.OpenCamera()
+	if err != nil {
+		v.Progress.SetText(viewmodel.CameraErrorText(err))
+		v.focusScan()
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	v.stopCamera, v.CameraDone = cancel, done
+	v.Camera.SetText(lang.L("Stop the camera"))
+	v.Preview.Show()
+	v.Progress.SetText(lang.L("Hold the phone's code in front of the camera."))
+	v.focusScan()
+	go func() { // last: what it shows goes through fyne.Do
+		err := camera.Scan(ctx, src, camera.Options{},
+			func(text string) { fyne.Do(func() { v.take(c, text) }) },
+			func(img image.Image) {
+				fyne.Do(func() {
+					v.Preview.Image = img
+					v.Preview.Refresh()
+				})
+			})
+		src.Close()
+		fyne.Do(func() {
+			cancel()
+			v.stopCamera = nil
+			v.Camera.SetText(lang.L("Camera"))
+			v.Preview.Hide()
+			v.Preview.Image = nil
+			if err != nil && !errors.Is(err, context.Canceled) {
+				v.Progress.SetText(viewmodel.CameraErrorText(err))
+			}
+			close(done)
+		})
+	}()
 }
 
 // focusScan gives the scan field the keyboard again: after every
