@@ -154,7 +154,7 @@ func (ui *UI) Start() {
 	ui.Touch()
 	if ui.Wallet.HasProfile() {
 		back, until, whose, leave := ui.shown, ui.qrUntil, ui.Wallet.Current().ID, ui.leave
-		ui.Window.SetContent(views.Readable(views.NewUnlock(ui.Wallet, func() {
+		u := views.NewUnlock(ui.Wallet, ui.Window, func() {
 			ui.Touch()
 			if back == nil || ui.Wallet.Current().ID != whose { // another profile was chosen
 				ui.Home()
@@ -164,7 +164,9 @@ func (ui *UI) Start() {
 			ui.show(back)
 			ui.qrUntil, ui.leave = until, leave
 			back.Refresh()
-		}).Root))
+		})
+		ui.Window.SetContent(views.Readable(u.Root))
+		ui.Window.Canvas().Focus(u.PIN) // type at once, on a desktop too
 		return
 	}
 	ui.shown = nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vnwallet/citizenwallet/app"
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
+	"github.com/vnwallet/citizenwallet/app/views"
 	"github.com/vnwallet/citizenwallet/assets"
 	"github.com/vnwallet/citizenwallet/crypto/kdf"
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
@@ -119,9 +120,22 @@ func TestCreateLockUnlockInVietnamese(t *testing.T) {
 	// with the bundled font (open testdata/create.png to look at it).
 	test.AssertImageMatches(t, "create.png", ui.Window.Canvas().Capture())
 	form := find(t, ui.Window, func(*widget.Form) bool { return true })
-	entries := make([]*widget.Entry, len(form.Items))
+	type field interface {
+		fyne.Focusable
+		SetText(string)
+	}
+	entries := make([]field, len(form.Items))
 	for i, it := range form.Items {
-		entries[i] = it.Widget.(*widget.Entry)
+		switch w := it.Widget.(type) {
+		case *widget.Entry:
+			entries[i] = w
+		case *views.PINEntry:
+			entries[i] = w
+		case *fyne.Container: // the birth date and what it was read as
+			entries[i] = w.Objects[0].(*widget.Entry)
+		default:
+			t.Fatalf("form item %d is a %T", i, w)
+		}
 	}
 	create := button(t, ui.Window, "Tạo hồ sơ")
 
@@ -151,12 +165,12 @@ func TestCreateLockUnlockInVietnamese(t *testing.T) {
 	if ui.Wallet.Unlocked() || !screenHas(t, ui.Window, "Nhập mã PIN để mở hồ sơ của bạn.") {
 		t.Fatalf("lock does not return to the unlock screen: %q", labels(ui.Window.Content()))
 	}
-	pin := find(t, ui.Window, func(e *widget.Entry) bool { return e.Password })
+	pin := find(t, ui.Window, func(e *views.PINEntry) bool { return true })
 	unlock := button(t, ui.Window, "Mở khóa")
 
 	test.Type(pin, "000000")
 	test.Tap(unlock)
-	if ui.Wallet.Unlocked() || !screenHas(t, ui.Window, "Mã PIN không đúng.") {
+	if ui.Wallet.Unlocked() || !screenHas(t, ui.Window, "Sai mã PIN. Còn 4 lần thử trước khi phải chờ.") {
 		t.Fatalf("wrong PIN not reported: %q", labels(ui.Window.Content()))
 	}
 	test.Type(pin, "246810")

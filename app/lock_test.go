@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/vnwallet/citizenwallet/app/views"
 )
 
 // The lock policy of a citizen waiting in a queue: taps are use; a QR
@@ -98,7 +100,7 @@ func TestQueueLockPolicy(t *testing.T) {
 // unlock types the demo PIN into the unlock screen.
 func unlock(t *testing.T, d demoSetup) {
 	t.Helper()
-	pin := find(t, d.ui.Window, func(e *widget.Entry) bool { return e.Password })
+	pin := find(t, d.ui.Window, func(e *views.PINEntry) bool { return true })
 	test.Type(pin, "246810")
 	pin.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if !d.w.Unlocked() {

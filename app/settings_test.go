@@ -12,6 +12,7 @@ import (
 
 	"github.com/vnwallet/citizenwallet/app"
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
+	"github.com/vnwallet/citizenwallet/app/views"
 	"github.com/vnwallet/citizenwallet/assets"
 	"github.com/vnwallet/citizenwallet/crypto/kdf"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
@@ -34,10 +35,10 @@ func selectWith(t *testing.T, w fyne.Window, option string) *widget.Select {
 }
 
 // passwordEntries are the screen's PIN fields, in order.
-func passwordEntries(w fyne.Window) []*widget.Entry {
-	var out []*widget.Entry
+func passwordEntries(w fyne.Window) []*views.PINEntry {
+	var out []*views.PINEntry
 	for _, o := range objects(w.Content()) {
-		if e, ok := o.(*widget.Entry); ok && e.Password {
+		if e, ok := o.(*views.PINEntry); ok {
 			out = append(out, e)
 		}
 	}
@@ -102,7 +103,7 @@ func TestSettingsLanguageAutoLockPIN(t *testing.T) {
 		}
 		return strings.Join(labels(ui.Window.Content()), "\n")
 	}
-	if got := change("000000", "135790", "135790"); !strings.Contains(got, "Mã PIN không đúng") {
+	if got := change("000000", "135790", "135790"); !strings.Contains(got, "Sai mã PIN") {
 		t.Errorf("wrong old PIN: %q", got)
 	}
 	if got := change("246810", "135790", "135791"); !strings.Contains(got, "Hai mã PIN không giống nhau") {
@@ -245,7 +246,7 @@ func TestFamilyProfiles(t *testing.T) {
 	pin := passwordEntries(ui.Window)[0]
 	test.Type(pin, "112233")
 	test.Tap(button(t, ui.Window, "Mở khóa"))
-	if w.Unlocked() || !screenHas(t, ui.Window, "Mã PIN không đúng") {
+	if w.Unlocked() || !screenHas(t, ui.Window, "Sai mã PIN") {
 		t.Fatalf("the child's PIN opened the first profile: %q", labels(ui.Window.Content()))
 	}
 	test.Type(pin, "246810")

@@ -35,6 +35,22 @@ var (
 	ErrStaleVersion = errors.New("record version is older than the stored one")
 )
 
+// WrongPINError is how an implementation reports a wrong PIN, with what
+// the citizen needs to know before the next try. errors.Is(err,
+// ErrWrongPIN) is true.
+type WrongPINError struct {
+	Failures  int           // consecutive failed attempts, this one included
+	FreeLeft  int           // attempts that can still be made without a wait (0: the next one waits)
+	NextDelay time.Duration // the wait before the next attempt (0: none)
+}
+
+func (e *WrongPINError) Error() string {
+	return fmt.Sprintf("%v (%d failed attempts; next attempt in %s)", ErrWrongPIN, e.Failures, e.NextDelay)
+}
+
+// Is makes errors.Is(err, ErrWrongPIN) match.
+func (e *WrongPINError) Is(target error) bool { return target == ErrWrongPIN }
+
 // ThrottledError is returned by Open while failed PIN attempts are being
 // throttled. errors.Is(err, ErrThrottled) is true.
 type ThrottledError struct {

@@ -21,8 +21,8 @@ func (w *Wallet) ChangePIN(oldPIN, newPIN, confirm string) error {
 	if err != nil {
 		return errors.New(ErrorText(err))
 	}
-	if len([]rune(newPIN)) < MinPINLength {
-		return errors.New(lang.L("The PIN must have at least 6 characters."))
+	if err := ValidPIN(newPIN); err != nil {
+		return err
 	}
 	if newPIN != confirm {
 		return errors.New(lang.L("The two PINs are not the same."))

@@ -67,7 +67,7 @@ func (w *Wallet) Unlocked() bool {
 type CreateForm struct {
 	CitizenID  string
 	FullName   string
-	BirthDate  string // DD/MM/YYYY, as Vietnamese forms write it
+	BirthDate  string // as people write it: 26/12/1973, 6/3/1973, 26-12-1973, 26121973, 1973-12-26 (ParseDate)
 	PIN        string
 	PINConfirm string
 	// Relation is whose profile it is; empty means the phone's owner.
@@ -80,12 +80,12 @@ const MinPINLength = 6
 // Create makes a profile in its own folder, lists it, and leaves it
 // chosen and unlocked (any other open profile is locked first).
 func (w *Wallet) Create(f CreateForm) error {
-	birth, err := time.Parse("02/01/2006", strings.TrimSpace(f.BirthDate))
+	birth, err := ParseDate(f.BirthDate, time.Now())
 	if err != nil {
-		return errors.New(lang.L("Enter the birth date as DD/MM/YYYY."))
+		return errors.New(lang.L("Date of birth: {{.Why}}", map[string]any{"Why": err.Error()}))
 	}
-	if len([]rune(f.PIN)) < MinPINLength {
-		return errors.New(lang.L("The PIN must have at least 6 characters."))
+	if err := ValidPIN(f.PIN); err != nil {
+		return err
 	}
 	if f.PIN != f.PINConfirm {
 		return errors.New(lang.L("The two PINs are not the same."))
@@ -223,9 +223,14 @@ func (w *Wallet) Records(d wallet.Domain) ([]RecordRow, error) {
 // says what happened and what to do.
 func ErrorText(err error) string {
 	var th *wallet.ThrottledError
+	var wrong *wallet.WrongPINError
 	switch {
 	case errors.As(err, &th):
-		return lang.L("Too many wrong PINs. Try again in {{.Wait}}.", map[string]any{"Wait": th.RetryAfter.Round(time.Second).String()})
+		return lang.L("Too many wrong PINs. Try again in {{.Wait}}.", map[string]any{"Wait": PlainWait(th.RetryAfter)})
+	case errors.As(err, &wrong) && wrong.NextDelay > 0:
+		return lang.L("Wrong PIN. Wait {{.Wait}} before the next try.", map[string]any{"Wait": PlainWait(wrong.NextDelay)})
+	case errors.As(err, &wrong) && wrong.FreeLeft > 0:
+		return lang.L("Wrong PIN. {{.N}} more tries before you must wait.", map[string]any{"N": wrong.FreeLeft})
 	case errors.Is(err, wallet.ErrWrongPIN):
 		return lang.L("Wrong PIN. Check it and try again.")
 	case errors.Is(err, wallet.ErrCorruptHeader):

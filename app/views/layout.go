@@ -2,6 +2,7 @@ package views
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/mobile"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -103,3 +104,17 @@ func newSelect(options []string, changed func(string)) *widget.Select {
 		}
 	})
 }
+
+// PINEntry is a PIN field: masked, and a number pad on phones (the
+// keyboard a banking app shows).
+type PINEntry struct{ widget.Entry }
+
+func newPINEntry() *PINEntry {
+	e := &PINEntry{}
+	e.Password = true
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// Keyboard asks the phone for its number pad.
+func (e *PINEntry) Keyboard() mobile.KeyboardType { return mobile.NumberKeyboard }

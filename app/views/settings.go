@@ -44,7 +44,7 @@ type Settings struct {
 	Language *widget.Select
 	AutoLock *widget.Select
 
-	OldPIN, NewPIN, NewPINConfirm *widget.Entry
+	OldPIN, NewPIN, NewPINConfirm *PINEntry
 	ChangePIN                     *widget.Button
 	PINStatus                     *widget.Label
 
@@ -106,10 +106,10 @@ func NewSettings(w *viewmodel.Wallet, act SettingsActions) *Settings {
 	)
 
 	// PIN.
-	s.OldPIN, s.NewPIN, s.NewPINConfirm = widget.NewPasswordEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	s.OldPIN, s.NewPIN, s.NewPINConfirm = newPINEntry(), newPINEntry(), newPINEntry()
 	s.ChangePIN = newButton(lang.L("Change PIN"), func() {
 		err := w.ChangePIN(s.OldPIN.Text, s.NewPIN.Text, s.NewPINConfirm.Text)
-		for _, e := range []*widget.Entry{s.OldPIN, s.NewPIN, s.NewPINConfirm} {
+		for _, e := range []*PINEntry{s.OldPIN, s.NewPIN, s.NewPINConfirm} {
 			e.SetText("")
 		}
 		if err != nil {

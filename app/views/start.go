@@ -1,8 +1,11 @@
 package views
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -14,15 +17,18 @@ import (
 type Unlock struct {
 	// Profile chooses the profile (shown only with more than one).
 	Profile *widget.Select
-	PIN     *widget.Entry
+	PIN     *PINEntry
 	Button  *widget.Button
-	Error   *widget.Label
-	Root    fyne.CanvasObject
+	// Forgot explains what to do without the PIN.
+	Forgot *widget.Button
+	Error  *widget.Label
+	Root   fyne.CanvasObject
 }
 
-// NewUnlock builds the unlock screen; onUnlocked runs after a right PIN.
-func NewUnlock(w *viewmodel.Wallet, onUnlocked func()) *Unlock {
-	u := &Unlock{PIN: widget.NewPasswordEntry(), Error: widget.NewLabel("")}
+// NewUnlock builds the unlock screen in win; onUnlocked runs after a
+// right PIN.
+func NewUnlock(w *viewmodel.Wallet, win fyne.Window, onUnlocked func()) *Unlock {
+	u := &Unlock{PIN: newPINEntry(), Error: widget.NewLabel("")}
 	u.PIN.SetPlaceHolder(lang.L("PIN"))
 	u.Error.Wrapping = fyne.TextWrapWord
 	u.Error.Importance = widget.DangerImportance
@@ -68,6 +74,17 @@ func NewUnlock(w *viewmodel.Wallet, onUnlocked func()) *Unlock {
 	box.Add(u.PIN)
 	box.Add(u.Button)
 	box.Add(u.Error)
+	u.Forgot = newButton(lang.L("Forgot your PIN?"), func() {
+		text := widget.NewLabel(lang.L("Nobody can recover a PIN: not the app, not the province. It protects your records on this phone only.") + "\n\n" +
+			lang.L("Take your CCCD to the commune or ward office (or the commune digital technology team). They give you a new enrolment code; create a new profile with a new PIN and enrol this phone again with it.") + "\n\n" +
+			lang.L("What comes back: every record an agency issued, at the first sync. What is lost: your sharing history on this phone, records you imported from files, and QR codes you shared that are still valid (ask the office to revoke them if you need to)."))
+		text.Wrapping = fyne.TextWrapWord
+		d := dialog.NewCustom(lang.L("Forgot your PIN?"), lang.L("Close"), container.NewVScroll(text), win)
+		d.Resize(fyne.NewSize(min(win.Canvas().Size().Width-16, 520), min(win.Canvas().Size().Height-40, 520)))
+		d.Show()
+	})
+	u.Forgot.Importance = widget.LowImportance
+	box.Add(u.Forgot)
 	u.Root = box
 	return u
 }
@@ -75,7 +92,10 @@ func NewUnlock(w *viewmodel.Wallet, onUnlocked func()) *Unlock {
 // Create makes a profile: the citizen's own at first run, or a family
 // member's (NewAddProfile).
 type Create struct {
-	CitizenID, FullName, BirthDate, PIN, PINConfirm *widget.Entry
+	CitizenID, FullName, BirthDate *widget.Entry
+	// Understood says what the typed birth date was read as.
+	Understood      *widget.Label
+	PIN, PINConfirm *PINEntry
 	// Relation is whose profile it is (family members only).
 	Relation *widget.Select
 	Button   *widget.Button
@@ -104,12 +124,24 @@ func newCreate(w *viewmodel.Wallet, onCreated, onCancel func()) *Create {
 		CitizenID:  widget.NewEntry(),
 		FullName:   widget.NewEntry(),
 		BirthDate:  widget.NewEntry(),
-		PIN:        widget.NewPasswordEntry(),
-		PINConfirm: widget.NewPasswordEntry(),
+		Understood: widget.NewLabel(""),
+		PIN:        newPINEntry(),
+		PINConfirm: newPINEntry(),
 		Error:      widget.NewLabel(""),
 	}
 	c.CitizenID.SetPlaceHolder("075xxxxxxxxx")
 	c.BirthDate.SetPlaceHolder(lang.L("DD/MM/YYYY"))
+	c.Understood.Wrapping = fyne.TextWrapWord
+	c.Understood.Importance = widget.LowImportance
+	c.Understood.Hide()
+	c.BirthDate.OnChanged = func(s string) {
+		c.Understood.SetText(viewmodel.DateUnderstood(s, time.Now()))
+		if c.Understood.Text == "" {
+			c.Understood.Hide()
+		} else {
+			c.Understood.Show()
+		}
+	}
 	c.Error.Wrapping = fyne.TextWrapWord
 	c.Error.Importance = widget.DangerImportance
 	c.Button = newButton(lang.L("Create profile"), func() {
@@ -144,7 +176,7 @@ func newCreate(w *viewmodel.Wallet, onCreated, onCancel func()) *Create {
 	for _, it := range []*widget.FormItem{
 		widget.NewFormItem(lang.L("Personal ID number"), c.CitizenID),
 		widget.NewFormItem(lang.L("Full name"), c.FullName),
-		widget.NewFormItem(lang.L("Date of birth"), c.BirthDate),
+		widget.NewFormItem(lang.L("Date of birth"), container.NewVBox(c.BirthDate, c.Understood)),
 		widget.NewFormItem(lang.L("PIN"), c.PIN),
 		widget.NewFormItem(lang.L("PIN again"), c.PINConfirm),
 	} {

@@ -243,8 +243,8 @@ func unlockLocked(dir string, pin []byte, opts Options) (*vault.Key, *vault.Head
 		if werr := writeHeader(dir, h); werr != nil {
 			return nil, nil, errors.Join(wallet.ErrWrongPIN, werr)
 		}
-		return nil, nil, fmt.Errorf("%w (%d failed attempts; next attempt in %s)",
-			wallet.ErrWrongPIN, h.Throttle.Failures, vault.Delay(h.Throttle.Failures))
+		return nil, nil, &wallet.WrongPINError{Failures: int(h.Throttle.Failures),
+			FreeLeft: max(0, int(vault.FreeFailures)+1-int(h.Throttle.Failures)), NextDelay: vault.Delay(h.Throttle.Failures)}
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %v", wallet.ErrCorruptHeader, err)
