@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/png"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,6 +58,7 @@ func TestEveryProcedureEndToEnd(t *testing.T) {
 	prov, _ := demo.New(300, 7)
 	srv, ts := warehousetest.Start(t, warehouse.Config{}, prov)
 	now := time.Now()
+	zbar := zbarimg(t)
 	var formats, bytes []string
 	for n, p := range cat.Procedures() {
 		i, ok := citizenFor(prov, p)
@@ -91,6 +95,12 @@ func TestEveryProcedureEndToEnd(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatalf("%s: read QR: %v", p.Code, err)
+			}
+			// An independent decoder reads the same image to the same text.
+			if zbar != "" {
+				if z := zbarRead(t, zbar, img); z != part {
+					t.Errorf("%s: zbarimg read %d characters %.30q…, want the part's %d", p.Code, len(z), z, len(part))
+				}
 			}
 			read = append(read, text)
 		}
@@ -381,4 +391,38 @@ func TestExportProof(t *testing.T) {
 	if _, err := share.VerifyProof(doc, other.Public()); err == nil {
 		t.Error("a proof verifies with another device's key")
 	}
+}
+
+// zbarimg is the path of Debian's zbarimg (package zbar-tools), an
+// independent QR decoder; "" when it is missing, which fails under CI
+// (.ci/run installs it).
+func zbarimg(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("zbarimg")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("zbarimg is missing (apt-get install zbar-tools): %v", err)
+		}
+		t.Log("zbarimg is missing: the parts are not read by an independent decoder")
+		return ""
+	}
+	return p
+}
+
+// zbarRead writes img as a PNG and reads it back with zbarimg.
+func zbarRead(t *testing.T, zbar string, img image.Image) string {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "part-*.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	out, err := exec.Command(zbar, "--quiet", "--raw", f.Name()).Output()
+	if err != nil {
+		t.Fatalf("zbarimg %s: %v", f.Name(), err)
+	}
+	return strings.TrimSuffix(string(out), "\n")
 }
