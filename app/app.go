@@ -51,7 +51,10 @@ type UI struct {
 	// in the settings.
 	OnAddressChecked func()
 	// Now is the clock for auto-lock and auto-sync; tests replace it.
-	Now         func() time.Time
+	Now func() time.Time
+	// ManualClock leaves the screens' own clocks (the QR screen's cycling
+	// and countdown) stopped: a test steps them itself, on its goroutine.
+	ManualClock bool
 	lastActive  time.Time
 	lastAutoTry time.Time // the last automatic sync started
 	// shown is the screen on show, returned to after an unlock; qrUntil
@@ -223,7 +226,9 @@ func (ui *UI) ShowQR(q *viewmodel.SharedQR) {
 	stop := make(chan struct{})
 	v := views.NewQR(q, ui.Home)
 	ui.show(v.Root)
-	v.Run(stop)
+	if !ui.ManualClock {
+		v.Run(stop)
+	}
 	ui.leave = sync.OnceFunc(func() { close(stop) })
 	ui.qrUntil = q.Expires // no idle lock while it can still be used
 	v.Root.Refresh()       // wrapped hint: lay out again with its width

@@ -22,6 +22,7 @@ func TestQueueLockPolicy(t *testing.T) {
 	clock := time.Now()
 	ui.Now = func() time.Time { return clock }
 	ui.AutoLock = time.Minute
+	ui.ManualClock = true // the QR screen's clock would tick on its own goroutine
 	ui.Home()
 	defer ui.Home() // stops the QR screen's clock
 

@@ -113,7 +113,8 @@ func TestDemoEnrolAndSync(t *testing.T) {
 		t.Error("sync is possible before enrolment")
 	}
 	test.Type(h.Code, "AAAAA-AAAAA")
-	test.Tap(h.Enrol)
+	test.Tap(h.Enrol) // in the background
+	<-h.Done
 	if !strings.Contains(h.Status.Text, "Mã đăng ký sai") {
 		t.Errorf("wrong code: %q", h.Status.Text)
 	}

@@ -79,7 +79,12 @@ func (w *Wallet) Enrolled() bool {
 }
 
 // Enrol binds this device to the citizen with an enrolment code.
-func (w *Wallet) Enrol(code string) error {
+func (w *Wallet) Enrol(code string) error { return w.EnrolContext(context.Background(), code) }
+
+// EnrolContext is Enrol that stops when ctx is cancelled (the citizen
+// tapped Cancel): it may wait on the network, so the UI calls it off its
+// goroutine.
+func (w *Wallet) EnrolContext(ctx context.Context, code string) error {
 	s, err := w.open()
 	if err != nil {
 		return errors.New(ErrorText(err))
@@ -88,14 +93,20 @@ func (w *Wallet) Enrol(code string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.Enrol(context.Background(), s, code, "citizenwallet"); err != nil {
+	if _, err := c.Enrol(ctx, s, code, "citizenwallet"); err != nil {
+		if ctx.Err() != nil {
+			return errors.New(lang.L("Cancelled. Nothing was changed; try again when you are ready."))
+		}
 		return errors.New(SyncErrorText(err))
 	}
 	return nil
 }
 
 // DemoEnrol enrols with a code from the embedded demo warehouse.
-func (w *Wallet) DemoEnrol() error {
+func (w *Wallet) DemoEnrol() error { return w.DemoEnrolContext(context.Background()) }
+
+// DemoEnrolContext is DemoEnrol that stops when ctx is cancelled.
+func (w *Wallet) DemoEnrolContext(ctx context.Context) error {
 	w.mu.Lock()
 	demoCode := w.wh.DemoCode
 	w.mu.Unlock()
@@ -107,7 +118,7 @@ func (w *Wallet) DemoEnrol() error {
 	if err != nil {
 		return errors.New(lang.L("This citizen is not in the demo province."))
 	}
-	return w.Enrol(code)
+	return w.EnrolContext(ctx, code)
 }
 
 // SyncProgress is a sync's progress for the progress bar.
@@ -138,6 +149,12 @@ func (w *Wallet) SyncDue(now time.Time, after time.Duration) bool {
 // each stored page. It returns a sentence for the status line. One sync
 // runs at a time: another one meanwhile is refused.
 func (w *Wallet) Sync(progress func(SyncProgress)) (string, error) {
+	return w.SyncContext(context.Background(), progress)
+}
+
+// SyncContext is Sync that stops when ctx is cancelled (the citizen
+// tapped Cancel); the pages stored so far stay.
+func (w *Wallet) SyncContext(ctx context.Context, progress func(SyncProgress)) (string, error) {
 	if !w.syncing.CompareAndSwap(false, true) {
 		return "", errors.New(lang.L("A sync is already running."))
 	}
@@ -150,7 +167,6 @@ func (w *Wallet) Sync(progress func(SyncProgress)) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ctx := context.Background()
 	res, err := c.Sync(ctx, s, wallet.ProgressFunc(func(p wallet.SyncProgress) {
 		if progress == nil {
 			return
@@ -161,6 +177,9 @@ func (w *Wallet) Sync(progress func(SyncProgress)) (string, error) {
 	}))
 	if err != nil {
 		msg := SyncErrorText(err)
+		if ctx.Err() != nil {
+			msg = lang.L("Sync stopped.")
+		}
 		if res.Records > 0 {
 			msg += " " + lang.L("{{.N}} records were saved; the next sync continues from there.", map[string]any{"N": res.Records})
 		}

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"fmt"
 
 	"fyne.io/fyne/v2"
@@ -23,6 +24,13 @@ type Home struct {
 	Status   *widget.Label
 	Progress *widget.ProgressBar
 	Sync     *widget.Button
+	// While the network is waited on (enrolment, a sync before its first
+	// page): Busy moves, Cancel stops it. Done is closed when the last
+	// enrolment or sync ended (tests wait on it).
+	Busy   *widget.ProgressBarInfinite
+	Cancel *widget.Button
+	Done   chan struct{}
+	cancel context.CancelFunc
 	// Enrolment, shown until the device is enrolled.
 	Code      *widget.Entry
 	Enrol     *widget.Button
@@ -50,6 +58,15 @@ func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *
 	h.Error.Importance = widget.DangerImportance
 	h.Status.Wrapping = fyne.TextWrapWord
 	h.Progress.Hide()
+	h.Busy = widget.NewProgressBarInfinite()
+	h.Busy.Hide()
+	h.Busy.Stop()
+	h.Cancel = newButton(lang.L("Cancel"), func() {
+		if h.cancel != nil {
+			h.cancel()
+		}
+	})
+	h.Cancel.Hide()
 	if p, err := w.Profile(); err == nil {
 		h.Title.SetText(p.FullName)
 		if cur := w.Current(); cur.Relation != "" && cur.Relation != viewmodel.RelationSelf {
@@ -76,19 +93,10 @@ func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *
 	h.Sync.Importance = widget.HighImportance
 	h.Code.SetPlaceHolder("XXXXX-XXXXX") // the enrolment code's format
 	h.Enrol = newButton(lang.L("Enrol this phone"), func() {
-		if err := w.Enrol(h.Code.Text); err != nil {
-			h.Status.SetText(err.Error())
-			return
-		}
-		h.enrolled(w)
+		code := h.Code.Text
+		h.enrol(w, func(ctx context.Context) error { return w.EnrolContext(ctx, code) })
 	})
-	h.DemoEnrol = newButton(lang.L("Use a demo code"), func() {
-		if err := w.DemoEnrol(); err != nil {
-			h.Status.SetText(err.Error())
-			return
-		}
-		h.enrolled(w)
-	})
+	h.DemoEnrol = newButton(lang.L("Use a demo code"), func() { h.enrol(w, w.DemoEnrolContext) })
 	enrolItems := []fyne.CanvasObject{widget.NewLabel(lang.L("Enrolment code (from VNeID or the commune office)")), h.Code, h.Enrol}
 	if w.Demo() {
 		enrolItems = append(enrolItems, h.DemoEnrol)
@@ -122,7 +130,7 @@ func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *
 		}
 	})
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(h.SettingsButton, lock), h.Title)
-	syncBar := container.NewVBox(h.enrolBox, h.Status, h.Progress, container.NewGridWithColumns(2, h.Sync, h.ShareButton), h.HistoryButton)
+	syncBar := container.NewVBox(h.enrolBox, h.Status, h.Busy, h.Progress, h.Cancel, container.NewGridWithColumns(2, h.Sync, h.ShareButton), h.HistoryButton)
 	h.Root = container.NewBorder(container.NewVBox(top, syncBar, h.Error), nil, nil, nil, h.Domains)
 	return h
 }
@@ -142,6 +150,51 @@ func (h *Home) refresh(w *viewmodel.Wallet) {
 	}
 }
 
+// waiting shows that the network is being waited on, with Cancel; it
+// returns the context the work runs under and a func to call on the UI
+// goroutine when it ends, which returns the func that closes Done (the
+// last thing the ending does).
+func (h *Home) waiting(status string) (context.Context, func() func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	h.cancel, h.Done = cancel, done
+	h.Status.SetText(status)
+	h.Busy.Show()
+	h.Busy.Start()
+	h.Cancel.Show()
+	h.Root.Refresh()
+	return ctx, func() func() {
+		cancel()
+		h.cancel = nil
+		h.Busy.Stop()
+		h.Busy.Hide()
+		h.Cancel.Hide()
+		h.Root.Refresh()
+		return func() { close(done) }
+	}
+}
+
+// enrol runs an enrolment off the UI goroutine: the screen stays
+// responsive on a slow link, and Cancel stops it.
+func (h *Home) enrol(w *viewmodel.Wallet, run func(context.Context) error) {
+	h.Enrol.Disable()
+	h.DemoEnrol.Disable()
+	ctx, end := h.waiting(lang.L("Enrolling this phone with the provincial data warehouse…"))
+	go func() {
+		err := run(ctx)
+		fyne.Do(func() {
+			defer end()()
+			h.Enrol.Enable()
+			h.DemoEnrol.Enable()
+			if err != nil {
+				h.Status.SetText(err.Error())
+				return
+			}
+			h.enrolled(w)
+		})
+	}()
+}
+
 func (h *Home) enrolled(w *viewmodel.Wallet) {
 	h.enrolBox.Hide()
 	h.Sync.Enable()
@@ -158,18 +211,21 @@ func (h *Home) SyncNow(w *viewmodel.Wallet) { h.runSync(w) }
 func (h *Home) runSync(w *viewmodel.Wallet) {
 	h.Sync.Disable()
 	h.Progress.SetValue(0)
-	h.Progress.Show()
-	h.Status.SetText(lang.L("Syncing…"))
+	ctx, end := h.waiting(lang.L("Syncing…"))
 	go func() {
-		text, err := w.Sync(func(p viewmodel.SyncProgress) {
+		text, err := w.SyncContext(ctx, func(p viewmodel.SyncProgress) {
 			fyne.Do(func() {
 				if p.Known {
+					h.Busy.Stop()
+					h.Busy.Hide()
+					h.Progress.Show()
 					h.Progress.SetValue(p.Fraction)
 				}
 				h.Status.SetText(p.Text)
 			})
 		})
 		fyne.Do(func() {
+			defer end()()
 			h.Progress.Hide()
 			h.Sync.Enable()
 			if err != nil {
