@@ -19,8 +19,17 @@ import (
 // (a link that died), until the client gives up.
 func stalled(t *testing.T) string {
 	t.Helper()
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
-	t.Cleanup(ts.Close)
+	release := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release: // the test is over: no handler may outlive it
+		}
+	}))
+	t.Cleanup(func() {
+		close(release)
+		ts.Close()
+	})
 	return ts.URL
 }
 

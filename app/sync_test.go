@@ -146,7 +146,7 @@ func TestDemoEnrolAndSync(t *testing.T) {
 		t.Errorf("record list names the agency %q", got)
 	}
 	list.Records.Select(idx)
-	for _, want := range []string{"Cục Cảnh sát quản lý hành chính về trật tự xã hội, Bộ Công an", first.FullName, first.CitizenID, "Kinh · nhạy cảm", "v1 ·", "đã kiểm tra khi đồng bộ", "Cập nhật lúc"} {
+	for _, want := range []string{"Cục Cảnh sát quản lý hành chính về trật tự xã hội, Bộ Công an", first.FullName, first.CitizenID, "dữ liệu cá nhân nhạy cảm", "Lần cấp thứ 1", "đã kiểm tra khi đồng bộ", "Cập nhật lúc"} {
 		if !screenHas(t, ui.Window, want) {
 			t.Errorf("record detail lacks %q: %q", want, labels(ui.Window.Content()))
 		}

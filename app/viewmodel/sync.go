@@ -125,7 +125,7 @@ func (w *Wallet) DemoEnrolContext(ctx context.Context) error {
 type SyncProgress struct {
 	Fraction float64 // 0..1 of the feed
 	Known    bool    // false before the first page: show activity, not 0 %
-	Text     string  // "Đã nhận 12 hồ sơ · 8,0 KB"
+	Text     string  // "Đã nhận 12 hồ sơ…"
 }
 
 // Syncing reports whether a sync is running.
@@ -172,8 +172,7 @@ func (w *Wallet) SyncContext(ctx context.Context, progress func(SyncProgress)) (
 			return
 		}
 		f, known := p.Fraction()
-		progress(SyncProgress{Fraction: f, Known: known, Text: lang.L("Received {{.N}} records · {{.KB}} KB",
-			map[string]any{"N": p.Records, "KB": strings.Replace(fmt.Sprintf("%.1f", float64(p.BytesDone)/1024), ".", ",", 1)})})
+		progress(SyncProgress{Fraction: f, Known: known, Text: lang.L("Received {{.N}} records so far…", map[string]any{"N": p.Records})})
 	}))
 	if err != nil {
 		msg := SyncErrorText(err)

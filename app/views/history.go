@@ -63,7 +63,7 @@ func (h *History) fill(w *viewmodel.Wallet) {
 		r := r
 		lines := []string{
 			lang.L("To") + ": " + r.Recipient,
-			lang.L("Status") + ": " + r.State + " · " + r.Given + " → " + r.Expires,
+			lang.L("Status") + ": " + r.State + " · " + lang.L("from {{.Given}} to {{.Expires}}", map[string]any{"Given": r.Given, "Expires": r.Expires}),
 			lang.L("Fields") + ":\n• " + strings.Join(r.Fields, "\n• "),
 		}
 		if len(r.Uses) > 0 {

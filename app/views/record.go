@@ -1,8 +1,6 @@
 package views
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
@@ -48,21 +46,27 @@ func NewRecord(w *viewmodel.Wallet, id string, onBack func()) *Record {
 		meta.Append(lang.L("Signature"), wrapped(lang.L("none (imported from a file): cannot be shared")))
 	}
 	fields := widget.NewForm()
+	sensitive := false
 	for _, f := range d.Fields {
-		v := f.Value
-		if f.Sensitive {
-			v += " · " + lang.L("sensitive")
-		}
-		fields.Append(f.Label, wrapped(v))
+		fields.Append(f.Label, wrapped(f.Value))
+		sensitive = sensitive || f.Sensitive
+	}
+	// Sensitive data is said once per record, with what it means, not
+	// glued to every value.
+	var note fyne.CanvasObject = container.NewVBox()
+	if sensitive {
+		n := wrapped(lang.L("This record holds sensitive personal data (health, criminal record …). The law protects it more strictly: share it only when a procedure needs it."))
+		n.Importance = widget.WarningImportance
+		note = n
 	}
 	versions := container.NewVBox(widget.NewLabelWithStyle(lang.L("Versions"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	for _, v := range d.Versions {
-		versions.Add(widget.NewLabel(fmt.Sprintf("v%d · %s · %s", v.Version, v.Issued, v.Status)))
+		versions.Add(wrapped(lang.L("Version {{.N}}, issued {{.Date}}: {{.Status}}", map[string]any{"N": v.Version, "Date": v.Issued, "Status": v.Status})))
 	}
 	asOf := widget.NewLabel(d.AsOf)
 	asOf.Importance = widget.LowImportance
 	header := container.NewBorder(nil, nil, back, nil, title)
-	r.Root = container.NewBorder(header, nil, nil, nil, container.NewVScroll(container.NewVBox(meta, asOf, widget.NewSeparator(), fields, widget.NewSeparator(), versions)))
+	r.Root = container.NewBorder(header, nil, nil, nil, container.NewVScroll(container.NewVBox(meta, asOf, widget.NewSeparator(), note, fields, widget.NewSeparator(), versions)))
 	return r
 }
 

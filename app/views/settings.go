@@ -45,8 +45,10 @@ type Settings struct {
 	AutoLock *widget.Select
 
 	OldPIN, NewPIN, NewPINConfirm *PINEntry
-	ChangePIN                     *widget.Button
-	PINStatus                     *widget.Label
+	// Advanced holds the warehouse address and the root key, closed.
+	Advanced  *widget.Accordion
+	ChangePIN *widget.Button
+	PINStatus *widget.Label
 
 	Address       *widget.Entry
 	SaveAddress   *widget.Button
@@ -161,9 +163,13 @@ func NewSettings(w *viewmodel.Wallet, act SettingsActions) *Settings {
 			})
 		}()
 	})
-	whItems := []fyne.CanvasObject{s.Address, s.SaveAddress, s.AddressStatus, s.RootKey}
+	// The address and the root key are for the commune helper: under
+	// "Advanced", closed.
+	technical := container.NewVBox(s.Address, s.SaveAddress, s.AddressStatus, s.RootKey)
+	s.Advanced = widget.NewAccordion(widget.NewAccordionItem(lang.L("Advanced (for the commune digital team)"), technical))
+	whItems := []fyne.CanvasObject{s.Advanced}
 	if info.Demo {
-		demo := widget.NewLabel(lang.L("Demo mode: a warehouse with a demo province runs inside the app."))
+		demo := widget.NewLabel(lang.L("Trial mode: a warehouse with a sample province runs inside the app."))
 		demo.Wrapping = fyne.TextWrapWord
 		whItems = append([]fyne.CanvasObject{demo}, whItems...)
 	}
