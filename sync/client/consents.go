@@ -96,23 +96,9 @@ type ConsentSyncResult struct {
 // access-log seq as Ref.
 func (c *Client) SyncConsents(ctx context.Context, st wallet.Store, h *wallet.ConsentHistory, now time.Time) (ConsentSyncResult, error) {
 	var res ConsentSyncResult
-	all, err := h.List(ctx, now)
+	revs, sent, err := unsentRevocations(ctx, st, h, now)
 	if err != nil {
 		return res, err
-	}
-	var sent []string
-	if b, err := st.Meta(ctx, MetaRevocationsSent); err == nil {
-		if err := json.Unmarshal(b, &sent); err != nil {
-			return res, fmt.Errorf("sync consents: %w: stored revocations: %v", wallet.ErrIntegrity, err)
-		}
-	} else if !errors.Is(err, wallet.ErrNotFound) {
-		return res, err
-	}
-	var revs []protocol.Revocation
-	for _, s := range all {
-		if s.State == wallet.ConsentRevoked && !slices.Contains(sent, s.Consent.ID) {
-			revs = append(revs, protocol.Revocation{ConsentID: s.Consent.ID, RevokedAt: s.RevokedAt, Proof: s.Consent.Proof})
-		}
 	}
 	for len(revs) > 0 {
 		batch := revs[:min(len(revs), protocol.MaxRevocationsPerRequest)]
@@ -157,4 +143,35 @@ func (c *Client) SyncConsents(ctx context.Context, st wallet.Store, h *wallet.Co
 		}
 	}
 	return res, err
+}
+
+// unsentRevocations lists the citizen's revocations the warehouse has not
+// answered yet, and the ids it has.
+func unsentRevocations(ctx context.Context, st wallet.Store, h *wallet.ConsentHistory, now time.Time) ([]protocol.Revocation, []string, error) {
+	all, err := h.List(ctx, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	var sent []string
+	if b, err := st.Meta(ctx, MetaRevocationsSent); err == nil {
+		if err := json.Unmarshal(b, &sent); err != nil {
+			return nil, nil, fmt.Errorf("sync consents: %w: stored revocations: %v", wallet.ErrIntegrity, err)
+		}
+	} else if !errors.Is(err, wallet.ErrNotFound) {
+		return nil, nil, err
+	}
+	var revs []protocol.Revocation
+	for _, s := range all {
+		if s.State == wallet.ConsentRevoked && !slices.Contains(sent, s.Consent.ID) {
+			revs = append(revs, protocol.Revocation{ConsentID: s.Consent.ID, RevokedAt: s.RevokedAt, Proof: s.Consent.Proof})
+		}
+	}
+	return revs, sent, nil
+}
+
+// PendingRevocations counts the citizen's revocations the warehouse has
+// not answered yet: SyncConsents sends them.
+func PendingRevocations(ctx context.Context, st wallet.Store, h *wallet.ConsentHistory, now time.Time) (int, error) {
+	revs, _, err := unsentRevocations(ctx, st, h, now)
+	return len(revs), err
 }
