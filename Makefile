@@ -71,7 +71,7 @@ warehouse-postgres:
 # Headless renders (Fyne's test driver, bundled fonts) against a demo
 # warehouse on loopback; no display needed.
 screenshots:
-	CW_SCREENSHOTS=$(CURDIR)/docs/screens $(GO) test -tags ci -count=1 -run '^TestScreenshots$$' ./app
+	CW_SCREENSHOTS=$(CURDIR)/docs/screens $(GO) test -tags ci -count=1 -run '^(TestScreenshots|TestLargeTextFits)$$' ./app
 
 # Every package is tested once: with the race detector unless it needs cgo
 # under -tags ci (the list is computed on each run). The PostgreSQL store's

@@ -118,3 +118,10 @@ func newPINEntry() *PINEntry {
 
 // Keyboard asks the phone for its number pad.
 func (e *PINEntry) Keyboard() mobile.KeyboardType { return mobile.NumberKeyboard }
+
+// vertical puts a form's labels above their fields: a phone's width goes
+// to the field, and large text still fits.
+func vertical(f *widget.Form) *widget.Form {
+	f.Orientation = widget.Vertical
+	return f
+}

@@ -32,11 +32,11 @@ func NewRecord(w *viewmodel.Wallet, id string, onBack func()) *Record {
 	r.Detail = d
 	title := widget.NewLabelWithStyle(d.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Wrapping = fyne.TextWrapWord
-	meta := widget.NewForm(
+	meta := vertical(widget.NewForm(
 		widget.NewFormItem(lang.L("Issued by"), wrapped(d.Issuer)),
 		widget.NewFormItem(lang.L("Issued on"), widget.NewLabel(d.Issued)),
 		widget.NewFormItem(lang.L("Status"), widget.NewLabel(d.Status)),
-	)
+	))
 	if d.Valid != "" {
 		meta.Append(lang.L("Valid"), widget.NewLabel(d.Valid))
 	}
@@ -45,7 +45,7 @@ func NewRecord(w *viewmodel.Wallet, id string, onBack func()) *Record {
 	} else {
 		meta.Append(lang.L("Signature"), wrapped(lang.L("none (imported from a file): cannot be shared")))
 	}
-	fields := widget.NewForm()
+	fields := vertical(widget.NewForm()) // labels above values: a long value gets the whole width
 	sensitive := false
 	for _, f := range d.Fields {
 		fields.Append(f.Label, wrapped(f.Value))

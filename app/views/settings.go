@@ -102,10 +102,10 @@ func NewSettings(w *viewmodel.Wallet, act SettingsActions) *Settings {
 			act.OnAutoLock(AutoLockChoices[i])
 		}
 	}
-	general := widget.NewForm(
+	general := vertical(widget.NewForm(
 		widget.NewFormItem(lang.L("Language"), s.Language),
 		widget.NewFormItem(lang.L("Lock after"), s.AutoLock),
-	)
+	))
 
 	// PIN.
 	s.OldPIN, s.NewPIN, s.NewPINConfirm = newPINEntry(), newPINEntry(), newPINEntry()
@@ -122,11 +122,11 @@ func NewSettings(w *viewmodel.Wallet, act SettingsActions) *Settings {
 		s.PINStatus.Importance = widget.SuccessImportance
 		s.PINStatus.SetText(lang.L("PIN changed. Use the new PIN from now on."))
 	})
-	pin := container.NewVBox(widget.NewForm(
+	pin := container.NewVBox(vertical(widget.NewForm(
 		widget.NewFormItem(lang.L("Current PIN"), s.OldPIN),
 		widget.NewFormItem(lang.L("New PIN"), s.NewPIN),
 		widget.NewFormItem(lang.L("New PIN again"), s.NewPINConfirm),
-	), s.ChangePIN, s.PINStatus)
+	)), s.ChangePIN, s.PINStatus)
 
 	// Warehouse.
 	info := w.WarehouseInfo()
@@ -165,8 +165,11 @@ func NewSettings(w *viewmodel.Wallet, act SettingsActions) *Settings {
 	})
 	// The address and the root key are for the commune helper: under
 	// "Advanced", closed.
-	technical := container.NewVBox(s.Address, s.SaveAddress, s.AddressStatus, s.RootKey)
-	s.Advanced = widget.NewAccordion(widget.NewAccordionItem(lang.L("Advanced (for the commune digital team)"), technical))
+	forHelper := widget.NewLabel(lang.L("For the commune digital technology team: the warehouse's address and the province's key."))
+	forHelper.Wrapping = fyne.TextWrapWord
+	forHelper.Importance = widget.LowImportance
+	technical := container.NewVBox(forHelper, s.Address, s.SaveAddress, s.AddressStatus, s.RootKey)
+	s.Advanced = widget.NewAccordion(widget.NewAccordionItem(lang.L("Advanced"), technical))
 	whItems := []fyne.CanvasObject{s.Advanced}
 	if info.Demo {
 		demo := widget.NewLabel(lang.L("Trial mode: a warehouse with a sample province runs inside the app."))

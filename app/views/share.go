@@ -176,13 +176,13 @@ func NewShare(w *viewmodel.Wallet, onBack func(), onShared func(*viewmodel.Share
 	s.Confirm.Disable()
 	back := newButton(lang.L("Back"), onBack)
 	header := container.NewBorder(nil, nil, back, nil, widget.NewLabelWithStyle(lang.L("Share"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
-	form := widget.NewForm(
+	form := vertical(widget.NewForm(
 		widget.NewFormItem(lang.L("Procedure"), s.Procedure),
 		purposeItem,
 		widget.NewFormItem(lang.L("To"), s.Agency),
 		widget.NewFormItem(lang.L("Office code"), s.Recipient),
 		widget.NewFormItem(lang.L("Valid for"), s.Lifetime),
-	)
+	))
 	s.Purpose.Hide()
 	leaves := widget.NewLabelWithStyle(lang.L("Will leave this phone:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.Root = container.NewBorder(header, nil, nil, nil, container.NewVScroll(container.NewVBox(form, s.Online, onlineNote, leaves, s.Fields, s.Lacking, s.Confirm, s.Error)))
@@ -203,7 +203,10 @@ func (s *Share) fill() {
 			head.Wrapping = fyne.TextWrapWord
 			s.Fields.Add(head)
 		}
-		c := newCheck(it.Field, nil)
+		// The tick box, then the field's name, why the procedure needs it
+		// (from the catalogue) and any note, wrapped: a long name at large
+		// text still fits a phone.
+		c := newCheck("", nil)
 		c.SetChecked(it.Selected)
 		c.OnChanged = func(on bool) {
 			used()
@@ -214,20 +217,25 @@ func (s *Share) fill() {
 			c.Disable()
 		}
 		s.Checks = append(s.Checks, c)
+		text := container.NewVBox(wrapped(it.Field))
+		if it.Why != "" {
+			why := wrapped(it.Why)
+			why.Importance = widget.LowImportance
+			text.Add(why)
+		}
 		var notes []string
 		if it.Sensitive {
-			notes = append(notes, lang.L("sensitive"))
+			notes = append(notes, lang.L("sensitive data"))
 		}
 		if !it.Available {
 			notes = append(notes, lang.L("not in your wallet"))
 		}
-		if len(notes) == 0 {
-			s.Fields.Add(c)
-			continue
+		if len(notes) > 0 {
+			note := wrapped(strings.Join(notes, " · "))
+			note.Importance = widget.WarningImportance
+			text.Add(note)
 		}
-		note := widget.NewLabel(strings.Join(notes, " · "))
-		note.Importance = widget.WarningImportance
-		s.Fields.Add(container.NewBorder(nil, nil, nil, note, c))
+		s.Fields.Add(container.NewBorder(nil, nil, container.NewVBox(c), nil, text))
 	}
 	s.updateLacking()
 	s.Confirm.Enable()
