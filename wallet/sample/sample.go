@@ -84,12 +84,23 @@ var personClaims = map[string]bool{
 	"social_insurance_number": true, "card_number": true, "height_cm": true,
 }
 
+// onPaper are optional claims the paper document always carries in the
+// demo: a birth certificate names both parents (the law leaves the father
+// blank only when he is not determined), a transcript has its class, its
+// average and the rating the average earns, a health-insurance card the
+// group and level its code starts with.
+var onPaper = map[string]bool{
+	"civil.birth.father_name": true, "civil.birth.mother_name": true,
+	"education.transcript.class_name": true, "education.transcript.gpa": true, "education.transcript.ranking": true, "education.transcript.title": true,
+	"health.insurance_card.beneficiary_group": true, "health.insurance_card.benefit_level": true,
+}
+
 // record generates the record's claims, issuer and dates.
 func (s *sampler) record() wallet.Record {
 	t := s.t
 	claims := wallet.Claims{}
 	for j, f := range t.Fields {
-		if !f.Required && (s.n+uint(j)*3)%7 == 6 {
+		if !f.Required && !onPaper[t.Code+"."+f.Name] && (s.n+uint(j)*3)%7 == 6 {
 			continue // leave some optional claims out, a different set per i
 		}
 		if v, ok := s.value(f, claims); ok {
@@ -251,10 +262,11 @@ var (
 		{"Verorab", "Bệnh dại", "Sanofi Pasteur"}, {"Gardasil 9", "Ung thư cổ tử cung do HPV", "MSD"},
 		{"Abhayrab", "Bệnh dại", "Indian Immunologicals"}, {"Adacel", "Bạch hầu, ho gà, uốn ván", "Sanofi Pasteur"},
 	}
-	schools      = []string{"Trường THPT Ngô Quyền", "Trường THPT chuyên Lương Thế Vinh", "Trường THPT Nam Hà", "Trường THPT Trấn Biên", "Trường THCS Quyết Thắng", "Trường THPT Long Khánh"}
-	institutions = []string{"Trường Đại học Đồng Nai", "Trường Đại học Lạc Hồng", "Trường Đại học Công nghệ Đồng Nai", "Trường Cao đẳng Kỹ thuật Đồng Nai"}
-	majors       = []string{"Kế toán", "Công nghệ thông tin", "Sư phạm Toán học", "Kỹ thuật điện", "Quản trị kinh doanh", "Điều dưỡng"}
-	subjects     = []string{"Toán", "Ngữ văn", "Tiếng Anh", "Vật lí", "Hóa học", "Sinh học", "Lịch sử", "Địa lí"}
+	schools        = []string{"Trường THPT Ngô Quyền", "Trường THPT chuyên Lương Thế Vinh", "Trường THPT Nam Hà", "Trường THPT Trấn Biên", "Trường THPT Long Khánh"}
+	lowerSecondary = []string{"Trường THCS Quyết Thắng", "Trường THCS Trảng Dài (mẫu)", "Trường THCS Tam Hiệp (mẫu)"}
+	institutions   = []string{"Trường Đại học Đồng Nai", "Trường Đại học Lạc Hồng", "Trường Đại học Công nghệ Đồng Nai", "Trường Cao đẳng Kỹ thuật Đồng Nai"}
+	majors         = []string{"Kế toán", "Công nghệ thông tin", "Sư phạm Toán học", "Kỹ thuật điện", "Quản trị kinh doanh", "Điều dưỡng"}
+	subjects       = []string{"Toán", "Ngữ văn", "Tiếng Anh", "Vật lí", "Hóa học", "Sinh học", "Lịch sử", "Địa lí"}
 )
 
 func personName(n uint, female bool) string {
@@ -483,6 +495,22 @@ func (s *sampler) value(f wallet.Field, claims wallet.Claims) (any, bool) {
 
 func (s *sampler) grade() int { return 6 + int(s.n%7) }
 
+// Ranking is the academic rating a year's average earns (học lực, as the
+// transcripts of Thông tư 58/2011 rate it): Giỏi from 8.0, Khá from 6.5,
+// Trung bình from 5.0, Yếu below.
+func Ranking(gpa any) string {
+	g, _ := gpa.(float64)
+	switch {
+	case g >= 8:
+		return "Giỏi"
+	case g >= 6.5:
+		return "Khá"
+	case g >= 5:
+		return "Trung bình"
+	}
+	return "Yếu"
+}
+
 // special handles the claims that depend on the type or on other claims.
 // A nil value with true leaves the claim out; false falls through.
 func (s *sampler) special(f wallet.Field, claims wallet.Claims) (any, bool) {
@@ -644,6 +672,9 @@ func (s *sampler) special(f wallet.Field, claims wallet.Claims) (any, bool) {
 		return s.office(2), true
 	// education
 	case "education.transcript.school":
+		if s.grade() <= 9 { // lớp 6-9: a lower secondary school
+			return s.pick(lowerSecondary, 0) + ", tỉnh Đồng Nai", true
+		}
 		return s.pick(schools, 0) + ", tỉnh Đồng Nai", true
 	case "education.transcript.class_name":
 		return fmt.Sprintf("%dA%d", s.grade(), 1+s.n%8), true
@@ -652,7 +683,7 @@ func (s *sampler) special(f wallet.Field, claims wallet.Claims) (any, bool) {
 	case "education.transcript.conduct":
 		return s.pick([]string{"Tốt", "Tốt", "Khá"}, 0), true
 	case "education.transcript.ranking":
-		return s.pick([]string{"Giỏi", "Khá", "Khá", "Trung bình"}, 0), true
+		return Ranking(claims["gpa"]), true
 	case "education.transcript.title":
 		if claims["ranking"] == "Giỏi" {
 			return "Học sinh giỏi", true

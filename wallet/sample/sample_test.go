@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -184,6 +185,47 @@ func TestNth(t *testing.T) {
 			if len(dates) < 4 {
 				t.Errorf("Nth(%s, %d, 0..5): only %d different issue times", rt.Code, i, len(dates))
 			}
+		}
+	}
+}
+
+// The demo data does not contradict itself: a health-insurance card's
+// code starts with its beneficiary group and benefit level, a birth
+// certificate names both parents, a transcript's school is of its class's
+// level and its rating is the one its average earns.
+func TestDemoInvariants(t *testing.T) {
+	card, _ := wallet.LookupType("health.insurance_card")
+	birth, _ := wallet.LookupType("civil.birth")
+	transcript, _ := wallet.LookupType("education.transcript")
+	for i := 0; i < 200; i++ {
+		c := Record(card, i).Claims
+		code, _ := c["card_number"].(string)
+		group, _ := c["beneficiary_group"].(string)
+		level, _ := c["benefit_level"].(float64)
+		if len(code) != 15 || code[:2] != group || code[2:3] != strconv.Itoa(int(level)) {
+			t.Errorf("card %d: %q for group %q, level %v", i, code, group, level)
+		}
+		b := Record(birth, i).Claims
+		for _, name := range []string{"father_name", "mother_name"} {
+			if b[name] == nil || b[name] == "" {
+				t.Errorf("birth certificate %d has no %s: %v", i, name, b)
+			}
+		}
+		tr := Record(transcript, i).Claims
+		class, _ := tr["class_name"].(string)
+		school, _ := tr["school"].(string)
+		grade, err := strconv.Atoi(strings.TrimRightFunc(class[:2], func(r rune) bool { return r < '0' || r > '9' }))
+		if err != nil {
+			t.Fatalf("transcript %d: class %q", i, class)
+		}
+		if lower := grade <= 9; lower != strings.Contains(school, "THCS") || (!lower && !strings.Contains(school, "THPT")) {
+			t.Errorf("transcript %d: class %s at %s", i, class, school)
+		}
+		if got := tr["ranking"]; got != Ranking(tr["gpa"]) {
+			t.Errorf("transcript %d: average %v rated %v", i, tr["gpa"], got)
+		}
+		if (tr["title"] == "Học sinh giỏi") != (tr["ranking"] == "Giỏi") {
+			t.Errorf("transcript %d: title %v with rating %v", i, tr["title"], tr["ranking"])
 		}
 	}
 }
