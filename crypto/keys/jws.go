@@ -39,7 +39,7 @@ func Sign(k *PrivateKey, typ string, payload []byte) (string, error) {
 	if k == nil || k.pub == nil {
 		return "", fmt.Errorf("keys: sign: %w: no key", ErrInvalidKey)
 	}
-	if !printable(typ, MaxTypLen) {
+	if !Printable(typ, MaxTypLen) {
 		return "", fmt.Errorf("keys: sign: typ must be 1 to %d printable ASCII characters", MaxTypLen)
 	}
 	if len(payload) == 0 {
@@ -134,7 +134,7 @@ func parseUnverified(compact, typ string) (*Unverified, error) {
 	if len(compact) > MaxJWSSize {
 		return nil, fmt.Errorf("%w: %d bytes, more than %d", ErrTooLarge, len(compact), MaxJWSSize)
 	}
-	if !printable(typ, MaxTypLen) {
+	if !Printable(typ, MaxTypLen) {
 		return nil, fmt.Errorf("%w: expected typ must be 1 to %d printable ASCII characters", ErrTyp, MaxTypLen)
 	}
 	hdrB64, rest, ok := strings.Cut(compact, ".")
@@ -215,7 +215,7 @@ func checkHeader(hdr map[string]json.RawMessage, wantTyp string) (alg Alg, typ, 
 	if kid, ok = jsonString(raw); !ok {
 		return "", "", "", fmt.Errorf("%w: kid is not a string", ErrKID)
 	}
-	if !printable(kid, MaxKIDLen) {
+	if !Printable(kid, MaxKIDLen) {
 		return "", "", "", fmt.Errorf("%w: must be 1 to %d printable ASCII characters", ErrKID, MaxKIDLen)
 	}
 	for name := range hdr {
@@ -323,9 +323,9 @@ func decodeB64(s string) ([]byte, error) {
 	return b, nil
 }
 
-// printable reports whether s is 1 to max bytes of printable ASCII
-// without space (0x21 to 0x7e).
-func printable(s string, max int) bool {
+// Printable reports whether s is 1 to max bytes of printable ASCII
+// without space (0x21 to 0x7e), as a kid and a typ must be.
+func Printable(s string, max int) bool {
 	if len(s) == 0 || len(s) > max {
 		return false
 	}

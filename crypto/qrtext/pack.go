@@ -75,12 +75,11 @@ func unpack(p []byte, max int) (string, error) {
 		if h>>3 != 0 || h>>1&3 == 3 {
 			return "", fmt.Errorf("%w: segment header %#x", errPack, h)
 		}
-		n, k := binary.Uvarint(p)
-		if k <= 0 || n > uint64(len(p)-k) {
-			return "", fmt.Errorf("%w: segment length", errPack)
+		data, rest, err := segmentData(p)
+		if err != nil {
+			return "", err
 		}
-		data := p[k : k+int(n)]
-		p = p[k+int(n):]
+		p = rest
 		var seg string
 		if h&1 == kindB64 {
 			seg = b64.EncodeToString(data)
@@ -107,4 +106,14 @@ func unpack(p []byte, max int) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%w: no last segment", errPack)
+}
+
+// segmentData splits a segment's uvarint length and that many bytes off p
+// (both packing versions write a segment so after its header byte).
+func segmentData(p []byte) (data, rest []byte, err error) {
+	n, k := binary.Uvarint(p)
+	if k <= 0 || n > uint64(len(p)-k) {
+		return nil, nil, fmt.Errorf("%w: segment length", errPack)
+	}
+	return p[k : k+int(n)], p[k+int(n):], nil
 }

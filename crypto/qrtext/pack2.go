@@ -223,12 +223,11 @@ func unpackV2(p []byte, max int) (string, error) {
 		if h>>4 != 0 || kind == 3 || sep == 3 {
 			return "", fmt.Errorf("%w: segment header %#x", errPack, h)
 		}
-		n, k := binary.Uvarint(p)
-		if k <= 0 || n > uint64(len(p)-k) {
-			return "", fmt.Errorf("%w: segment length", errPack)
+		data, rest, err := segmentData(p)
+		if err != nil {
+			return "", err
 		}
-		data := p[k : k+int(n)]
-		p = p[k+int(n):]
+		p = rest
 		s := segment2{elem: elem, sep: sep, kind: kind}
 		switch kind {
 		case kindText:

@@ -435,7 +435,7 @@ func checkJWSHeader(hdr map[string]json.RawMessage, wantTyp string) (alg keys.Al
 		if kid, ok = jsonString(raw); !ok {
 			return "", "", "", fmt.Errorf("%w: kid is not a string", keys.ErrKID)
 		}
-		if !printable(kid, keys.MaxKIDLen) {
+		if !keys.Printable(kid, keys.MaxKIDLen) {
 			return "", "", "", fmt.Errorf("%w: must be 1 to %d printable ASCII characters", keys.ErrKID, keys.MaxKIDLen)
 		}
 	}
@@ -471,20 +471,6 @@ func (j *compactJWS) verify(k *keys.PublicKey) ([]byte, error) {
 		return nil, fmt.Errorf("%w (kid %q)", keys.ErrSignature, j.kid)
 	}
 	return j.payload, nil
-}
-
-// printable reports whether s is 1 to max bytes of printable ASCII
-// without space (0x21 to 0x7e), as package keys requires of kid and typ.
-func printable(s string, max int) bool {
-	if len(s) == 0 || len(s) > max {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 // holder is a credential's cnf key as Verify reads it.

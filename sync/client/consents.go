@@ -53,11 +53,7 @@ func (c *Client) AccessLog(ctx context.Context, st wallet.Store, cursor string) 
 			if prev != nil {
 				pages.failed(prev)
 			}
-			q := url.Values{"limit": {strconv.Itoa(pages.size)}}
-			if cursor != "" {
-				q.Set("cursor", cursor)
-			}
-			return q
+			return pageQuery(pages.size, cursor)
 		}, nil, dev, &page)
 		if err != nil {
 			return out, cursor, fmt.Errorf("access log: %w", err)

@@ -326,10 +326,7 @@ func TestStalledServerIsOffline(t *testing.T) {
 				if mode == "mid-body" {
 					fh.setNote(halfAnswer(fh.target, w, r))
 				}
-				select { // hold the connection open, sending nothing more
-				case <-r.Context().Done():
-				case <-release:
-				}
+				hold(r, release) // the connection open, sending nothing more
 				return true
 			}
 			ts := httptest.NewServer(fh)
@@ -395,10 +392,7 @@ func TestPageSizeShrinksAfterATimeout(t *testing.T) {
 		if n != 3 {
 			return false
 		}
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
+		hold(r, release)
 		return true
 	}
 	ts := httptest.NewServer(fh)
@@ -419,5 +413,14 @@ func TestPageSizeShrinksAfterATimeout(t *testing.T) {
 	l, cur := fh.seenLimits(), fh.seenCursors()
 	if len(l) < 4 || l[3] != max(1, l[2]/2) || cur[3] != cur[2] {
 		t.Errorf("limits asked: %v, cursors %q; want the 4th the 3rd asked again at half the size", l, cur)
+	}
+}
+
+// hold keeps a stalled answer's connection open, sending nothing, until
+// the client gives up or the test releases it.
+func hold(r *http.Request, release <-chan struct{}) {
+	select {
+	case <-r.Context().Done():
+	case <-release:
 	}
 }

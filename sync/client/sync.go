@@ -341,11 +341,7 @@ func (c *Client) Sync(ctx context.Context, st wallet.Store, progress wallet.Prog
 				pages.failed(prev)
 			}
 			res.PageSizes = append(res.PageSizes, pages.size)
-			q := url.Values{"limit": {strconv.Itoa(pages.size)}}
-			if cursor != "" {
-				q.Set("cursor", cursor)
-			}
-			return q
+			return pageQuery(pages.size, cursor)
 		}, nil, dev, &page)
 		if err != nil {
 			return done(res), fmt.Errorf("sync: %w", err)
@@ -426,4 +422,14 @@ func LastSync(ctx context.Context, st wallet.Store) (time.Time, error) {
 		return time.Time{}, err
 	}
 	return time.Parse(time.RFC3339, string(b))
+}
+
+// pageQuery asks for a page of size entries after cursor ("" from the
+// start), for the change feed and the access log alike.
+func pageQuery(size int, cursor string) url.Values {
+	q := url.Values{"limit": {strconv.Itoa(size)}}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	return q
 }
