@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
-	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/demo"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/embedded"
@@ -33,9 +32,9 @@ func startDemoWarehouse(dir string, citizens int) (viewmodel.Warehouse, func(), 
 	}
 	srv, err := warehouse.Open(warehouse.Config{Store: st, Keys: warehouse.FileKeys(filepath.Join(dir, "keys")), Province: prov.Province()})
 	if err == nil {
-		err = srv.Load(context.Background(), prov, warehouse.LoadOptions{Alg: func(i int, _ string) keys.Alg {
-			return [2]keys.Alg{keys.ES256, keys.EdDSA}[i%2] // both algorithms in every demo
-		}})
+		// Every agency signs with ES256 (LoadOptions' default), as the
+		// HAIP profile requires.
+		err = srv.Load(context.Background(), prov, warehouse.LoadOptions{})
 	}
 	if err != nil {
 		st.Close()

@@ -180,12 +180,10 @@ func serve(e *env, c serveConfig) error {
 		ks = warehouse.SealedFileKeys{Dir: c.keys, KEK: kek}
 		keysWhere = c.keys + "   (key files sealed under the key-encryption key in " + c.kekFile + map[bool]string{true: ", made now: back it up", false: ""}[made] + ")"
 	}
-	alg := func(i int, _ string) keys.Alg {
-		if i%2 == 1 {
-			return keys.EdDSA // both algorithms in every demo with file keys
-		}
-		return keys.ES256
-	}
+	// ES256 for every agency: the algorithm the HAIP profile (what
+	// EU-style verifiers follow) requires, and the one HSMs make. Wallets
+	// and counters verify EdDSA too (the tests exercise both).
+	alg := func(int, string) keys.Alg { return keys.ES256 }
 	if c.hsmModule != "" {
 		pin := e.getenv("WAREHOUSE_HSM_PIN")
 		if c.hsmPINFile != "" {
@@ -201,7 +199,6 @@ func serve(e *env, c serveConfig) error {
 		}
 		defer closeHSM()
 		ks, keysWhere = hsm, fmt.Sprintf("PKCS#11 token %q (%s)", c.hsmToken, c.hsmModule)
-		alg = func(int, string) keys.Alg { return keys.ES256 } // what the HSM store makes
 	}
 	srv, err := warehouse.Open(warehouse.Config{Store: st, Keys: ks, Province: demo.Province{}.Province()})
 	if err != nil {

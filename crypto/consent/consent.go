@@ -1,10 +1,22 @@
-// Package consent builds and verifies consent tokens: an SD-JWT
-// presentation (crypto/sdjwt) of the fields a citizen chose, from
-// agency-signed records, closed by a key-binding JWT signed by the
-// citizen's device key that states for whom (aud), why (purpose and
-// procedure code), until when (exp), under which unique id (jti) and,
-// when the counter gave one, its nonce. Tokens travel as CW1 QR texts
-// (crypto/qrtext).
+// Package consent builds and verifies consent tokens: for each
+// agency-signed record a citizen shares fields of, an RFC 9901 SD-JWT+KB
+// (crypto/sdjwt) of the chosen fields, closed by a key-binding JWT signed
+// by the citizen's device key that states for whom (aud), why (purpose
+// and procedure code), until when (exp), under which unique id (jti) and,
+// when the counter gave one, its nonce. Every key binding of one token
+// carries the same claims, so each presentation is a standard one any
+// SD-JWT verifier checks alone, and the token's presentations cannot be
+// mixed with another consent's.
+//
+// # Token text
+//
+// The presentations, one per record, joined by a line feed (Separator):
+//
+//	<JWT 1>~<D>~<D>~<KB-JWT 1>\n<JWT 2>~<D>~<KB-JWT 2>
+//
+// A line feed occurs in no SD-JWT, so splitting is unambiguous; a token
+// of one record is exactly one SD-JWT+KB. Tokens travel as QR texts
+// (crypto/qrtext, which packs the line feed as a separator of its own).
 //
 // A counter verifies a token offline against its cached trust list:
 // every issuer signature, the key binding, audience = this counter's
@@ -18,7 +30,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/vnwallet/citizenwallet/crypto/keys"
@@ -35,6 +49,12 @@ const (
 	ClaimProcedure = "procedure" // procedure code, e.g. "civil.birth_registration"
 	ClaimSingleUse = "single_use"
 )
+
+// Separator joins the presentations of a token.
+const Separator = "\n"
+
+// MaxRecords is the most records (presentations) one token holds.
+const MaxRecords = 16
 
 // Lifetimes.
 const (
@@ -72,6 +92,9 @@ func Build(r Request) (token, id string, err error) {
 	if n == 0 {
 		return "", "", errors.New("consent: nothing to disclose")
 	}
+	if len(r.Selections) > MaxRecords {
+		return "", "", fmt.Errorf("consent: %d records, at most %d", len(r.Selections), MaxRecords)
+	}
 	if r.Expires.IsZero() {
 		r.Expires = r.IssuedAt.Add(DefaultLifetime)
 	}
@@ -91,11 +114,19 @@ func Build(r Request) (token, id string, err error) {
 	if r.SingleUse {
 		extra[ClaimSingleUse] = true
 	}
-	tok, err := sdjwt.Present(r.Holder, sdjwt.KeyBinding{Audience: r.Audience, Nonce: r.Nonce, IssuedAt: r.IssuedAt, Expires: r.Expires, Extra: extra}, r.Selections...)
-	if err != nil {
-		return "", "", fmt.Errorf("consent: %w", err)
+	kb := sdjwt.KeyBinding{Audience: r.Audience, Nonce: r.Nonce, IssuedAt: r.IssuedAt, Expires: r.Expires, Extra: extra}
+	pres := make([]string, 0, len(r.Selections))
+	for i, s := range r.Selections {
+		if len(s.Disclose) == 0 {
+			continue // a record none of whose fields is shared does not travel
+		}
+		p, err := sdjwt.Present(r.Holder, kb, s)
+		if err != nil {
+			return "", "", fmt.Errorf("consent: record %d: %w", i+1, err)
+		}
+		pres = append(pres, p)
 	}
-	return tok, r.ID, nil
+	return strings.Join(pres, Separator), r.ID, nil
 }
 
 func randomID() string {
@@ -121,6 +152,9 @@ var (
 	ErrReplay        = fmt.Errorf("%w: already used", ErrRejected)
 	ErrRevoked       = fmt.Errorf("%w: revoked by the citizen", ErrRejected)
 	ErrMalformed     = fmt.Errorf("%w: malformed token", ErrRejected)
+	// ErrSpliced: the token's presentations were not made together (their
+	// key bindings differ, or they are bound to different devices).
+	ErrSpliced = fmt.Errorf("%w: the records were not presented together", ErrRejected)
 )
 
 // ReplayCache remembers the ids of verified tokens. Use records id as
@@ -180,13 +214,85 @@ func (v *Verifier) Verify(tok string) (*Result, error) {
 		return nil, errors.New("consent: verifier needs a trust list, an audience and a replay cache")
 	}
 	now, skew := v.clock()
-	p, err := sdjwt.Verify(tok, sdjwt.VerifyOptions{
-		IssuerKey: v.Trust.Key, Now: now, Skew: skew,
-		KeyBinding: &sdjwt.BindingPolicy{Audience: v.Audience, MaxAge: MaxLifetime + skew},
-	})
+	pres, err := Split(tok)
 	if err != nil {
-		return nil, classify(err)
+		return nil, err
 	}
+	var first *sdjwt.Presentation
+	var res *Result
+	for i, one := range pres {
+		p, err := sdjwt.Verify(one, sdjwt.VerifyOptions{
+			IssuerKey: v.Trust.Key, Now: now, Skew: skew,
+			KeyBinding: &sdjwt.BindingPolicy{Audience: v.Audience, MaxAge: MaxLifetime + skew},
+		})
+		if err != nil {
+			err = classify(err)
+			if len(pres) > 1 {
+				err = fmt.Errorf("record %d of %d: %w", i+1, len(pres), err)
+			}
+			return nil, err
+		}
+		if first == nil {
+			first = p
+			if res, err = consentClaims(p); err != nil {
+				return nil, err
+			}
+		} else if err := sameConsent(first, p); err != nil {
+			return nil, fmt.Errorf("%w: record %d of %d: %w", ErrSpliced, i+1, len(pres), err)
+		}
+		c := p.Credentials[0]
+		iss, _ := v.Trust.Issuer(c.Issuer)
+		rid, _ := c.Metadata["rid"].(string)
+		ver, _ := c.Metadata["rver"].(float64)
+		for name, val := range c.Claims {
+			f := Field{Issuer: c.Issuer, Type: c.Type, RecordID: rid, Version: int(ver), IssuedAt: c.IssuedAt, Claim: name, Value: val}
+			if iss != nil {
+				f.IssuerName = iss.Name
+			}
+			res.Fields = append(res.Fields, f)
+		}
+	}
+	kb := first.KeyBinding
+	sortFields(res.Fields)
+	if v.Revoked != nil && v.Revoked(RevocationIDOf(res.Holder, res.ID)) {
+		return nil, fmt.Errorf("%w: consent %s", ErrRevoked, res.ID)
+	}
+	fresh, err := v.Replay.Use(res.ID, kb.Expires.Add(skew))
+	if err != nil {
+		return nil, fmt.Errorf("consent: replay cache: %w", err)
+	}
+	if !fresh {
+		return nil, fmt.Errorf("%w: consent %s was verified before at this counter", ErrReplay, res.ID)
+	}
+	return res, nil
+}
+
+// Split returns the presentations of a token (ErrMalformed for an empty
+// one, more than MaxRecords, or the same presentation twice).
+func Split(tok string) ([]string, error) {
+	if tok == "" {
+		return nil, fmt.Errorf("%w: empty token", ErrMalformed)
+	}
+	if n := strings.Count(tok, Separator) + 1; n > MaxRecords {
+		return nil, fmt.Errorf("%w: %d presentations, at most %d", ErrMalformed, n, MaxRecords)
+	}
+	pres := strings.Split(tok, Separator)
+	seen := make(map[string]bool, len(pres))
+	for i, p := range pres {
+		// An issuer JWT appearing twice is the same credential twice
+		// (with other disclosures, maybe): one record, one presentation.
+		jwt, _, _ := strings.Cut(p, "~")
+		if seen[jwt] {
+			return nil, fmt.Errorf("%w: record %d is presented twice", ErrMalformed, i+1)
+		}
+		seen[jwt] = true
+	}
+	return pres, nil
+}
+
+// consentClaims reads the consent from a verified presentation's key
+// binding.
+func consentClaims(p *sdjwt.Presentation) (*Result, error) {
 	kb := p.KeyBinding
 	res := &Result{Audience: kb.Audience, IssuedAt: kb.IssuedAt, Expires: kb.Expires, Holder: p.Holder.KID()}
 	var ok bool
@@ -212,30 +318,24 @@ func (v *Verifier) Verify(tok string) (*Result, error) {
 	if kb.Expires.Sub(kb.IssuedAt) > MaxLifetime {
 		return nil, fmt.Errorf("%w: lifetime over %s", ErrMalformed, MaxLifetime)
 	}
-	for _, c := range p.Credentials {
-		iss, _ := v.Trust.Issuer(c.Issuer)
-		rid, _ := c.Metadata["rid"].(string)
-		ver, _ := c.Metadata["rver"].(float64)
-		for name, val := range c.Claims {
-			f := Field{Issuer: c.Issuer, Type: c.Type, RecordID: rid, Version: int(ver), IssuedAt: c.IssuedAt, Claim: name, Value: val}
-			if iss != nil {
-				f.IssuerName = iss.Name
-			}
-			res.Fields = append(res.Fields, f)
-		}
-	}
-	sortFields(res.Fields)
-	if v.Revoked != nil && v.Revoked(RevocationIDOf(res.Holder, res.ID)) {
-		return nil, fmt.Errorf("%w: consent %s", ErrRevoked, res.ID)
-	}
-	fresh, err := v.Replay.Use(res.ID, kb.Expires.Add(skew))
-	if err != nil {
-		return nil, fmt.Errorf("consent: replay cache: %w", err)
-	}
-	if !fresh {
-		return nil, fmt.Errorf("%w: consent %s was verified before at this counter", ErrReplay, res.ID)
-	}
 	return res, nil
+}
+
+// sameConsent checks that two verified presentations belong to one
+// consent: the same device key and key-binding claims equal in every
+// member but sd_hash (which Verify checked against each presentation).
+func sameConsent(a, b *sdjwt.Presentation) error {
+	if !a.Holder.Equal(b.Holder) {
+		return fmt.Errorf("bound to device %s, the first record to %s", b.Holder.KID(), a.Holder.KID())
+	}
+	ka, kb := a.KeyBinding, b.KeyBinding
+	switch {
+	case ka.Audience != kb.Audience, ka.Nonce != kb.Nonce, !ka.IssuedAt.Equal(kb.IssuedAt), !ka.Expires.Equal(kb.Expires):
+		return errors.New("another audience, nonce or time")
+	case !reflect.DeepEqual(ka.Extra, kb.Extra):
+		return errors.New("other consent claims (id, purpose, procedure)")
+	}
+	return nil
 }
 
 // clock is the verifier's time and skew allowance.

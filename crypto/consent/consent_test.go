@@ -424,3 +424,81 @@ func FuzzVerifyReference(f *testing.F) {
 		}
 	})
 }
+
+// Each record of a token is a standard SD-JWT+KB that verifies on its
+// own; the token's key bindings agree, and lines of different consents,
+// devices or repeated records are refused.
+func TestOnePresentationPerRecord(t *testing.T) {
+	f := newFixture(t)
+	tok, id := f.token(t)
+	lines := strings.Split(tok, Separator)
+	if len(lines) != 2 {
+		t.Fatalf("%d presentations for 2 records", len(lines))
+	}
+	for i, p := range lines {
+		got, err := sdjwt.Verify(p, sdjwt.VerifyOptions{IssuerKey: f.list.Key, Now: t0, KeyBinding: &sdjwt.BindingPolicy{Audience: counter}})
+		if err != nil {
+			t.Fatalf("record %d alone: %v", i+1, err)
+		}
+		if got.KeyBinding.Extra[ClaimID] != id || got.KeyBinding.Extra[ClaimPurpose] != "civil_registration" {
+			t.Fatalf("record %d: key binding %+v", i+1, got.KeyBinding)
+		}
+	}
+	res, err := f.verifier(t0).Verify(tok)
+	if err != nil || len(res.Fields) != 3 {
+		t.Fatalf("token: %+v, %v", res, err)
+	}
+
+	// A record none of whose fields is chosen does not travel.
+	r := f.request()
+	r.Selections[1].Disclose = nil
+	one, _, err := Build(r)
+	if err != nil || strings.Contains(one, Separator) {
+		t.Fatalf("one record shared: %v, %d lines", err, strings.Count(one, Separator)+1)
+	}
+
+	// Another consent of the same device, for the same counter.
+	other, _, err := Build(func() Request { r := f.request(); r.Purpose = "other"; return r }())
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherLines := strings.Split(other, Separator)
+	// The same records bound to another device.
+	stranger := newFixture(t)
+	stranger.police, stranger.justice = f.police, f.justice
+	stranger.list = f.list
+	stranger.birth = stranger.issue(t, f.justice, "vn.dongnai.sotuphap", "civil.birth", "civil.birth-0-0", map[string]any{"father_name": "Nguyễn Văn An"})
+	sr := stranger.request()
+	sr.Selections = sr.Selections[1:]
+	sr.ID, sr.Nonce = id, "same-nonce"
+	strangerTok, _, err := Build(sr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	many := strings.Repeat(lines[0]+Separator, MaxRecords) + lines[1]
+	v := f.verifier(t0) // one counter: its replay cache sees every attempt
+	for _, c := range []struct {
+		name string
+		tok  string
+		want error
+	}{
+		{"lines of two consents", lines[0] + Separator + otherLines[1], ErrSpliced},
+		{"a line of another device", lines[0] + Separator + strangerTok, ErrSpliced},
+		{"one record twice", lines[0] + Separator + lines[0], ErrMalformed},
+		{"more than MaxRecords", many, ErrMalformed},
+		{"an empty line", lines[0] + Separator, ErrMalformed},
+		{"empty", "", ErrMalformed},
+	} {
+		if _, err := v.Verify(c.tok); !errors.Is(err, c.want) || !errors.Is(err, ErrRejected) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+	// The refusals did not use up the consent id: the whole token
+	// verifies, once.
+	if _, err := v.Verify(tok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(tok); !errors.Is(err, ErrReplay) {
+		t.Fatalf("second use: %v", err)
+	}
+}

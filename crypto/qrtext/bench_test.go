@@ -3,8 +3,6 @@ package qrtext
 import (
 	"strings"
 	"testing"
-
-	"github.com/vnwallet/citizenwallet/crypto/sdjwt"
 )
 
 // byteCapacity is how many bytes one QR of version at level holds in
@@ -85,14 +83,14 @@ func benchEncodeAndRender(b *testing.B, f Format) {
 // BenchmarkDecodeAndVerify: the counter's cost once the CW1 parts are
 // read: reassemble, decompress and verify every signature.
 func BenchmarkDecodeAndVerify(b *testing.B) {
-	tok, vo := token(b, 3, 4)
+	tok, verify := token(b, 3, 4)
 	parts, _ := Encode(tok, Options{Format: FormatAlphanumeric})
 	for b.Loop() {
 		got, err := Decode(parts, Limits{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := sdjwt.Verify(got, vo); err != nil {
+		if err := verify(got); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -28,16 +28,20 @@ import (
 //     of the token text up to and including the '~' before the element
 //     holding it, becomes a reference too.
 //
-// Elements are the token split at '~', numbered from 0; segments are the
-// token split at '.' and '~'. Format: one record per segment, in order:
+// A token may hold several SD-JWTs, one per line (crypto/consent joins
+// its presentations with a line feed); each line's sd_hash covers that
+// line only. Elements are the token split at '~' and line feeds,
+// numbered from 0 across the whole token; segments are the token split at
+// '.', '~' and line feeds. Format: one record per segment, in order:
 //
 //	header byte: bits 0-1 = kind (0 text, 1 base64url bytes,
 //	             2 base64url of JSON with markers),
-//	             bits 2-3 = the separator after it (0 none: last, 1 '.', 2 '~')
+//	             bits 2-3 = the separator after it (0 none: last, 1 '.',
+//	             2 '~', 3 line feed)
 //	uvarint length, then that many bytes
 //
-// Bits 4-7 of the header must be zero, and kind 3 and separator 3 are
-// refused. In the bytes of a kind-2 record, every byte other than the
+// Bits 4-7 of the header must be zero, and kind 3 is refused; a text
+// segment holds no separator. In the bytes of a kind-2 record, every byte other than the
 // three markers is the JSON text itself; the markers are
 //
 //	0x01 uvarint n, n bytes  the JSON string "<base64url of the n bytes>"
@@ -48,11 +52,14 @@ import (
 // reference itself (the encoder only refers to such elements; it leaves
 // the string as 0x01 otherwise), so references resolve in one pass with
 // one SHA-256 per referenced element; 0x03 needs an element after the
-// first, and the running SHA-256 of the text before it. The rebuilt JSON
+// first of its line, and the running SHA-256 of the line's text before
+// it. The rebuilt JSON
 // of a kind-2 record must be valid JSON.
 
 const (
-	kindJSON = 2
+	kindJSON  = 2
+	sepLine   = 3
+	separator = "\n" // between the SD-JWTs of a token (sepLine)
 
 	markBytes  = 0x01
 	markDigest = 0x02
@@ -81,18 +88,34 @@ func canonicalB64(s string) ([]byte, bool) {
 
 // packV2 turns token into its version-2 packed form.
 func packV2(token string) []byte {
-	elems := strings.Split(token, "~")
+	// The elements, each with the separator that ends it.
+	var elems []string
+	var ends []byte
+	for i, line := range strings.Split(token, separator) {
+		if i > 0 {
+			ends[len(ends)-1] = sepLine
+		}
+		for _, e := range strings.Split(line, "~") {
+			elems = append(elems, e)
+			ends = append(ends, sepTilde)
+		}
+	}
+	ends[len(ends)-1] = sepNone
 	// The SD-JWT digest of every element that is one segment (a
-	// disclosure), and the sd_hash each element would carry.
+	// disclosure), and the sd_hash each element would carry (none for
+	// the first of a line).
 	refs := map[string]int{}
 	sdHash := make([]string, len(elems))
 	h := sha256.New()
 	for j, e := range elems {
-		if j > 0 {
+		if j > 0 && ends[j-1] == sepTilde {
 			sdHash[j] = b64.EncodeToString(h.Sum(nil))
 		}
 		h.Write([]byte(e))
 		h.Write([]byte{'~'})
+		if ends[j] == sepLine {
+			h.Reset()
+		}
 		if e != "" && !strings.Contains(e, ".") {
 			if _, dup := refs[digestOf(e)]; !dup {
 				refs[digestOf(e)] = j
@@ -119,11 +142,9 @@ func packV2(token string) []byte {
 	for j, e := range elems {
 		for {
 			i := strings.IndexByte(e, '.')
-			seg, sep := e, byte(sepTilde)
+			seg, sep := e, ends[j]
 			if i >= 0 {
 				seg, sep = e[:i], sepDot
-			} else if j == len(elems)-1 {
-				sep = sepNone
 			}
 			kind, data := byte(kindText), []byte(seg)
 			if seg != "" {
@@ -220,7 +241,7 @@ func unpackV2(p []byte, max int) (string, error) {
 		h := p[0]
 		p = p[1:]
 		kind, sep := h&3, h>>2&3
-		if h>>4 != 0 || kind == 3 || sep == 3 {
+		if h>>4 != 0 || kind == 3 {
 			return "", fmt.Errorf("%w: segment header %#x", errPack, h)
 		}
 		data, rest, err := segmentData(p)
@@ -232,7 +253,7 @@ func unpackV2(p []byte, max int) (string, error) {
 		switch kind {
 		case kindText:
 			s.text = string(data)
-			if strings.ContainsAny(s.text, ".~") {
+			if strings.ContainsAny(s.text, ".~"+separator) {
 				return "", fmt.Errorf("%w: text segment holds a separator", errPack)
 			}
 			size += len(s.text)
@@ -256,7 +277,7 @@ func unpackV2(p []byte, max int) (string, error) {
 		}
 		segs = append(segs, s)
 		switch sep {
-		case sepTilde:
+		case sepTilde, sepLine:
 			elem++
 		case sepNone:
 			if len(p) != 0 {
@@ -268,9 +289,15 @@ func unpackV2(p []byte, max int) (string, error) {
 	// An element that is a single segment without references: its index
 	// in segs (a possible target of 0x02), else -1.
 	// needSD: the element holds a 0x03 reference.
+	// lineStart: the element is the first of its line.
 	single := make([]int, elem+1)
 	needSD := make([]bool, elem+1)
+	lineStart := make([]bool, elem+1)
+	lineStart[0] = true
 	for i, s := range segs {
+		if s.sep == sepLine {
+			lineStart[s.elem+1] = true
+		}
 		single[s.elem] = -1
 		alone := (i == 0 || segs[i-1].elem != s.elem) && s.sep != sepDot
 		if alone && len(s.holes) == 0 {
@@ -297,8 +324,8 @@ func unpackV2(p []byte, max int) (string, error) {
 			for _, hl := range s.holes {
 				var v string
 				switch {
-				case hl.ref == -1 && s.elem == 0:
-					return "", fmt.Errorf("%w: sd_hash reference in the first element", errPack)
+				case hl.ref == -1 && lineStart[s.elem]:
+					return "", fmt.Errorf("%w: sd_hash reference in the first element of a line", errPack)
 				case hl.ref == -1:
 					v = sdHash
 				case hl.ref > elem || single[hl.ref] < 0:
@@ -334,6 +361,9 @@ func unpackV2(p []byte, max int) (string, error) {
 		case sepTilde:
 			sb.WriteByte('~')
 			run.Write([]byte{'~'})
+		case sepLine:
+			sb.WriteString(separator)
+			run.Reset()
 		}
 	}
 	return sb.String(), nil

@@ -67,8 +67,8 @@ func TestPackV2Smaller(t *testing.T) {
 		tok, _ := token(t, c.creds, c.claims)
 		disclosures := c.creds * c.claims
 		_, digests, sdHashes := packStats(t, packV2(tok))
-		if digests != disclosures || sdHashes != 1 {
-			t.Errorf("%+v: %d digest references (want %d), %d sd_hash references (want 1)", c, digests, disclosures, sdHashes)
+		if digests != disclosures || sdHashes != c.creds {
+			t.Errorf("%+v: %d digest references (want %d), %d sd_hash references (want %d, one per presentation)", c, digests, disclosures, sdHashes, c.creds)
 		}
 		m1, err := Measure(tok, Options{Format: FormatAlphanumeric})
 		if err != nil {
@@ -112,6 +112,12 @@ func TestPackV2Exact(t *testing.T) {
 		"", "a", ".", "~", "a.b~c", "eyJhbGciOiJFUzI1NiJ9.e30.sig~WyJ4IiwiYSIsMV0~", "~~..~", "AAAA", "AAA=", "Đồng Nai.x~y",
 		strings.Repeat("ab_-", 300), tok, tok + "~", "~" + tok,
 		prefix + jwtOf(`{"sd_hash":"`+digestOf(prefix)+`"}`),
+		// Lines: each SD-JWT's sd_hash covers its own line; a line's
+		// first element carries none (the hash of "" stays a string).
+		"a\nb", "\n", "~\n~", "\n\n", "a.b\n~c", tok + "\n" + tok,
+		prefix + jwtOf(`{"sd_hash":"`+digestOf(prefix)+`"}`) + "\n" + prefix + jwtOf(`{"sd_hash":"`+digestOf(prefix)+`"}`),
+		prefix + "\n" + jwtOf(`{"sd_hash":"`+digestOf("")+`"}`),
+		prefix + jwtOf(`{"sd_hash":"`+digestOf(prefix+prefix)+`"}`) + "\n" + prefix,
 		// The same disclosure twice, a digest of the JWT (not a
 		// reference: it has '.'), the sd_hash in the first element.
 		jwtOf(`{"_sd":["`+digestOf(d1)+`"],"sd_hash":"`+digestOf("")+`"}`) + "~" + d1 + "~" + d1 + "~" + jwtOf(`{"h":"`+digestOf(jwtOf("{}"))+`"}`),
@@ -133,6 +139,11 @@ func TestPackV2Exact(t *testing.T) {
 	if digests != 3 || sdHashes != 1 {
 		t.Errorf("recursive disclosures: %d digest references, %d sd_hash", digests, sdHashes)
 	}
+	// Two lines, each with its own sd_hash reference.
+	line := prefix + jwtOf(`{"sd_hash":"`+digestOf(prefix)+`"}`)
+	if _, _, sdHashes := packStats(t, packV2(line+"\n"+line)); sdHashes != 2 {
+		t.Errorf("two lines: %d sd_hash references, want 2", sdHashes)
+	}
 }
 
 // Malformed version-2 packings are refused, never a panic.
@@ -147,7 +158,9 @@ func TestUnpackV2Malformed(t *testing.T) {
 		{"empty", nil},
 		{"reserved header bits", rec(0x10)},
 		{"kind 3", rec(0x03)},
-		{"separator 3", rec(0x0c)},
+		{"a line feed and nothing after", rec(kindText | sepLine<<2)},
+		{"a line feed in a text segment", rec(kindText, 'a', '\n', 'b')},
+		{"an sd_hash in the first element of a line", cat(rec(kindText|sepLine<<2, 'a'), rec(kindJSON, '[', markSDHash, ']'))},
 		{"no last segment", rec(kindText|sepTilde<<2, 'a')},
 		{"trailing bytes", append(rec(kindText, 'a'), 0)},
 		{"length over the data", []byte{kindText, 5, 'a'}},
@@ -198,6 +211,7 @@ func FuzzPackV2(f *testing.F) {
 	prefix := enc(`{"alg":"ES256"}`) + "." + enc(`{"_sd":["`+digestOf(disc)+`","`+digestOf("x")+`"],"iss":"vn.dongnai"}`) + ".c2ln~" + disc + "~"
 	tok := prefix + enc(`{"typ":"kb+jwt"}`) + "." + enc(`{"sd_hash":"`+digestOf(prefix)+`"}`) + ".c2ln"
 	f.Add(tok, packV2(tok))
+	f.Add(tok+"\n"+tok, packV2(tok+"\n"+tok))
 	f.Add("a.b~c", []byte{kindJSON | sepTilde<<2, 3, '[', markDigest, 1})
 	f.Add(enc(`["q3ZkR0Hn2m0Xb1oVtC9nEw"]`)+"~", []byte{kindJSON, 3, '[', markSDHash, ']'})
 	f.Fuzz(func(t *testing.T, s string, p []byte) {

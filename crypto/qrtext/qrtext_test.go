@@ -82,7 +82,10 @@ func TestCapacity(t *testing.T) {
 
 // token makes a realistic consent token: a presentation of claims from
 // nCreds issuer-signed credentials, bound to one device key.
-func token(t testing.TB, nCreds, nClaims int) (string, sdjwt.VerifyOptions) {
+// token makes a consent-like token of nCreds presentations, one line each
+// (crypto/consent's form), and returns it with a check that verifies
+// every line.
+func token(t testing.TB, nCreds, nClaims int) (string, func(string) error) {
 	t.Helper()
 	iss, _ := keys.Generate(keys.ES256)
 	dev, _ := keys.Generate(keys.ES256)
@@ -105,16 +108,34 @@ func token(t testing.TB, nCreds, nClaims int) (string, sdjwt.VerifyOptions) {
 		sel = append(sel, sdjwt.Selection{Credential: cred, Disclose: names[:nClaims]})
 	}
 	now := time.Unix(1800000000, 0)
-	tok, err := sdjwt.Present(dev, sdjwt.KeyBinding{Audience: "vn.dongnai.ubnd-tamhiep", Nonce: "n0nce", IssuedAt: now, Expires: now.Add(15 * time.Minute),
-		Extra: map[string]any{"jti": "q3ZkR0Hn2m0Xb1oVtC9nEw", "purpose": "Đăng ký thường trú", "procedure": "1.004194"}}, sel...)
-	if err != nil {
-		t.Fatal(err)
+	kb := sdjwt.KeyBinding{Audience: "vn.dongnai.ubnd-tamhiep", Nonce: "n0nce", IssuedAt: now, Expires: now.Add(15 * time.Minute),
+		Extra: map[string]any{"jti": "q3ZkR0Hn2m0Xb1oVtC9nEw", "purpose": "Đăng ký thường trú", "procedure": "1.004194"}}
+	var lines []string
+	for _, s := range sel {
+		p, err := sdjwt.Present(dev, kb, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, p)
 	}
-	return tok, sdjwt.VerifyOptions{
+	vo := sdjwt.VerifyOptions{
 		IssuerKey:  func(string, string, time.Time) (*keys.PublicKey, error) { return iss.Public(), nil },
 		Now:        now.Add(time.Minute),
 		KeyBinding: &sdjwt.BindingPolicy{Audience: "vn.dongnai.ubnd-tamhiep"},
 	}
+	verify := func(tok string) error {
+		got := strings.Split(tok, "\n")
+		if len(got) != len(lines) {
+			return fmt.Errorf("%d presentations, want %d", len(got), len(lines))
+		}
+		for _, p := range got {
+			if _, err := sdjwt.Verify(p, vo); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return strings.Join(lines, "\n"), verify
 }
 
 // A token survives Encode/Decode byte for byte and still verifies, in
@@ -126,7 +147,7 @@ func TestRoundTripVerifies(t *testing.T) {
 		format                 Format
 	}{{1, 3, 25, FormatAlphanumeric}, {3, 4, 25, FormatAlphanumeric}, {6, 8, 25, FormatAlphanumeric}, {2, 5, 10, FormatAlphanumeric}, {1, 2, 40, FormatAlphanumeric},
 		{1, 3, 25, FormatNumeric}, {3, 4, 25, FormatNumeric}, {6, 8, 25, FormatNumeric}, {2, 5, 10, FormatNumeric}, {1, 2, 40, FormatNumeric}} {
-		tok, vo := token(t, c.creds, c.claims)
+		tok, verify := token(t, c.creds, c.claims)
 		parts, err := Encode(tok, Options{Version: c.version, Format: c.format})
 		if err != nil {
 			t.Fatal(err)
@@ -147,7 +168,7 @@ func TestRoundTripVerifies(t *testing.T) {
 		if err != nil || got != tok {
 			t.Fatalf("%d creds: decode: %v (equal %v)", c.creds, err, got == tok)
 		}
-		if _, err := sdjwt.Verify(got, vo); err != nil {
+		if err := verify(got); err != nil {
 			t.Fatalf("decoded token does not verify: %v", err)
 		}
 		t.Logf("%d credentials, %d claims each: %d bytes → %d %v part(s) of version ≤ %d-M", c.creds, c.claims, len(tok), len(parts), c.format, c.version)

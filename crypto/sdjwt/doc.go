@@ -44,30 +44,28 @@
 // vct#integrity, cnf, status, _sd, _sd_alg, "...") as metadata or claim
 // names.
 //
-// # Presentation of several credentials
+// # Presentation
 //
-// A consent token shares fields of several records, possibly from several
-// issuers. All records of a profile are bound to the same device key, so
-// Present writes the chosen credentials one after another, each followed
-// by its chosen disclosures, and closes them with ONE key-binding JWT:
+// Present writes one credential with the chosen disclosures and closes it
+// with a key-binding JWT, exactly the RFC 9901 SD-JWT+KB:
 //
-//	<JWT 1>~<D>~<D>~<JWT 2>~<D>~...~<KB-JWT>
+//	<issuer-signed JWT>~<D>~<D>~...~<KB-JWT>
 //
 // The KB-JWT (typ "kb+jwt", signed by the holder key, kid = its
 // thumbprint) holds aud, nonce, iat, optional exp, sd_hash and the
 // caller's extra claims (jti, purpose, procedure code ...). sd_hash is
-// base64url(SHA-256) over everything before the KB-JWT, that is every
-// credential with its disclosures and the final '~'. Parsing is
-// unambiguous because a JWT segment contains '.' and a disclosure never
-// does. With one credential this is exactly an RFC 9901 SD-JWT+KB; with
-// several it is our extension of it, chosen over one KB-JWT per
-// credential because the token must fit in as few QR codes as possible
-// (one holds under 3 KB) and each KB-JWT costs 300 to 500 bytes. For
+// base64url(SHA-256) over everything before the KB-JWT, the final '~'
+// included.
+//
+// An SD-JWT carries one credential. A consent token that shares fields of
+// several records presents each record as its own SD-JWT+KB, all with the
+// same key binding claims (crypto/consent), so any RFC 9901 verifier can
+// check each on its own. (Until December 2026 this package wrote several
+// credentials closed by one KB-JWT; no standard verifier reads that, and
+// Verify now refuses it with ErrMalformed, naming the second JWT.) For
 // scale: a 15-claim record with 4 decoys is about 2.9 KB issued; one
 // presentation of 4 of its claims is about 2.6 KB, of which the
-// issuer-signed JWT (mostly the 19 digests of _sd) is 1.7 KB. Verify
-// requires every credential of a presentation to carry the same cnf key,
-// which the one signature then covers.
+// issuer-signed JWT (mostly the 19 digests of _sd) is 1.7 KB.
 //
 // # Verification guarantees
 //
@@ -101,7 +99,7 @@
 // signatures are malleable (package keys).
 //
 // Limits, checked before the work they bound: MaxSize bytes in all,
-// MaxCredentials credentials, MaxDisclosures disclosures per credential,
+// MaxDisclosures disclosures per credential,
 // MaxDigests digests per _sd, MaxNameLen bytes per claim name, MaxDepth
 // levels of nesting in a processed payload (counted through its
 // disclosures), and those of package keys (64 KiB per JWT, JSON depth 32

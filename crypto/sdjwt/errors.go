@@ -13,8 +13,8 @@ var (
 	// ErrInvalid: the SD-JWT or presentation was rejected.
 	ErrInvalid = errors.New("sdjwt: invalid SD-JWT")
 
-	// ErrTooLarge: more than MaxSize bytes, MaxCredentials credentials,
-	// MaxDisclosures disclosures in one credential, MaxDigests digests
+	// ErrTooLarge: more than MaxSize bytes, MaxDisclosures disclosures
+	// in one credential, MaxDigests digests
 	// in one _sd array, or a processed payload nested deeper than
 	// MaxDepth (counted through its disclosures). Checked before the work
 	// they bound.
@@ -70,6 +70,10 @@ var (
 	// ErrExpired: past exp (of the credential or the key binding) by more
 	// than the skew, or the key binding is older than its maximum age.
 	ErrExpired = fmt.Errorf("%w: expired", ErrInvalid)
+	// ErrCredentialExpired: the issuer-signed JWT itself is past its exp
+	// (a technical expiry the issuer renews by re-issuing), as opposed to
+	// an expired key binding. It wraps ErrExpired.
+	ErrCredentialExpired = fmt.Errorf("%w: credential", ErrExpired)
 	// ErrNotYetValid: before nbf, or iat in the future, by more than the
 	// skew.
 	ErrNotYetValid = fmt.Errorf("%w: not yet valid", ErrInvalid)
@@ -84,8 +88,8 @@ var (
 	// key) or does not verify with the credentials' cnf key (wraps the
 	// keys package's sentinel).
 	ErrKeyBinding = fmt.Errorf("%w: key-binding JWT rejected", ErrInvalid)
-	// ErrHolderMismatch: the credentials of one presentation are bound to
-	// different holder keys, or not to the key the caller expects.
+	// ErrHolderMismatch: the credential is bound to another key than the
+	// one the caller expects (Verify's opts.Holder, Present's holder).
 	ErrHolderMismatch = fmt.Errorf("%w: holder key mismatch", ErrInvalid)
 	// ErrSDHash: the key binding's sd_hash is not the hash of what was
 	// presented (disclosures added, removed, reordered or swapped after

@@ -20,9 +20,6 @@ import (
 const (
 	// MaxSize is the longest input Verify and Present read, in bytes.
 	MaxSize = 256 << 10
-	// MaxCredentials is the most issuer-signed credentials in one
-	// presentation.
-	MaxCredentials = 16
 	// MaxDisclosures is the most disclosures presented with one
 	// credential (and the most claims Issue accepts).
 	MaxDisclosures = 128
@@ -48,14 +45,15 @@ type serialized struct {
 	prefix string // everything up to and including the last '~': what sd_hash covers
 }
 
-// split parses the serialization
+// split parses the RFC 9901 serialization
 //
-//	<JWT>~<D>~...~<D>~[<JWT>~<D>~...~<D>~ ...][<KB-JWT>]
+//	<JWT>~<D>~...~<D>~[<KB-JWT>]
 //
-// A segment containing '.' is a JWT (base64url has no '.'), so the
-// concatenation of several SD-JWTs is unambiguous; the segment after the
-// last '~' is the key-binding JWT, or empty. One SD-JWT is exactly the
-// RFC 9901 form.
+// The segment after the last '~' is the key-binding JWT, or empty. An
+// SD-JWT holds one credential: a second segment containing '.' (a JWT:
+// base64url has no '.') in the place of a disclosure is refused with its
+// own message, since it is what a concatenation of several SD-JWTs looks
+// like; present each credential on its own instead (crypto/consent does).
 func split(s string) (*serialized, error) {
 	if len(s) > MaxSize {
 		return nil, fmt.Errorf("%w: %d bytes, more than %d", ErrTooLarge, len(s), MaxSize)
@@ -74,10 +72,9 @@ func split(s string) (*serialized, error) {
 		switch {
 		case seg == "":
 			return nil, fmt.Errorf("%w: empty part", ErrMalformed)
+		case strings.Contains(seg, ".") && len(out.creds) > 0:
+			return nil, fmt.Errorf("%w: a second issuer-signed JWT: an SD-JWT holds one credential (present each on its own)", ErrMalformed)
 		case strings.Contains(seg, "."):
-			if len(out.creds) == MaxCredentials {
-				return nil, fmt.Errorf("%w: more than %d credentials", ErrTooLarge, MaxCredentials)
-			}
 			out.creds = append(out.creds, part{jwt: seg})
 		case len(out.creds) == 0:
 			return nil, fmt.Errorf("%w: does not start with an issuer-signed JWT", ErrMalformed)

@@ -31,8 +31,8 @@ func fuzzFixture(t testing.TB) *fixture {
 	return f
 }
 
-// seeds returns an issued credential, a one-credential presentation, a
-// two-credential presentation and some broken forms of them.
+// seeds returns an issued credential, a presentation, the concatenated
+// two-credential form Verify refuses, and some broken forms of them.
 func seeds(t testing.TB, f *fixture) []string {
 	issued := f.issue(t, healthCard())
 	other := f.issue(t, map[string]any{"ho_ten": "B", "diem": 9.5})
@@ -40,11 +40,8 @@ func seeds(t testing.TB, f *fixture) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	two, err := Present(f.holder, f.binding(), Selection{Credential: issued, Disclose: []string{"so_dinh_danh"}}, Selection{Credential: other, Disclose: []string{"diem"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ps := parts(one)
+	two := strings.Join(ps[:len(ps)-1], "~") + "~" + other + ps[len(ps)-1]
 	return []string{
 		issued, one, two,
 		ps[0] + "~" + ps[1] + "~" + ps[1] + "~" + ps[3],

@@ -47,21 +47,21 @@ var reservedKBClaims = map[string]bool{
 	"cnf": true, "_sd": true, "_sd_alg": true, "...": true,
 }
 
-// Present builds a presentation of one or more credentials, each with the
-// chosen disclosures, closed by one key-binding JWT (typ "kb+jwt")
-// signed by holder:
+// Present builds the RFC 9901 presentation of one credential with the
+// chosen disclosures, closed by a key-binding JWT (typ "kb+jwt") signed by
+// holder:
 //
-//	<JWT 1>~<D>~...~<JWT 2>~<D>~...~<KB-JWT>
+//	<issuer-signed JWT>~<D>~...~<D>~<KB-JWT>
 //
-// Every credential must be bound to holder's key (cnf.jwk), so the one
-// signature proves possession for all of them; sd_hash covers everything
-// before the KB-JWT. With one credential this is exactly an RFC 9901
-// SD-JWT+KB.
+// The credential must be bound to holder's key (cnf.jwk); sd_hash covers
+// everything before the KB-JWT. To present several credentials together,
+// present each with the same key binding (crypto/consent does): every one
+// is then a standard SD-JWT+KB a verifier can check on its own.
 //
-// Present parses the credentials (header policy, strict JSON, every
-// disclosure referenced) but does not check issuer signatures: it trusts
-// credentials the wallet verified when it stored them.
-func Present(holder *keys.PrivateKey, kb KeyBinding, sel ...Selection) (string, error) {
+// Present parses the credential (header policy, strict JSON, every
+// disclosure referenced) but does not check the issuer's signature: it
+// trusts a credential the wallet verified when it stored it.
+func Present(holder *keys.PrivateKey, kb KeyBinding, sel Selection) (string, error) {
 	s, err := present(holder, kb, sel)
 	if err != nil {
 		return "", fmt.Errorf("sdjwt: present: %w", err)
@@ -69,15 +69,9 @@ func Present(holder *keys.PrivateKey, kb KeyBinding, sel ...Selection) (string, 
 	return s, nil
 }
 
-func present(holder *keys.PrivateKey, kb KeyBinding, sel []Selection) (string, error) {
+func present(holder *keys.PrivateKey, kb KeyBinding, sel Selection) (string, error) {
 	if holder == nil {
 		return "", errors.New("no holder key")
-	}
-	if len(sel) == 0 {
-		return "", errors.New("nothing to present")
-	}
-	if len(sel) > MaxCredentials {
-		return "", fmt.Errorf("%w: more than %d credentials", ErrTooLarge, MaxCredentials)
 	}
 	if kb.Audience == "" || kb.Nonce == "" {
 		return "", errors.New("audience and nonce are required")
@@ -97,10 +91,8 @@ func present(holder *keys.PrivateKey, kb KeyBinding, sel []Selection) (string, e
 		return "", errors.New("expiry must be after issue")
 	}
 	var b strings.Builder
-	for i, s := range sel {
-		if err := presentOne(&b, holder.Public(), s); err != nil {
-			return "", fmt.Errorf("credential %d: %w", i+1, err)
-		}
+	if err := presentOne(&b, holder.Public(), sel); err != nil {
+		return "", err
 	}
 	prefix := b.String()
 	claims := map[string]any{

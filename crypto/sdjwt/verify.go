@@ -116,18 +116,21 @@ type Credential struct {
 
 // Presentation is the result of Verify.
 type Presentation struct {
+	// Credentials holds the one credential of the SD-JWT (RFC 9901: an
+	// SD-JWT carries exactly one; several are presented as several
+	// SD-JWTs).
 	Credentials []Credential
-	// Holder is the key all credentials are bound to when a key binding
+	// Holder is the key the credential is bound to when a key binding
 	// was verified; nil otherwise.
 	Holder *keys.PublicKey
 	// KeyBinding is the verified key-binding JWT, nil when there is none.
 	KeyBinding *KeyBinding
 }
 
-// Verify checks an issued SD-JWT or a presentation of one or more (see
-// Present) and returns what it verifiably says: RFC 9901 §7 in full, with
-// this province's profile on top unless opts.Profile says otherwise. For
-// each credential, in this order:
+// Verify checks an issued SD-JWT or a presentation of it (see Present)
+// and returns what it verifiably says: RFC 9901 §7 in full, with this
+// province's profile on top unless opts.Profile says otherwise. In this
+// order:
 //
 //   - the header policy of package keys with typ "dc+sd-jwt" (with a
 //     Profile: its typ, and kid optional), and a strict JSON payload with
@@ -158,7 +161,7 @@ type Presentation struct {
 //
 // Then the key binding: absent when opts.KeyBinding is nil
 // (ErrUnexpectedKeyBinding otherwise); else present (ErrNoKeyBinding),
-// all credentials bound to the same key (ErrHolderMismatch), header
+// header
 // policy with typ "kb+jwt" and signature by that key (ErrKeyBinding; a
 // kid is optional, as RFC 9901 §4.3 says, and when present must be the
 // key's thumbprint or the cnf JWK's own kid), sd_hash equal to the hash
@@ -202,33 +205,19 @@ func verify(s string, opts VerifyOptions) (*Presentation, error) {
 	case opts.KeyBinding != nil && ser.kb == "":
 		return nil, ErrNoKeyBinding
 	}
-	out := &Presentation{Credentials: make([]Credential, 0, len(ser.creds))}
-	for i, p := range ser.creds {
-		c, err := verifyCredential(p, opts, now, skew)
-		if err != nil {
-			if len(ser.creds) > 1 {
-				err = fmt.Errorf("credential %d: %w", i+1, err)
-			}
-			return nil, err
-		}
-		out.Credentials = append(out.Credentials, *c)
+	c, err := verifyCredential(ser.creds[0], opts, now, skew)
+	if err != nil {
+		return nil, err
 	}
+	out := &Presentation{Credentials: []Credential{*c}}
 	if opts.KeyBinding == nil {
 		return out, nil
 	}
-	holder, holderKID := out.Credentials[0].Holder, out.Credentials[0].holderKID
-	for _, c := range out.Credentials {
-		if c.Holder == nil {
-			return nil, fmt.Errorf("%w: no cnf: the key binding cannot be checked", ErrMalformed)
-		}
-		if !c.Holder.Equal(holder) {
-			return nil, fmt.Errorf("%w: the credentials are bound to different keys", ErrHolderMismatch)
-		}
-		if c.holderKID != holderKID {
-			holderKID = "" // only the thumbprint names all of them
-		}
+	if c.Holder == nil {
+		return nil, fmt.Errorf("%w: no cnf: the key binding cannot be checked", ErrMalformed)
 	}
-	kb, err := verifyKeyBinding(ser, holder, holderKID, opts.KeyBinding, now, skew)
+	holder := c.Holder
+	kb, err := verifyKeyBinding(ser, holder, c.holderKID, opts.KeyBinding, now, skew)
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +298,7 @@ func verifyCredential(p part, opts VerifyOptions, now time.Time, skew time.Durat
 		return nil, fmt.Errorf("%w: credential valid from %s", ErrNotYetValid, nbf.Format(time.RFC3339))
 	}
 	if !exp.IsZero() && !exp.After(now.Add(-skew)) {
-		return nil, fmt.Errorf("%w: credential expired at %s", ErrExpired, exp.Format(time.RFC3339))
+		return nil, fmt.Errorf("%w: expired at %s", ErrCredentialExpired, exp.Format(time.RFC3339))
 	}
 	if opts.Holder != nil && !h.key.Equal(opts.Holder) {
 		if h.key == nil {
