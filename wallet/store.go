@@ -133,7 +133,10 @@ type Batch struct {
 //     already withdrawn).
 //   - Putting the same version again replaces it only if it is identical
 //     (idempotent, so a replayed sync page doubles nothing); a different
-//     record under an existing version is ErrInvalid.
+//     record under an existing version is ErrInvalid, except exactly one
+//     difference: the same record with another non-empty Credential (a
+//     re-issued credential the caller verified) replaces the stored
+//     credential of that version, keeping its ReceivedAt.
 //   - Putting a lower version than the latest is ErrStaleVersion.
 //   - A withdrawal is a new version with StatusWithdrawn.
 //

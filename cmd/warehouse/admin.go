@@ -311,6 +311,21 @@ func cmdRotateKey(e *env, args []string) error {
 		})
 }
 
+// cmdCompromiseKey declares an agency's current signing key compromised
+// (sync/warehouse CompromiseAgencyKey): nothing it signed verifies any
+// more, the agency gets a fresh key, and the wallets renew at sync.
+func cmdCompromiseKey(e *env, args []string) error {
+	return adminCall(e, args, "compromise-key", http.MethodPost, []string{"<agency-id>"},
+		func(pos []string) string {
+			return warehouse.AdminPathAgencies + "/" + url.PathEscape(pos[0]) + "/compromise-key"
+		},
+		func(out warehouse.CompromiseResult, pos []string) error {
+			fmt.Fprintf(e.stdout, "khóa %s của %s bị lộ: không còn xác minh gì / key %s of %s compromised: verifies nothing from now on\n", out.Compromised.KID, pos[0], out.Compromised.KID, pos[0])
+			fmt.Fprintf(e.stdout, "khóa ký mới / new signing key %s; ví sẽ nhận lại hồ sơ khi đồng bộ / wallets get fresh credentials at their next sync\n", out.Current.KID)
+			return nil
+		})
+}
+
 // adminCall is an admin command that makes one call: it parses the
 // admin flags and the positional arguments usage names, calls method on
 // path(pos) with no body, and prints the JSON answer with -json, or else

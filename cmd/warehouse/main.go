@@ -19,6 +19,7 @@
 //	warehouse devices <citizen-id>
 //	warehouse revoke-device <citizen-id> <device-id>
 //	warehouse rotate-key <agency-id>
+//	warehouse compromise-key <agency-id>
 //	warehouse root-key
 //	warehouse offices list
 //	warehouse offices set <offices.json | ->

@@ -36,6 +36,8 @@ Cách dùng / Usage:
                                               vô hiệu hóa thiết bị bị mất / disable a lost device
   warehouse rotate-key <mã cơ quan>           khóa ký mới cho cơ quan (khóa cũ vẫn xác minh những gì đã ký)
                                               / a new signing key for an agency (the old one keeps verifying what it signed)
+  warehouse compromise-key <mã cơ quan>       khóa hiện tại bị lộ: không còn xác minh gì, khóa mới, ví nhận lại hồ sơ
+                                              / the current key leaked: it verifies nothing, a new key, wallets renew
   warehouse root-key                          khóa gốc của tỉnh (JWK) / the province root key
   warehouse offices list                      danh bạ cơ quan tiếp nhận / the directory of offices
   warehouse offices set <tệp.json|->          thay danh bạ (UBND xã/phường, trường học …; operator)
@@ -84,6 +86,9 @@ var commands = map[string]command{
 	"admin-token":   cmdAdminToken,
 	"audit":         cmdAudit,
 	"offices":       cmdOffices,
+
+	// Key compromise (sync/warehouse CompromiseAgencyKey).
+	"compromise-key": cmdCompromiseKey,
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

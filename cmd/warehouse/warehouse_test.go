@@ -376,3 +376,20 @@ func TestRotateKeyCommand(t *testing.T) {
 		t.Errorf("rotate-key of an unknown agency: exit %d %s; want 6", code, stderr)
 	}
 }
+
+// warehouse compromise-key: the operator's command marks the agency's
+// key compromised in the trust list and rotates it.
+func TestCompromiseKeyCommand(t *testing.T) {
+	admin, _ := startServe(t, t.TempDir(), 5, 1)
+	code, stdout, stderr := runCLI(t, admin, "", "compromise-key", "-json", "vn.dongnai.bvdk-dongnai")
+	var res warehouse.CompromiseResult
+	if code != 0 || json.Unmarshal([]byte(stdout), &res) != nil || res.Compromised.Compromised.IsZero() || res.Current.KID == res.Compromised.KID {
+		t.Fatalf("compromise-key -json: %d %s %s", code, stdout, stderr)
+	}
+	if code, stdout, _ = runCLI(t, admin, "", "compromise-key", "vn.dongnai.bvdk-dongnai"); code != 0 || !strings.Contains(stdout, "compromised") {
+		t.Errorf("compromise-key: %d %s", code, stdout)
+	}
+	if code, _, stderr = runCLI(t, admin, "", "compromise-key", "vn.nosuch"); code != 6 {
+		t.Errorf("compromise-key of an unknown agency: exit %d %s; want 6", code, stderr)
+	}
+}

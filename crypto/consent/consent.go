@@ -365,6 +365,10 @@ func sortFields(fs []Field) {
 func classify(err error) error {
 	var s error
 	switch {
+	case errors.Is(err, trust.ErrKeyCompromised):
+		s = ErrKeyCompromised
+	case errors.Is(err, sdjwt.ErrCredentialExpired):
+		s = ErrCredentialExpired
 	case errors.Is(err, trust.ErrUnknownIssuer):
 		s = ErrUnknownIssuer
 	case errors.Is(err, trust.ErrKeyNotValidAt):

@@ -68,6 +68,11 @@ type IssueRequest struct {
 	// Decoys is the number of random digests added to _sd (0 to
 	// MaxDecoys), hiding how many claims the credential has.
 	Decoys int
+	// Status, when set, is the plain "status" claim (SD-JWT VC,
+	// draft-ietf-oauth-status-list), e.g. {"status_list": {"idx": 7,
+	// "uri": "https://…"}}: where a verifier checks whether the
+	// credential is still valid. Plain JSON; never disclosable.
+	Status map[string]any
 }
 
 // Issue signs a credential with the issuer's key and returns it in the
@@ -122,6 +127,12 @@ func issue(issuer *keys.PrivateKey, req IssueRequest) (string, error) {
 	}
 	if !req.Expires.IsZero() {
 		payload["exp"] = req.Expires.Unix()
+	}
+	if req.Status != nil {
+		if err := checkPlainValue(req.Status); err != nil {
+			return "", fmt.Errorf("status: %w", err)
+		}
+		payload["status"] = req.Status
 	}
 	for name, v := range req.Metadata {
 		if reservedIssuerClaims[name] || name == "" {

@@ -3,7 +3,8 @@
 // which keys, and when. The list is signed by the province's root key;
 // wallets and counters hold the root public key, verify the list with it
 // (Verify) and then judge every credential's issuer key with List.Key at
-// the credential's issue time.
+// the credential's issue time (refusing, at any time, a key marked
+// compromised).
 //
 // # Format
 //
@@ -21,6 +22,7 @@
 //	     "name": {"vi": "Sở Y tế Đồng Nai", "en": "Dong Nai Department of Health"},
 //	     "keys": [
 //	       {"jwk": {"kty":"EC","crv":"P-256","x":"…","y":"…"}, "nbf": 1735689600, "exp": 1798761600},
+//	       {"jwk": {"kty":"EC","crv":"P-256","x":"…","y":"…"}, "nbf": 1735689600, "exp": 1769904000, "compromised": 1769904000},
 //	       {"jwk": {"kty":"OKP","crv":"Ed25519","x":"…"}, "nbf": 1767225600}
 //	     ]}
 //	  ],
@@ -31,8 +33,11 @@
 //	  ]
 //	}
 //
-// "exp" of a key is optional (no end). A key's kid is its RFC 7638
-// thumbprint, the kid its JWS headers carry.
+// "exp" of a key is optional (no end). "compromised" (optional) marks a
+// key whose private half leaked, with the time the province learnt of it
+// (Unix seconds): see "Key validity and leaked keys". A list without it
+// reads as before. A key's kid is its RFC 7638 thumbprint, the kid its
+// JWS headers carry.
 //
 // # Offices
 //
@@ -57,7 +62,8 @@
 //     issuers, sane windows, size limits, offices with unique ids, a
 //     Vietnamese name and a known kind).
 //   - List.Key distinguishes ErrUnknownIssuer, ErrUnknownKey (also for a
-//     kid listed under another issuer) and ErrKeyNotValidAt.
+//     kid listed under another issuer), ErrKeyCompromised (at any time)
+//     and ErrKeyNotValidAt.
 //   - Verify never judges freshness: a counter offline keeps using its
 //     cached list. Stale tells when NextUpdate has passed, and
 //     CheckSuccessor refuses replacing a held list with an older version
@@ -65,11 +71,32 @@
 //
 // # Key validity and leaked keys
 //
-// Credentials are judged by their issue time, so a record signed in 2026
-// still verifies in 2030 if the list still holds its (retired) key. The
-// issue time is written by the signer, so a leaked key can sign
-// "back-dated" credentials: the response to a leak is a new list version
-// without that key (or with its NotAfter moved before the leak).
+// A key ends in one of two ways, and the list says which:
+//
+//   - Rotated: the key gets an "exp" (NotAfter) and a successor. What it
+//     signed with an issue time before the end keeps verifying, so a
+//     credential does not die with the key that signed it; a signature
+//     dated at or after the end is refused (ErrKeyNotValidAt).
+//   - Compromised: the key also carries "compromised". Its private half
+//     may be in someone else's hands, and the issue time of a credential
+//     is written by whoever signs it: a thief can back-date. So nothing
+//     the key signed verifies, whatever iat says: List.Key answers
+//     ErrKeyCompromised for every time, and so does RevocationKey for a
+//     compromised revocation key. The key stays listed (rather than
+//     removed) so verifiers give that precise answer, not "unknown key",
+//     and a wallet can tell which of its credentials to have re-issued
+//     (List.Compromised).
+//
+// The warehouse's response to a leak is therefore: mark the key
+// compromised in a new list version, rotate the agency to a fresh key,
+// and re-issue every credential the old key signed (the wallets pick the
+// new ones up at their next sync). Credentials carry iat = the time they
+// were signed (not the record's own date), and a technical exp, so a
+// re-issue is an ordinary event, not a special one.
+//
+// A counter offline only learns of a compromise from a newer list: until
+// it fetches one, it accepts what the leaked key signed. Stale tells it
+// when its list is past the next update.
 //
 // # Storing a list
 //

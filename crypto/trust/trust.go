@@ -35,6 +35,11 @@ var (
 	// ErrKeyNotValidAt: the key exists but its validity window does not
 	// contain the time asked about (expired or not yet valid then).
 	ErrKeyNotValidAt = errors.New("trust: issuer key not valid at that time")
+	// ErrKeyCompromised: the key is listed as compromised (its private
+	// half leaked): nothing it signed is accepted, whatever time the
+	// signature claims. Distinct from ErrKeyNotValidAt, which a rotated
+	// key gives only for times after its end.
+	ErrKeyCompromised = errors.New("trust: issuer key compromised")
 	// ErrRollback: a newer-looking list has a lower version than the one
 	// held, or is for another province.
 	ErrRollback = errors.New("trust: trust list rollback")
@@ -49,11 +54,19 @@ type Name struct {
 // IssuerKey is one signing key of an issuer and the period in which
 // credentials it signed are accepted: NotBefore <= issued-at < NotAfter.
 // A zero NotAfter means no end (the key stays valid until a new list
-// removes it).
+// removes it). A rotated key has a NotAfter: what it signed before keeps
+// verifying. A compromised key has Compromised set: nothing it signed
+// verifies, whatever its iat says (see doc.go, "Key validity and leaked
+// keys").
 type IssuerKey struct {
 	Key       *keys.PublicKey
 	NotBefore time.Time
 	NotAfter  time.Time
+	// Compromised is when the key's private half is known (or feared) to
+	// have leaked; zero for a key in good standing. The time is for
+	// people (audits, a counter's explanation): verifiers refuse every
+	// signature of the key, before or after it.
+	Compromised time.Time
 }
 
 // Issuer is an issuing agency (Sở Y tế, BHXH, ...) and its keys.
@@ -87,6 +100,8 @@ type wireKey struct {
 	JWK       json.RawMessage `json:"jwk"`
 	NotBefore int64           `json:"nbf"`
 	NotAfter  int64           `json:"exp,omitempty"`
+	// Compromised: Unix seconds; present only for a compromised key.
+	Compromised int64 `json:"compromised,omitempty"`
 }
 
 type wireIssuer struct {
@@ -116,6 +131,9 @@ func wireKeys(ks []IssuerKey) ([]wireKey, error) {
 		if !k.NotAfter.IsZero() {
 			wk.NotAfter = k.NotAfter.Unix()
 		}
+		if !k.Compromised.IsZero() {
+			wk.Compromised = k.Compromised.Unix()
+		}
 		out = append(out, wk)
 	}
 	return out, nil
@@ -131,6 +149,12 @@ func parseKeys(wks []wireKey) ([]IssuerKey, error) {
 		ik := IssuerKey{Key: k, NotBefore: unix(wk.NotBefore)}
 		if wk.NotAfter != 0 {
 			ik.NotAfter = unix(wk.NotAfter)
+		}
+		if wk.Compromised != 0 {
+			if wk.Compromised < 0 {
+				return nil, fmt.Errorf("key %s: compromised time %d", k.KID(), wk.Compromised)
+			}
+			ik.Compromised = unix(wk.Compromised)
 		}
 		out = append(out, ik)
 	}
@@ -216,7 +240,7 @@ func (l List) seconds() List {
 	for i, is := range l.Issuers {
 		ks := make([]IssuerKey, len(is.Keys))
 		for j, k := range is.Keys {
-			ks[j] = IssuerKey{Key: k.Key, NotBefore: sec(k.NotBefore), NotAfter: sec(k.NotAfter)}
+			ks[j] = IssuerKey{Key: k.Key, NotBefore: sec(k.NotBefore), NotAfter: sec(k.NotAfter), Compromised: sec(k.Compromised)}
 		}
 		is.Keys = ks
 		issuers[i] = is
@@ -224,7 +248,7 @@ func (l List) seconds() List {
 	l.Issuers = issuers
 	rks := make([]IssuerKey, len(l.RevocationKeys))
 	for i, k := range l.RevocationKeys {
-		rks[i] = IssuerKey{Key: k.Key, NotBefore: sec(k.NotBefore), NotAfter: sec(k.NotAfter)}
+		rks[i] = IssuerKey{Key: k.Key, NotBefore: sec(k.NotBefore), NotAfter: sec(k.NotAfter), Compromised: sec(k.Compromised)}
 	}
 	l.RevocationKeys = rks
 	return l
@@ -278,7 +302,8 @@ var maxUnix = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 //   - 1 to MaxIssuers issuers with unique IDs, each with a Vietnamese name
 //     (English optional, each at most MaxNameLen bytes);
 //   - each issuer has 1 to MaxKeysPerIssuer keys; each key is set, has a
-//     NotBefore, and a NotAfter that is zero or after NotBefore;
+//     NotBefore, a NotAfter that is zero or after NotBefore, and a
+//     Compromised time that is zero or a valid time;
 //   - a key (by kid) appears only once in the whole list: one key never
 //     speaks for two issuers, nor for an issuer and the revocation lists;
 //   - at most MaxKeysPerIssuer revocation keys, each checked as an
@@ -352,6 +377,9 @@ func checkKeys(owner string, ks []IssuerKey, kids map[string]string) error {
 		if !k.NotAfter.IsZero() && !k.NotAfter.After(k.NotBefore) {
 			return fmt.Errorf("%s key %s: not-after must be after not-before", owner, k.Key.KID())
 		}
+		if !k.Compromised.IsZero() && !validTime(k.Compromised) {
+			return fmt.Errorf("%s key %s: compromised time must lie after 1970 and before the year 10000", owner, k.Key.KID())
+		}
 	}
 	return nil
 }
@@ -389,10 +417,10 @@ func (l *List) Issuer(id string) (*Issuer, bool) {
 // lookup sdjwt.Verify takes.
 //
 // Judging keys by issue time means a credential stays verifiable after
-// its key is retired, as long as the list keeps the retired key. A key
-// that leaked must therefore be removed from the list (or its NotAfter
-// moved back), not merely succeeded by a new one: the issue time inside a
-// credential signed with a leaked key can be anything.
+// its key is retired (rotated), as long as the list keeps the retired
+// key. A key marked Compromised gives ErrKeyCompromised whatever at is:
+// the issue time inside a credential signed with a leaked key can be
+// anything, so no time can make it trustworthy.
 func (l *List) Key(issuer, kid string, at time.Time) (*keys.PublicKey, error) {
 	is, ok := l.Issuer(issuer)
 	if !ok {
@@ -401,6 +429,9 @@ func (l *List) Key(issuer, kid string, at time.Time) (*keys.PublicKey, error) {
 	for _, k := range is.Keys {
 		if k.Key.KID() != kid {
 			continue
+		}
+		if !k.Compromised.IsZero() {
+			return nil, fmt.Errorf("%w: key %s of %s was compromised at %s: nothing it signed is accepted", ErrKeyCompromised, kid, issuer, k.Compromised.Format(time.RFC3339))
 		}
 		if at.Before(k.NotBefore) {
 			return nil, fmt.Errorf("%w: key %s of %s is valid from %s, asked for %s", ErrKeyNotValidAt, kid, issuer, k.NotBefore.Format(time.RFC3339), at.UTC().Format(time.RFC3339))
@@ -413,6 +444,25 @@ func (l *List) Key(issuer, kid string, at time.Time) (*keys.PublicKey, error) {
 	return nil, fmt.Errorf("%w: %q has no key %q", ErrUnknownKey, issuer, truncate(kid))
 }
 
+// Compromised reports whether a key with that kid is listed as
+// compromised, under any issuer or among the revocation keys. A wallet
+// uses it to find the stored credentials it must have re-issued.
+func (l *List) Compromised(kid string) bool {
+	for _, is := range l.Issuers {
+		for _, k := range is.Keys {
+			if k.Key.KID() == kid {
+				return !k.Compromised.IsZero()
+			}
+		}
+	}
+	for _, k := range l.RevocationKeys {
+		if k.Key.KID() == kid {
+			return !k.Compromised.IsZero()
+		}
+	}
+	return false
+}
+
 // RevocationKey returns the delegated revocation-list key with that kid
 // if it was valid at at (the list's issue time), as Key does for an
 // issuer's key.
@@ -420,6 +470,9 @@ func (l *List) RevocationKey(kid string, at time.Time) (*keys.PublicKey, error) 
 	for _, k := range l.RevocationKeys {
 		if k.Key.KID() != kid {
 			continue
+		}
+		if !k.Compromised.IsZero() {
+			return nil, fmt.Errorf("%w: revocation key %s was compromised at %s", ErrKeyCompromised, kid, k.Compromised.Format(time.RFC3339))
 		}
 		if at.Before(k.NotBefore) || (!k.NotAfter.IsZero() && !at.Before(k.NotAfter)) {
 			return nil, fmt.Errorf("%w: revocation key %s is not valid at %s", ErrKeyNotValidAt, kid, at.UTC().Format(time.RFC3339))

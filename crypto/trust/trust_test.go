@@ -334,6 +334,14 @@ func FuzzVerify(f *testing.F) {
 	payload, _ = base64.RawURLEncoding.DecodeString(strings.Split(withOffices, ".")[1])
 	f.Add(payload)
 	fx.list.Offices = nil
+	fx.list.Issuers[0].Keys[0].Compromised = t2026
+	compromised, err := Sign(fx.list, fx.root)
+	if err != nil {
+		f.Fatal(err)
+	}
+	payload, _ = base64.RawURLEncoding.DecodeString(strings.Split(compromised, ".")[1])
+	f.Add(payload)
+	fx.list.Issuers[0].Keys[0].Compromised = time.Time{}
 	f.Add([]byte(`{"province":"a","version":1,"iat":1,"next_update":2,"issuers":[]}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, payload []byte) {

@@ -178,6 +178,9 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 type attemptStats struct {
 	bytes   int64         // the answer's body, as read (after gzip)
 	elapsed time.Duration // from the start of the attempt to its last byte
+	// trustVersion is the warehouse's trust-list version as the answer's
+	// protocol.HeaderTrustVersion gives it (0 when absent).
+	trustVersion int64
 }
 
 // callEach is call with the query made before every attempt: query gets
@@ -291,6 +294,9 @@ func (c *Client) once(ctx context.Context, method, uri string, body []byte, dev 
 		return a, true, offline("reading the answer", err)
 	}
 	a = attemptStats{bytes: cr.n, elapsed: time.Since(start)}
+	if v, err := strconv.ParseInt(resp.Header().Get(protocol.HeaderTrustVersion), 10, 64); err == nil && v > 0 {
+		a.trustVersion = v
+	}
 	wd.stop()
 	if len(data) > protocol.MaxResponseBytes {
 		return a, false, fmt.Errorf("%w: %s %s: answer larger than %d bytes", ErrBadResponse, method, uri, protocol.MaxResponseBytes)

@@ -232,7 +232,7 @@ func TestBadRecordsAreRejectedAndSyncGoesOn(t *testing.T) {
 	rogue, _ := keys.Generate(keys.ES256)
 	unknownIssuer := recs[3]
 	unknownIssuer.Issuer = "vn.rogue"
-	rogueCred, err := credential.Issue(unknownIssuer, sample.Profile(1).CitizenID, rogue, dev.Public())
+	rogueCred, err := credential.Issue(unknownIssuer, sample.Profile(1).CitizenID, rogue, dev.Public(), credential.IssueOptions{SignedAt: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,8 +298,9 @@ func TestBadRecordsAreRejectedAndSyncGoesOn(t *testing.T) {
 		t.Errorf("stored %d (%d in the store); want the other %d", res.Stored, count(t, st), n)
 	}
 
-	// An issuer key not valid when the record was issued.
-	late := warehousetest.Open(t, warehouse.Config{KeysNotBefore: time.Now().Add(-time.Hour)}, warehousetest.Source{N: 5})
+	// An issuer key not valid when the credential was signed (iat is the
+	// signing time: the key's validity starts only in an hour).
+	late := warehousetest.Open(t, warehouse.Config{KeysNotBefore: time.Now().Add(time.Hour)}, warehousetest.Source{N: 5})
 	lts := httptest.NewServer(late.Handler())
 	defer lts.Close()
 	st2, _ := newWallet(t, 1)

@@ -59,4 +59,18 @@
 // flight, which the next Sync fetches again; a page fetched twice doubles
 // nothing, because the server returns the same credential bytes and the
 // store treats an identical version as a replay.
+//
+// # Renewal
+//
+// Every feed page names the warehouse's trust-list version
+// (protocol.HeaderTrustVersion); a newer one than the wallet holds is
+// fetched before the page is verified, so a rotated or compromised key
+// is known at the next sync. After the last page, Sync renews the held
+// credentials that are due (RenewCredentials, reissue.go): within
+// RenewBefore of their technical exp, without exp, or signed by a key
+// the list marks compromised. Each fresh credential is verified and must
+// carry exactly the held record; only then does it replace the old one
+// (the store allows that one change to a stored version). A sync with
+// nothing due makes no such request; a renewal cut short keeps the old
+// credentials and is asked again at the next sync.
 package client

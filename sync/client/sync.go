@@ -208,6 +208,9 @@ type Result struct {
 	// PageSizes are the page sizes asked for, in order, retries included
 	// (the adapted sizes; see Config.PageSize).
 	PageSizes []int
+	// Renewal is what the renewal of due credentials did after the feed
+	// (see reissue.go); zero when none was due.
+	Renewal RenewResult
 }
 
 // seenRecord is one record received by a sync: the latest version the
@@ -286,7 +289,8 @@ func (t *tally) fill(p *wallet.SyncProgress) {
 	p.New, p.Updated, p.Withdrawn, p.Unchanged = t.counts[classNew], t.counts[classUpdated], t.counts[classWithdrawn], t.counts[classUnchanged]
 }
 
-// Sync pulls the change feed from the stored cursor to the end. Every
+// Sync pulls the change feed from the stored cursor to the end, then
+// renews the held credentials that are due (RenewCredentials). Every
 // record is verified (credential.Verify: issuer in the trust list with a
 // key valid at issue time, signature, cnf = this device, citizen = this
 // profile) before it is stored; a record that fails is reported in
@@ -348,6 +352,15 @@ func (c *Client) Sync(ctx context.Context, st wallet.Store, progress wallet.Prog
 		}
 		res.Pages++
 		res.Bytes += a.bytes
+		if a.trustVersion > list.Version {
+			// The warehouse signs a newer list (a rotated or compromised
+			// key): verify this page, and judge held credentials, by it.
+			var fresh bool
+			if list, fresh, err = c.TrustList(ctx, st); err != nil {
+				return done(res), fmt.Errorf("sync: %w", err)
+			}
+			res.TrustList = res.TrustList || fresh
+		}
 		if page.NextCursor == "" || (len(page.Changes) == 0 && page.More) {
 			return done(res), fmt.Errorf("sync: %w: page without progress", ErrBadResponse)
 		}
@@ -400,6 +413,13 @@ func (c *Client) Sync(ctx context.Context, st wallet.Store, progress wallet.Prog
 		}
 		if !page.More {
 			res = done(res)
+			// Renew the held credentials that are due (near their exp, or
+			// signed by a compromised key); nothing is asked when none is.
+			ren, err := c.renew(ctx, st, p.CitizenID, dev, list)
+			res.Renewal = ren
+			if err != nil {
+				return res, fmt.Errorf("sync: %w", err)
+			}
 			if counts, err := st.Counts(ctx); err == nil {
 				res.Held = 0
 				for _, n := range counts {

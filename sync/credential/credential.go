@@ -24,10 +24,19 @@ const (
 	metaStatus     = "rstatus"
 	metaValidFrom  = "rfrom"
 	metaValidUntil = "runtil"
+	metaDate       = "rdate" // the record's own date (Record.IssuedAt)
+
+	// claimStatus is the status-list reference (draft-ietf-oauth-status-list).
+	claimStatus = "status"
 
 	// Decoys is the number of decoy digests in every credential, so the
 	// digest count does not tell how many claims a record has.
 	Decoys = 3
+
+	// DefaultLifetime is the technical lifetime of a credential (its
+	// JWT exp) when IssueOptions.Expires is zero: the warehouse re-issues
+	// a credential at sync before it runs out (see doc.go, "Expiry").
+	DefaultLifetime = 30 * 24 * time.Hour
 )
 
 // Sentinel errors of Verify (Issue returns ErrInvalidRecord and
@@ -51,14 +60,47 @@ var (
 	// ErrInvalidRecord: the record does not satisfy the record-type
 	// registry (unknown type, missing or ill-typed claim ...).
 	ErrInvalidRecord = errors.New("credential: record breaks the record-type rules")
+	// ErrKeyCompromised: the credential is signed with a key the trust
+	// list marks compromised: it is refused whatever its iat says, and
+	// the warehouse re-issues it with the agency's new key.
+	ErrKeyCompromised = errors.New("credential: signed with a compromised issuer key")
+	// ErrExpired: the credential is past its technical expiry (exp). The
+	// record is not withdrawn: the wallet must sync to have it re-issued
+	// ("hồ sơ cần đồng bộ lại").
+	ErrExpired = errors.New("credential: expired; re-issued at the next sync")
 )
 
+// StatusRef points at a credential's entry in a status list
+// (draft-ietf-oauth-status-list): the list at URI, index Index. It is
+// written as the plain claim "status": {"status_list": {"idx": Index,
+// "uri": URI}}.
+type StatusRef struct {
+	Index int64
+	URI   string
+}
+
+// IssueOptions are the credential's own facts, as opposed to the
+// record's: when it was signed, until when it may be presented, and
+// where its status is published.
+type IssueOptions struct {
+	// SignedAt is the JWT's iat: when the warehouse signs. Required;
+	// dropped to whole seconds. Verifiers pick the issuer key valid at
+	// this time, so it must be the real signing time, never a record's
+	// date.
+	SignedAt time.Time
+	// Expires is the JWT's exp; zero means SignedAt + DefaultLifetime.
+	Expires time.Time
+	// Status, when set, is carried as the "status" claim.
+	Status *StatusRef
+}
+
 // Issue signs one version of a record as an SD-JWT by its issuing agency,
-// bound to the device key holder of the citizen citizenID. Every claim
-// and the citizen's number are disclosures; id, version, status and
-// validity are plain metadata. IssuedAt must be whole seconds (the JWT's
-// iat), so the record Verify returns equals r.
-func Issue(r wallet.Record, citizenID string, issuer *keys.PrivateKey, holder *keys.PublicKey) (string, error) {
+// bound to the device key holder of the citizen citizenID, at
+// o.SignedAt (iat) until o.Expires (exp). Every claim and the citizen's
+// number are disclosures; id, version, status, the record's date and
+// validity are plain metadata. The record's times must be whole seconds,
+// so the record Verify returns equals r.
+func Issue(r wallet.Record, citizenID string, issuer *keys.PrivateKey, holder *keys.PublicKey, o IssueOptions) (string, error) {
 	if err := r.Validate(); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrInvalidRecord, err)
 	}
@@ -76,27 +118,47 @@ func Issue(r wallet.Record, citizenID string, issuer *keys.PrivateKey, holder *k
 	if issuer == nil || holder == nil {
 		return "", errors.New("credential: issuer and holder keys are required")
 	}
+	if o.SignedAt.IsZero() {
+		return "", errors.New("credential: the signing time is required")
+	}
+	signed := o.SignedAt.Truncate(time.Second).UTC()
+	exp := o.Expires
+	if exp.IsZero() {
+		exp = signed.Add(DefaultLifetime)
+	}
+	exp = exp.Truncate(time.Second).UTC()
+	if !exp.After(signed) {
+		return "", fmt.Errorf("credential: record %s: expiry %s is not after signing %s", r.ID, exp.Format(time.RFC3339), signed.Format(time.RFC3339))
+	}
 	claims := make(map[string]any, len(r.Claims)+1)
 	for k, v := range r.Claims {
 		claims[k] = v
 	}
 	claims[ClaimCitizen] = citizenID
-	meta := map[string]any{metaID: r.ID, metaVersion: r.Version, metaStatus: string(r.Status)}
+	meta := map[string]any{metaID: r.ID, metaVersion: r.Version, metaStatus: string(r.Status), metaDate: r.IssuedAt.Unix()}
 	if !r.ValidFrom.IsZero() {
 		meta[metaValidFrom] = r.ValidFrom.Unix()
 	}
 	if !r.ValidUntil.IsZero() {
 		meta[metaValidUntil] = r.ValidUntil.Unix()
 	}
-	cred, err := sdjwt.Issue(issuer, sdjwt.IssueRequest{
+	req := sdjwt.IssueRequest{
 		Issuer:   r.Issuer,
 		Type:     r.Type,
-		IssuedAt: r.IssuedAt,
+		IssuedAt: signed,
+		Expires:  exp,
 		Holder:   holder,
 		Metadata: meta,
 		Claims:   claims,
 		Decoys:   Decoys,
-	})
+	}
+	if o.Status != nil {
+		if o.Status.Index < 0 || o.Status.URI == "" {
+			return "", fmt.Errorf("credential: record %s: a status reference needs an index >= 0 and a URI", r.ID)
+		}
+		req.Status = map[string]any{"status_list": map[string]any{"idx": o.Status.Index, "uri": o.Status.URI}}
+	}
+	cred, err := sdjwt.Issue(issuer, req)
 	if err != nil {
 		return "", fmt.Errorf("credential: issue record %s: %w", r.ID, err)
 	}
@@ -116,8 +178,39 @@ type VerifyOptions struct {
 // left for the caller). Claims come back as encoding/json decodes them
 // (numbers float64, lists []any).
 func Verify(cred string, o VerifyOptions) (wallet.Record, error) {
+	v, err := VerifyFull(cred, o)
+	return v.Record, err
+}
+
+// Verified is what VerifyFull returns: the record and the credential's
+// own facts.
+type Verified struct {
+	Record   wallet.Record
+	KID      string     // the issuer key that signed it
+	SignedAt time.Time  // iat
+	Expires  time.Time  // exp; zero for a credential made before exp existed
+	Status   *StatusRef // nil when the credential has none
+}
+
+// VerifyFull is Verify, returning also when the credential was signed,
+// until when it may be presented, with which key, and its status-list
+// reference.
+func VerifyFull(cred string, o VerifyOptions) (Verified, error) {
+	r, c, err := verify(cred, o)
+	if err != nil {
+		return Verified{}, err
+	}
+	st, err := StatusOf(c.Payload)
+	if err != nil {
+		return Verified{}, err
+	}
+	return Verified{Record: r, KID: c.KID, SignedAt: c.IssuedAt.UTC(), Expires: c.Expires.UTC(), Status: st}, nil
+}
+
+func verify(cred string, o VerifyOptions) (wallet.Record, sdjwt.Credential, error) {
+	var none sdjwt.Credential
 	if o.Trust == nil || o.Holder == nil || o.CitizenID == "" {
-		return wallet.Record{}, errors.New("credential: Trust, Holder and CitizenID are required")
+		return wallet.Record{}, none, errors.New("credential: Trust, Holder and CitizenID are required")
 	}
 	p, err := sdjwt.Verify(cred, sdjwt.VerifyOptions{
 		IssuerKey: o.Trust.Key,
@@ -125,30 +218,34 @@ func Verify(cred string, o VerifyOptions) (wallet.Record, error) {
 		Holder:    o.Holder,
 	})
 	if err != nil {
-		return wallet.Record{}, classify(err)
+		return wallet.Record{}, none, classify(err)
 	}
 	if len(p.Credentials) != 1 {
-		return wallet.Record{}, fmt.Errorf("%w: %d credentials, want 1", ErrMalformed, len(p.Credentials))
+		return wallet.Record{}, none, fmt.Errorf("%w: %d credentials, want 1", ErrMalformed, len(p.Credentials))
 	}
 	c := p.Credentials[0]
 	r, err := fromCredential(c)
 	if err != nil {
-		return wallet.Record{}, err
+		return wallet.Record{}, none, err
 	}
 	if got, _ := c.Claims[ClaimCitizen].(string); got != o.CitizenID {
-		return wallet.Record{}, fmt.Errorf("%w: record %s is about citizen %q, this profile is %s", ErrOtherCitizen, r.ID, got, o.CitizenID)
+		return wallet.Record{}, none, fmt.Errorf("%w: record %s is about citizen %q, this profile is %s", ErrOtherCitizen, r.ID, got, o.CitizenID)
 	}
 	if err := r.Validate(); err != nil {
-		return wallet.Record{}, fmt.Errorf("%w: %v", ErrInvalidRecord, err)
+		return wallet.Record{}, none, fmt.Errorf("%w: %v", ErrInvalidRecord, err)
 	}
 	r.Credential = cred
-	return r, nil
+	return r, c, nil
 }
 
 // classify maps sdjwt's and trust's errors to this package's sentinels.
 func classify(err error) error {
 	wrap := func(s error) error { return fmt.Errorf("%w: %w", s, err) }
 	switch {
+	case errors.Is(err, trust.ErrKeyCompromised):
+		return wrap(ErrKeyCompromised)
+	case errors.Is(err, sdjwt.ErrCredentialExpired):
+		return wrap(ErrExpired)
 	case errors.Is(err, trust.ErrUnknownIssuer):
 		return wrap(ErrUnknownIssuer)
 	case errors.Is(err, trust.ErrUnknownKey), errors.Is(err, trust.ErrKeyNotValidAt), errors.Is(err, sdjwt.ErrIssuerKey):
@@ -179,15 +276,19 @@ func fromCredential(c sdjwt.Credential) (wallet.Record, error) {
 		return bad("record %s: no status", id)
 	}
 	r := wallet.Record{
-		ID:       id,
-		Type:     c.Type,
-		Issuer:   c.Issuer,
-		IssuedAt: c.IssuedAt.UTC(),
-		Version:  int(ver),
-		Status:   wallet.Status(status),
-		Claims:   wallet.Claims{},
+		ID:      id,
+		Type:    c.Type,
+		Issuer:  c.Issuer,
+		Version: int(ver),
+		Status:  wallet.Status(status),
+		Claims:  wallet.Claims{},
 	}
-	for name, v := range map[string]*time.Time{metaValidFrom: &r.ValidFrom, metaValidUntil: &r.ValidUntil} {
+	// The record's own date; a credential made before "rdate" existed
+	// carried it as iat.
+	if _, ok := c.Metadata[metaDate]; !ok {
+		r.IssuedAt = c.IssuedAt.UTC()
+	}
+	for name, v := range map[string]*time.Time{metaDate: &r.IssuedAt, metaValidFrom: &r.ValidFrom, metaValidUntil: &r.ValidUntil} {
 		raw, present := c.Metadata[name]
 		if !present {
 			continue
@@ -200,7 +301,7 @@ func fromCredential(c sdjwt.Credential) (wallet.Record, error) {
 	}
 	for name := range c.Metadata {
 		switch name {
-		case metaID, metaVersion, metaStatus, metaValidFrom, metaValidUntil:
+		case metaID, metaVersion, metaStatus, metaValidFrom, metaValidUntil, metaDate, claimStatus:
 		default:
 			return bad("record %s: unknown metadata %q", id, name)
 		}
@@ -234,4 +335,37 @@ func wholeNumber(v any) (int64, bool) {
 		return i, err == nil
 	}
 	return 0, false
+}
+
+// StatusOf reads the status-list reference of a verified credential from
+// its payload (sdjwt.Credential.Payload, or Metadata: the "status"
+// member is at the top of both): nil when it has none, ErrMalformed when
+// "status" is not {"status_list": {"idx": N, "uri": "..."}} with N a
+// whole number >= 0 and a non-empty uri. A counter reads it from each
+// presented credential to look the index up in its cached list.
+func StatusOf(payload map[string]any) (*StatusRef, error) {
+	raw, ok := payload[claimStatus]
+	if !ok {
+		return nil, nil
+	}
+	bad := func(why string) (*StatusRef, error) {
+		return nil, fmt.Errorf("%w: status claim: %s", ErrMalformed, why)
+	}
+	obj, ok := raw.(map[string]any)
+	if !ok {
+		return bad("not an object")
+	}
+	sl, ok := obj["status_list"].(map[string]any)
+	if !ok {
+		return bad("no status_list object")
+	}
+	idx, ok := wholeNumber(sl["idx"])
+	if !ok || idx < 0 {
+		return bad("idx is not a whole number >= 0")
+	}
+	uri, ok := sl["uri"].(string)
+	if !ok || uri == "" {
+		return bad("no uri")
+	}
+	return &StatusRef{Index: idx, URI: uri}, nil
 }

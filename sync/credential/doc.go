@@ -8,7 +8,10 @@
 //	Record field        credential
 //	Issuer              iss (an issuer id of the trust list)
 //	Type                vct
-//	IssuedAt            iat (whole seconds; the issuer key must be valid then)
+//	IssuedAt            "rdate"        plain metadata, Unix seconds: the record's own date
+//	(signing time)      iat            IssueOptions.SignedAt: when the warehouse signed
+//	(technical expiry)  exp            IssueOptions.Expires (default iat + 30 days)
+//	(status list)       "status"       {"status_list":{"idx":N,"uri":"…"}}, omitted without one
 //	ID                  "rid"          plain metadata
 //	Version             "rver"         plain metadata
 //	Status              "rstatus"      plain metadata (active, withdrawn ...)
@@ -22,12 +25,43 @@
 // Plus Decoys decoy digests, so the number of digests does not tell how many
 // claims a record has.
 //
-// Validity dates are metadata, not the JWT's nbf/exp: a credential whose
-// exp has passed fails verification, but an expired health-insurance card
-// or identity card is still a record the citizen must be able to sync and
-// see (shown as expired), and an issuer signs it once. Whether a record is
-// still valid is a question about its content, answered by the app and the
-// counter, not a reason to refuse the signature.
+// # Times: iat, rdate, exp
+//
+// iat is when the credential was signed, never the record's date: the
+// trust list judges the issuer key at iat (crypto/trust), and a key
+// rotated since keeps verifying what it signed before its end. The
+// record's own date (a birth certificate of 1990, a diploma of 2004)
+// travels as the metadata "rdate", so it survives every re-issue
+// unchanged. A credential made before rdate existed carries the record's
+// date as iat and no exp; Verify reads it as before (IssuedAt = iat), and
+// such a credential is always due for a re-issue.
+//
+// # Expiry
+//
+// exp is technical: how long this signature may be presented, not how
+// long the record is valid. The record's validity stays the metadata
+// rfrom/runtil: an expired health-insurance card is still a record the
+// citizen must be able to sync and see (shown as expired), and whether a
+// record is valid is a question about its content, answered by the app
+// and the counter. exp bounds how long a credential outlives a change
+// its wallet did not sync (a withdrawal, a compromised key) and lets the
+// status list (draft-ietf-oauth-status-list) be the only revocation
+// mechanism verifiers need.
+//
+// The warehouse issues with exp = iat + 30 days (DefaultLifetime;
+// configurable per record type) and re-issues a stored credential at
+// sync once it is within DefaultRenewBefore (7 days) of its exp; the
+// wallet asks for exactly those (Facts.Due). What happens past exp, for
+// a citizen with no signal:
+//
+//   - the wallet keeps the record, lists and shows it: it verified the
+//     credential when it stored it, and the record is not withdrawn.
+//     Facts.Presentable tells the app to say it needs a sync before it
+//     can be shown at a counter ("hồ sơ cần đồng bộ lại");
+//   - a verifier refuses the credential: Verify with ErrExpired, a
+//     counter with crypto/consent.ErrCredentialExpired. The check is
+//     crypto/sdjwt.Verify's own (exp after now − skew), not a second one
+//     here.
 //
 // The citizen binding is a disclosure, not "sub": a plain citizen id would
 // be shown to every verifier of every field (see crypto/sdjwt). The wallet
@@ -38,8 +72,12 @@
 //
 // Verify checks, in this order, and returns a distinct sentinel for each:
 // the SD-JWT's form (ErrMalformed), the issuer in the trust list
-// (ErrUnknownIssuer), the key valid for that issuer at iat
-// (ErrIssuerKey), the signature and every disclosure's digest (ErrForged),
+// (ErrUnknownIssuer), the key not compromised (ErrKeyCompromised, at any
+// iat) and valid for that issuer at iat (ErrIssuerKey), the signature and
+// every disclosure's digest (ErrForged), exp not passed (ErrExpired),
 // cnf = this device (ErrOtherDevice), the citizen (ErrOtherCitizen), and
-// the record against the type registry (ErrInvalidRecord).
+// the record against the type registry (ErrInvalidRecord). VerifyFull
+// also returns iat, exp, the signing key and the status reference
+// (StatusOf reads the latter from any verified payload, e.g. a
+// counter's).
 package credential

@@ -50,6 +50,8 @@ type CitizenResponse struct {
 //	GET  /admin/v1/citizens/{id}/devices                 operator  a citizen's devices
 //	POST /admin/v1/citizens/{id}/devices/{dev}/revoke    operator  disable a lost device
 //	POST /admin/v1/agencies/{id}/rotate-key              operator  a new signing key for the agency (ES256)
+//	POST /admin/v1/agencies/{id}/compromise-key          operator  mark a key compromised (body {"kid": …}, or none
+//	                                                               for the current key) and rotate; see CompromiseAgencyKey
 //	GET  /admin/v1/offices                               any       the directory of offices (trust.Office)
 //	PUT  /admin/v1/offices                               operator  replace it (body: a JSON array of trust.Office)
 func (s *Server) AdminHandler(cfg AdminConfig) http.Handler {
@@ -180,6 +182,7 @@ func (s *Server) AdminHandler(cfg AdminConfig) http.Handler {
 		}
 		writeJSON(w, r, http.StatusOK, out)
 	}, RoleOperator))
+	m.HandleFunc("POST "+AdminPathAgencies+"/{id}/compromise-key", allow(s.handleCompromiseKey, RoleOperator))
 	m.HandleFunc("GET "+AdminPathOffices, allow(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusOK, nonNilOffices(s.Offices()))
 	}, any...))

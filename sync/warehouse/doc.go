@@ -40,7 +40,9 @@
 // nothing new reads the citizen's head and nothing else. Each record
 // version is issued to the requesting device as an SD-JWT bound to its
 // key (sync/credential) the first time it is served and kept, so a page
-// fetched again is byte-identical.
+// fetched again is byte-identical until the kept credential is due for a
+// re-issue (near its exp, or signed by a compromised key): then it is
+// signed afresh and kept in place of the old one (lifecycle.go).
 //
 // # Requests
 //

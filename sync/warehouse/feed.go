@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/sync/credential"
@@ -103,6 +104,9 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request, dev *Devi
 		pageBytes += int64(len(cred))
 	}
 	resp.NextCursor = strconv.FormatInt(last, 10)
+	if l := s.currentTrust(r.Context()); l != nil {
+		w.Header().Set(protocol.HeaderTrustVersion, strconv.FormatInt(l.Version, 10))
+	}
 	resp.Remaining = int(head - last)
 	resp.More = resp.Remaining > 0
 	if n := len(resp.Changes); n > 0 {
@@ -114,7 +118,10 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request, dev *Devi
 }
 
 // credentials returns the device's credential for each record version,
-// issuing and keeping the missing ones.
+// issuing and keeping the missing ones, and re-issuing in place the
+// stored ones that are due (see lifecycle.go): near or past their exp,
+// or signed by a key the trust list marks compromised. So a credential
+// signed by a compromised key is never served again.
 func (s *Server) credentials(ctx context.Context, dev *Device, holder *keys.PublicKey, recs []wallet.Record) ([]string, error) {
 	refs := make([]RecordRef, len(recs))
 	for i, r := range recs {
@@ -122,6 +129,9 @@ func (s *Server) credentials(ctx context.Context, dev *Device, holder *keys.Publ
 	}
 	out, err := s.st.Credentials(ctx, dev.ID, refs)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.renewDue(ctx, dev, holder, recs, refs, out); err != nil {
 		return nil, err
 	}
 	var missing []int
@@ -154,13 +164,20 @@ func (s *Server) credentials(ctx context.Context, dev *Device, holder *keys.Publ
 	return out, nil
 }
 
-// issue signs a record version with its agency's current key.
+// issue signs a record version with its agency's current key, now
+// (iat), for the record type's credential lifetime (exp).
 func (s *Server) issue(ctx context.Context, rec wallet.Record, citizenID string, holder *keys.PublicKey) (string, error) {
 	a, ok := s.agency(ctx, rec.Issuer)
 	if !ok || len(a.keys) == 0 {
 		return "", fmt.Errorf("record %s: issuer %s has no key", rec.ID, rec.Issuer)
 	}
-	cred, err := credential.Issue(rec, citizenID, a.keys[len(a.keys)-1], holder)
+	if cur := a.info.SigningKeys[len(a.info.SigningKeys)-1]; !cur.Compromised.IsZero() {
+		return "", fmt.Errorf("record %s: the current key of %s is compromised: rotate it", rec.ID, rec.Issuer)
+	}
+	now := s.cfg.Now().UTC().Truncate(time.Second)
+	cred, err := credential.Issue(rec, citizenID, a.keys[len(a.keys)-1], holder, credential.IssueOptions{
+		SignedAt: now, Expires: now.Add(s.cfg.lifetime(rec.Type)),
+	})
 	if err != nil {
 		return "", fmt.Errorf("record %s: %w", rec.ID, err)
 	}

@@ -26,6 +26,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+protocol.PathChanges, s.deviceHandler(s.handleChanges))
 	m.HandleFunc("POST "+protocol.PathRevocations, s.deviceHandler(s.handleRevocations))
 	m.HandleFunc("GET "+protocol.PathAccessLog, s.deviceHandler(s.handleAccessLog))
+	m.HandleFunc("POST "+protocol.PathReissue, s.deviceHandler(s.handleReissue))
 	m.HandleFunc("POST "+protocol.PathRedeem, s.handleRedeem)
 	m.HandleFunc("GET "+protocol.PathRevocationList, s.handleRevocationList)
 	m.HandleFunc("POST "+protocol.PathIngest, s.handleIngest)

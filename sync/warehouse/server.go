@@ -62,6 +62,17 @@ type Config struct {
 	// RevocationListTTL is the next update a revocation list names
 	// (default DefaultRevocationListTTL).
 	RevocationListTTL time.Duration
+	// CredentialLifetime is the technical lifetime (the JWT exp) of the
+	// credentials issued to devices (default credential.DefaultLifetime,
+	// 30 days); CredentialLifetimes overrides it per record type (e.g.
+	// "health.insurance_card": 7 days). A record's own validity is its
+	// ValidFrom/ValidUntil, not this. See lifecycle.go.
+	CredentialLifetime  time.Duration
+	CredentialLifetimes map[string]time.Duration
+	// RenewBefore is how long before its exp a stored credential is
+	// re-issued instead of served (default credential.DefaultRenewBefore,
+	// 7 days; at most half a type's lifetime).
+	RenewBefore time.Duration
 }
 
 // Server is the provincial warehouse's wallet-facing service. It keeps
@@ -127,6 +138,9 @@ func Open(cfg Config) (*Server, error) {
 	}
 	if cfg.RevocationListTTL <= 0 {
 		cfg.RevocationListTTL = DefaultRevocationListTTL
+	}
+	if err := cfg.lifetimes(); err != nil {
+		return nil, fmt.Errorf("warehouse: %w", err)
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, agencies: map[string]*agencyKeys{}, work: make(chan struct{}, cfg.MaxInFlight),
 		stop: make(chan struct{}), done: make(chan struct{})}
@@ -257,7 +271,7 @@ func (s *Server) reload(ctx context.Context) error {
 				return fmt.Errorf("signing key %d of %s in the key store is %s, the store says %s", i+1, a.ID, k.KID(), sk.KID)
 			}
 			ak.keys = append(ak.keys, k)
-			iss.Keys = append(iss.Keys, trust.IssuerKey{Key: k.Public(), NotBefore: sk.NotBefore, NotAfter: sk.NotAfter})
+			iss.Keys = append(iss.Keys, trust.IssuerKey{Key: k.Public(), NotBefore: sk.NotBefore, NotAfter: sk.NotAfter, Compromised: sk.Compromised})
 		}
 		agencies[a.ID] = ak
 		l.Issuers = append(l.Issuers, iss)
@@ -420,10 +434,10 @@ var ErrTooManyKeys = fmt.Errorf("%w: the agency has the most signing keys a trus
 // previous keys stay in the trust list and keep verifying what they
 // signed: the current one's NotAfter becomes now (credentials are judged
 // by their issue time, so it verifies those issued before, and nothing
-// dated later). The new key's NotBefore is Config.KeysNotBefore, as
-// records keep their original issue dates. The trust list gets a new
-// version; every process picks the key up (it is in the store). Removing
-// a leaked key from the list is another matter: see crypto/trust.
+// dated later). The new key's NotBefore is Config.KeysNotBefore. The
+// trust list gets a new version; every process picks the key up (it is
+// in the store). A leaked key is another matter: CompromiseAgencyKey
+// marks it so that nothing it signed verifies (see lifecycle.go).
 func (s *Server) RotateAgencyKey(ctx context.Context, agencyID string, alg keys.Alg) (SigningKey, error) {
 	return s.rotateAgencyKeyAs(ctx, "system", agencyID, alg)
 }
@@ -443,7 +457,10 @@ func (s *Server) rotateAgencyKeyAs(ctx context.Context, actor, agencyID string, 
 	if err != nil {
 		return SigningKey{}, fmt.Errorf("rotate key of %s: %w", agencyID, err)
 	}
-	now := s.cfg.Now().UTC().Truncate(time.Second)
+	// The old key's end is the next whole second: credentials are signed
+	// with their iat in whole seconds, so one signed in this very second,
+	// before the rotation, still verifies; from now on the new key signs.
+	now := s.cfg.Now().UTC().Truncate(time.Second).Add(time.Second)
 	if last := &info.SigningKeys[n-1]; last.NotAfter.IsZero() || last.NotAfter.After(now) {
 		last.NotAfter = now
 	}

@@ -148,6 +148,15 @@ type Store interface {
 	// a credential issued concurrently by another request wins, so a
 	// device sees exactly one credential per record version.
 	PutCredentials(ctx context.Context, deviceID string, refs []RecordRef, creds []string) ([]string, error)
+	// ReplaceCredentials re-issues: for each i, where the credential
+	// stored for the device and refs[i] is exactly old[i], it stores
+	// creds[i] in its place, in one transaction, and returns what is
+	// stored afterwards for every ref ("" where none is). A stored
+	// credential that is not old[i] (another request replaced it first)
+	// stays: of concurrent re-issues of one credential exactly one wins,
+	// and every caller gets the winner. An empty old[i] or creds[i], or a
+	// ref with nothing stored, changes nothing.
+	ReplaceCredentials(ctx context.Context, deviceID string, refs []RecordRef, old, creds []string) ([]string, error)
 
 	// PutRevocations stores consent revocations of one citizen (their
 	// CitizenID is citizenID), each under its ID, and gives each new one
@@ -369,6 +378,9 @@ type SigningKey struct {
 	Public    json.RawMessage `json:"public"` // public JWK
 	NotBefore time.Time       `json:"not_before"`
 	NotAfter  time.Time       `json:"not_after,omitzero"`
+	// Compromised is when the key was declared compromised (zero: in
+	// good standing); the trust list then refuses everything it signed.
+	Compromised time.Time `json:"compromised,omitzero"`
 }
 
 // AuditEntry is one entry of the warehouse's audit log: who did what, to

@@ -498,11 +498,17 @@ func (s *Store) putTxn(txn *badger.Txn, r wallet.Record, now time.Time) error {
 			if sameRecord(latest, r) {
 				return nil // a replay: nothing to do
 			}
+			if recredentialed(latest, r) {
+				return s.replaceCredential(txn, latest, r)
+			}
 			return fmt.Errorf("%w: record %s version %d is already stored with other content", wallet.ErrInvalid, r.ID, r.Version)
 		case r.Version < latest.Version:
 			old, err := s.version(txn, r.ID, r.Version)
 			if err == nil && sameRecord(old, r) {
 				return nil // a replay of an older version
+			}
+			if err == nil && recredentialed(old, r) {
+				return s.replaceCredential(txn, old, r)
 			}
 			if err != nil && !errors.Is(err, wallet.ErrNotFound) {
 				return err
@@ -521,6 +527,30 @@ func (s *Store) putTxn(txn *badger.Txn, r wallet.Record, now time.Time) error {
 	}
 	e := indexEntry{Version: r.Version, Status: r.Status, IssuedAt: r.IssuedAt, Issuer: r.Issuer}
 	return s.set(txn, indexKey(r), e.marshal())
+}
+
+// recredentialed reports whether b is the stored a with a re-issued
+// credential: equal in everything but Credential and ReceivedAt, with a
+// credential (the caller verified it: the sync client does, see
+// sync/client's renewal).
+func recredentialed(a, b wallet.Record) bool {
+	if b.Credential == "" || a.Credential == b.Credential {
+		return false
+	}
+	a.Credential, b.Credential = "", ""
+	return sameRecord(a, b)
+}
+
+// replaceCredential stores the stored version old with r's credential,
+// keeping when it was received. Its index entry does not change (same
+// version, status, date and issuer).
+func (s *Store) replaceCredential(txn *badger.Txn, old, r wallet.Record) error {
+	old.Credential = r.Credential
+	v, err := json.Marshal(old)
+	if err != nil {
+		return fmt.Errorf("record %s: %w", r.ID, err)
+	}
+	return s.set(txn, recordKey(old.ID, old.Version), v)
 }
 
 // sameRecord reports whether b is a replay of the stored a: equal in

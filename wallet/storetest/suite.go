@@ -47,6 +47,7 @@ func Run(t *testing.T, f Factory) {
 		{"NotFoundAndInvalid", testNotFoundAndInvalid},
 		{"Concurrent", testConcurrent},
 		{"Context", testContext},
+		{"ReplaceCredential", testReplaceCredential},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, f) })

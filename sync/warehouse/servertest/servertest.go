@@ -52,6 +52,7 @@ func Run(t *testing.T, open Open) {
 		{"IngestIdempotency", testIngestIdempotency},
 		{"Revocations", testRevocations},
 		{"Offices", testOffices},
+		{"CredentialLifecycle", testCredentialLifecycle},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := open(t)

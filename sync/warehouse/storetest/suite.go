@@ -46,6 +46,8 @@ func Run(t *testing.T, open Open) {
 		{"Devices", testDevices},
 		{"Nonces", testNonces},
 		{"Credentials", testCredentials},
+		{"ReplaceCredentials", testReplaceCredentials},
+		{"ReplaceCredentialsConcurrent", testReplaceCredentialsConcurrent},
 		{"Revocations", testRevocations},
 		{"RevocationLimits", testRevocationLimits},
 		{"RevocationsConcurrent", testRevocationsConcurrent},
