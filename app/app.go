@@ -64,6 +64,26 @@ type UI struct {
 	// leave stops what the screen on show runs (the QR's clock) when
 	// another screen replaces it.
 	leave func()
+	// screenOn: the app asked the platform to keep the screen on (a valid
+	// QR is on show).
+	screenOn bool
+}
+
+// ScreenKeptOn reports whether the app is asking the platform to keep
+// the screen on: exactly while a QR still valid is on show.
+func (ui *UI) ScreenKeptOn() bool { return ui.screenOn }
+
+// keepScreenOn asks the platform to keep the screen on (or lets it dim
+// and lock again): Fyne's Driver.SetDisableScreenBlanking, which sets
+// FLAG_KEEP_SCREEN_ON on Android, idleTimerDisabled on iOS, and inhibits
+// the screen saver on Linux (org.freedesktop.ScreenSaver), Windows
+// (SetThreadExecutionState) and macOS (docs/packaging.md).
+func (ui *UI) keepScreenOn(on bool) {
+	if ui.screenOn == on {
+		return
+	}
+	ui.screenOn = on
+	ui.App.Driver().SetDisableScreenBlanking(on)
 }
 
 // DefaultAutoLock is the idle time before the wallet locks itself.
@@ -110,6 +130,9 @@ func (ui *UI) Touch() { ui.lastActive = ui.Now() }
 // app calls it periodically (StartIdleTimer); tests call it directly.
 func (ui *UI) CheckIdle() {
 	now := ui.Now()
+	if ui.screenOn && !now.Before(ui.qrUntil) {
+		ui.keepScreenOn(false) // the QR expired: the phone may dim again
+	}
 	if !ui.Wallet.Unlocked() || ui.AutoLock <= 0 || now.Sub(ui.lastActive) < ui.AutoLock {
 		return
 	}
@@ -166,6 +189,9 @@ func (ui *UI) Start() {
 			ui.leave = nil // the screen comes back with what it runs
 			ui.show(back)
 			ui.qrUntil, ui.leave = until, leave
+			if ui.Now().Before(until) {
+				ui.keepScreenOn(true) // the QR is back
+			}
 			back.Refresh()
 		})
 		ui.Window.SetContent(views.Readable(u.Root))
@@ -229,9 +255,12 @@ func (ui *UI) ShowQR(q *viewmodel.SharedQR) {
 	if !ui.ManualClock {
 		v.Run(stop)
 	}
-	ui.leave = sync.OnceFunc(func() { close(stop) })
+	ui.leave = sync.OnceFunc(func() { close(stop); ui.keepScreenOn(false) })
 	ui.qrUntil = q.Expires // no idle lock while it can still be used
-	v.Root.Refresh()       // wrapped hint: lay out again with its width
+	if ui.Now().Before(q.Expires) {
+		ui.keepScreenOn(true) // nor a dimmed or locked phone in the queue
+	}
+	v.Root.Refresh() // wrapped hint: lay out again with its width
 }
 
 // Settings shows the settings screen.
@@ -309,6 +338,7 @@ func (ui *UI) Record(d wallet.Domain, id string) {
 
 // Lock locks the wallet and returns to the unlock screen.
 func (ui *UI) Lock() {
+	ui.keepScreenOn(false) // the unlock screen hides the QR
 	_ = ui.Wallet.Lock()
 	ui.Start()
 }

@@ -6,10 +6,17 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"unicode"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
 	"github.com/vnwallet/citizenwallet/app/views"
@@ -50,6 +57,8 @@ func TestLargeTextFits(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs, _ := w.Records(wallet.DomainHealth)
+	ids, _ := w.Records(wallet.DomainIdentity)
+	card := recordOfType(t, w, wallet.DomainHealth, "Thẻ bảo hiểm y tế")
 	screens := []struct {
 		name string
 		show func()
@@ -57,6 +66,12 @@ func TestLargeTextFits(t *testing.T) {
 		{"home", ui.Home},
 		{"records", func() { ui.Domain(wallet.DomainHealth) }},
 		{"record", func() { ui.Record(wallet.DomainHealth, recs[0].ID) }},
+		{"bhyt-card-details", func() {
+			ui.Record(wallet.DomainHealth, card.ID)
+			openDetails(t, ui.Window)
+		}},
+		{"id-card", func() { ui.Record(wallet.DomainIdentity, ids[0].ID) }},
+
 		{"share", func() {
 			s := views.NewShare(w, ui.Home, func(*viewmodel.SharedQR) {})
 			ui.Window.SetContent(views.Readable(s.Root))
@@ -77,6 +92,9 @@ func TestLargeTextFits(t *testing.T) {
 				if need := c.MinSize().Width; need > size.Width+0.5 {
 					t.Errorf("%s at %.0f×%.0f, text ×%.1f: needs %.0f points of width", s.name, size.Width, size.Height, by, need)
 				}
+				for _, split := range splitValues(c) {
+					t.Errorf("%s at %.0f×%.0f, text ×%.1f: %s", s.name, size.Width, size.Height, by, split)
+				}
 				// make screenshots keeps the phone at large text too.
 				if dir := os.Getenv("CW_SCREENSHOTS"); dir != "" && size.Width == 390 && by == 1.5 {
 					f, err := os.Create(filepath.Join(dir, fmt.Sprintf("large-text-%s-phone.png", s.name)))
@@ -91,4 +109,110 @@ func TestLargeTextFits(t *testing.T) {
 			}
 		}
 	}
+}
+
+// splitValues returns, for every visible label under o, the numbers,
+// codes and dates (a word holding a digit: a card number, a citizen id,
+// a date, a licence class) that its rendered lines break apart: each
+// must lie whole on one rendered line. A label that does not wrap is one
+// line; one that wraps is drawn as one text object per line, so a value
+// split mid-value is in none of them.
+func splitValues(o fyne.CanvasObject) []string {
+	var out []string
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch v := o.(type) {
+		case *widget.Label:
+			var lines []string
+			for _, c := range objects(v) {
+				if txt, ok := c.(*canvas.Text); ok {
+					lines = append(lines, txt.Text)
+				}
+			}
+			for _, word := range strings.Fields(v.Text) {
+				if !strings.ContainsFunc(word, unicode.IsDigit) {
+					continue
+				}
+				whole := slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, word) })
+				if !whole {
+					out = append(out, fmt.Sprintf("%q is split across lines %q", word, lines))
+				}
+			}
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return out
+}
+
+// The value check fails on a broken layout. This is the record screen as
+// it was before issue 14 (the names beside the values, in two columns
+// that wrap): on a 360-point phone at text ×1.5 the BHYT card number
+// breaks mid-number, as the issue saw ("HC4757573 / 214192"), though
+// nothing is wider than the window, so the width check alone passes it.
+// splitValues must say so; TestLargeTextFits then holds every real
+// screen to it.
+func TestSplitValueIsCaught(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(scaled{theme.DefaultTheme(), 1.5})
+	win := a.NewWindow("broken")
+	value := func(s string) *widget.Label {
+		l := widget.NewLabel(s)
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
+	win.SetContent(container.NewGridWithColumns(2,
+		value("Nơi đăng ký khám chữa bệnh ban đầu"), value("Bệnh viện Đa khoa Đồng Nai"),
+		value("Mã thẻ BHYT"), value("HC4757573214192"),
+	))
+	win.Resize(fyne.NewSize(360, 740))
+	win.Content().Refresh()
+	if need := win.Content().MinSize().Width; need > 360 {
+		t.Fatalf("the broken layout needs %.0f points: the width check would catch it", need)
+	}
+	got := splitValues(win.Content())
+	if len(got) == 0 || !strings.Contains(got[0], "HC4757573214192") {
+		t.Fatalf("the broken layout passed the value check: %q", got)
+	}
+	// The same value on one line passes.
+	one := widget.NewLabel("HC4757573214192")
+	win.SetContent(container.NewVBox(widget.NewLabel("Mã thẻ BHYT"), one))
+	win.Content().Refresh()
+	if got := splitValues(win.Content()); len(got) != 0 {
+		t.Fatalf("a value on one line was reported split: %q", got)
+	}
+}
+
+// recordOfType finds the record of a domain whose title is title.
+func recordOfType(t *testing.T, w *viewmodel.Wallet, d wallet.Domain, title string) viewmodel.RecordRow {
+	t.Helper()
+	rows, err := w.Records(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Title == title {
+			return r
+		}
+	}
+	t.Fatalf("no %q among %v", title, rows)
+	return viewmodel.RecordRow{}
+}
+
+// openDetails opens the "Chi tiết" of the record card on screen.
+func openDetails(t *testing.T, win fyne.Window) {
+	t.Helper()
+	acc := find(t, win, func(a *widget.Accordion) bool { return len(a.Items) == 1 && a.Items[0].Title == "Chi tiết" })
+	acc.Open(0)
+	win.Content().Refresh()
 }

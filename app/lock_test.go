@@ -73,28 +73,46 @@ func TestQueueLockPolicy(t *testing.T) {
 		if !w.Unlocked() {
 			t.Fatalf("the QR was locked away with %s of validity left", q.Expires.Sub(clock))
 		}
+		if !ui.ScreenKeptOn() {
+			t.Fatalf("the phone may dim the QR with %s of validity left", q.Expires.Sub(clock))
+		}
 	}
 	// Sent to the background (a phone): locked; the unlock shows the same
 	// QR, still protected from the idle lock.
 	ui.LockOnBackground = true
 	d.app.Lifecycle().(interface{ OnExitedForeground() func() }).OnExitedForeground()()
-	if w.Unlocked() {
-		t.Fatal("not locked in the background")
+	if w.Unlocked() || ui.ScreenKeptOn() {
+		t.Fatalf("not locked in the background (screen kept on: %v)", ui.ScreenKeptOn())
 	}
 	unlock(t, d)
-	if !screenHas(t, ui.Window, "Còn hiệu lực") {
-		t.Fatalf("after the unlock the QR is not back: %q", labels(ui.Window.Content()))
+	if !screenHas(t, ui.Window, "Còn hiệu lực") || !ui.ScreenKeptOn() {
+		t.Fatalf("after the unlock the QR is not back, kept on: %v: %q", ui.ScreenKeptOn(), labels(ui.Window.Content()))
 	}
 	clock = clock.Add(50 * time.Second)
 	ui.CheckIdle()
 	if !w.Unlocked() {
 		t.Fatal("the QR shown again was locked away while valid")
 	}
-	// Expired, then a minute idle: locked.
+	// Expired, then a minute idle: locked, and the phone may dim again.
 	clock = q.Expires.Add(time.Minute + time.Second)
 	ui.CheckIdle()
-	if w.Unlocked() {
-		t.Fatal("not locked a minute after the QR expired")
+	if w.Unlocked() || ui.ScreenKeptOn() {
+		t.Fatalf("not locked a minute after the QR expired (screen kept on: %v)", ui.ScreenKeptOn())
+	}
+	// Leaving a valid QR for another screen lets the phone dim too.
+	unlock(t, d)
+	clock = time.Now()
+	q2, err := w.Share(draft, "vn.dongnai.bvdk-dongnai", 15*time.Minute, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui.ShowQR(q2)
+	if !ui.ScreenKeptOn() {
+		t.Fatal("a new QR does not keep the screen on")
+	}
+	ui.Home()
+	if ui.ScreenKeptOn() {
+		t.Fatal("home keeps the screen on")
 	}
 }
 

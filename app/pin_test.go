@@ -112,7 +112,7 @@ func TestPINScreen(t *testing.T) {
 		t.Fatalf("during the wait: %q", labels(ui.Window.Content()))
 	}
 	test.Tap(button(t, ui.Window, "Quên mã PIN?"))
-	if d := labels(ui.Window.Canvas().Overlays().Top()); !strings.Contains(strings.Join(d, " "), "UBND xã/phường") {
+	if d := labels(ui.Window.Canvas().Overlays().Top()); !strings.Contains(strings.Join(d, " "), "UBND xã, phường") {
 		t.Errorf("forgot PIN: %q", d)
 	}
 }

@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
 	"github.com/vnwallet/citizenwallet/app/views"
@@ -53,6 +56,20 @@ func TestRecipientsByProcedure(t *testing.T) {
 	if s.Agency.Selected != "" || s.Recipient.Text != "" {
 		t.Errorf("a hospital stayed chosen for a birth registration: %q (%q)", s.Agency.Selected, s.Recipient.Text)
 	}
+	// The office code is behind a closed "Chi tiết": the citizen sees
+	// names only; the commune helper opens it to type a code by hand.
+	if s.Codes.Items[0].Title != "Chi tiết" || s.Codes.Items[0].Open || shown(s.Root, s.Recipient) {
+		t.Fatalf("the office code is on show: %q open=%v", s.Codes.Items[0].Title, s.Codes.Items[0].Open)
+	}
+	for _, l := range visibleLabels(s.Root) {
+		if strings.Contains(l, "Mã cơ quan") || strings.Contains(l, "vn.dongnai") {
+			t.Errorf("closed details show %q", l)
+		}
+	}
+	s.Codes.Open(0)
+	if !shown(s.Root, s.Recipient) || !contains(visibleLabels(s.Root), "Mã cơ quan") {
+		t.Fatal("opening Chi tiết does not show the office code")
+	}
 	// A code typed by hand stays.
 	test.Type(s.Recipient, "vn.dongnai.some-office")
 	s.Procedure.SetSelected("Khám chữa bệnh bảo hiểm y tế")
@@ -86,4 +103,57 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// shown reports whether target is under o with it and all its parents
+// visible.
+func shown(o, target fyne.CanvasObject) bool {
+	if o == nil || !o.Visible() {
+		return false
+	}
+	if o == target {
+		return true
+	}
+	switch v := o.(type) {
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			if shown(c, target) {
+				return true
+			}
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			if shown(c, target) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// visibleLabels is labels for what is on show: hidden parts left out.
+func visibleLabels(o fyne.CanvasObject) []string {
+	var out []string
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch v := o.(type) {
+		case *widget.Label:
+			out = append(out, v.Text)
+		case *canvas.Text:
+			out = append(out, v.Text)
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return out
 }

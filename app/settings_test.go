@@ -208,7 +208,7 @@ func TestFamilyProfiles(t *testing.T) {
 		t.Fatalf("cancel: %q", labels(ui.Window.Content()))
 	}
 	test.Tap(button(t, ui.Window, "Thêm hồ sơ người thân"))
-	test.Tap(button(t, ui.Window, "Điền công dân mẫu"))
+	test.Tap(button(t, ui.Window, "Điền thông tin một công dân mẫu"))
 	second := d.prov.Profile(1)
 	if find(t, ui.Window, func(e *widget.Entry) bool { return e.Text == second.CitizenID }) == nil {
 		t.Fatal("demo fill did not give the next demo citizen")

@@ -70,7 +70,7 @@ func TestShareShowsVerifiableQR(t *testing.T) {
 		t.Errorf("lacking after removing the benefit level: %q", s.Lacking.Text)
 	}
 	test.Tap(s.Confirm)
-	if !strings.Contains(s.Error.Text, "nơi nhận") {
+	if !strings.Contains(s.Error.Text, "cơ quan nhận") {
 		t.Errorf("no recipient: %q", s.Error.Text)
 	}
 	test.Type(s.Recipient, "vn.dongnai.bvdk-dongnai")
@@ -175,7 +175,7 @@ func TestShareByHand(t *testing.T) {
 	if s.Purpose.Visible() {
 		t.Error("purpose asked before choosing 'another procedure'")
 	}
-	s.Procedure.SetSelected("Thủ tục khác: tôi tự chọn trường")
+	s.Procedure.SetSelected("Thủ tục khác (tự chọn thông tin cần gửi)")
 	if !s.Purpose.Visible() || len(s.Checks) < 20 {
 		t.Fatalf("by hand: purpose shown %v, %d fields offered", s.Purpose.Visible(), len(s.Checks))
 	}
@@ -199,7 +199,7 @@ func TestShareByHand(t *testing.T) {
 	}
 	test.Type(s.Purpose, "Xin cấp giấy xác nhận tình trạng hôn nhân")
 	test.Tap(s.Confirm)
-	if shown != nil || !strings.Contains(s.Error.Text, "Hãy chọn ít nhất một trường") {
+	if shown != nil || !strings.Contains(s.Error.Text, "Hãy chọn ít nhất một thông tin") {
 		t.Fatalf("no field: %q", s.Error.Text)
 	}
 	// Fields of three records, none of them on a catalogue form.
@@ -233,7 +233,7 @@ func TestShareByHand(t *testing.T) {
 		c.Scan(p)
 	}
 	r := c.Result()
-	if r == nil || !r.Valid || !strings.Contains(r.Procedure, "do công dân chọn") {
+	if r == nil || !r.Valid || !strings.Contains(r.Procedure, "công dân tự chọn") {
 		t.Fatalf("at the counter: %+v", r)
 	}
 	// One group per record (never interleaved), with exactly its fields.

@@ -129,7 +129,7 @@ func TestDemoEnrolAndSync(t *testing.T) {
 	for _, r := range recs {
 		latest[r.ID] = true
 	}
-	if total != len(latest) || !strings.Contains(h.Status.Text, "hồ sơ mới") || !strings.Contains(h.Status.Text, "Đồng bộ lần cuối") {
+	if total != len(latest) || !strings.Contains(h.Status.Text, "giấy tờ mới") || !strings.Contains(h.Status.Text, "Đồng bộ lần cuối") {
 		t.Errorf("after sync: %d records on home, want %d; status %q", total, len(latest), h.Status.Text)
 	}
 	if !h.Progress.Hidden || h.Sync.Disabled() {
@@ -146,7 +146,7 @@ func TestDemoEnrolAndSync(t *testing.T) {
 		t.Errorf("record list names the agency %q", got)
 	}
 	list.Records.Select(idx)
-	for _, want := range []string{"Cục Cảnh sát quản lý hành chính về trật tự xã hội, Bộ Công an", first.FullName, first.CitizenID, "dữ liệu cá nhân nhạy cảm", "Lần cấp thứ 1", "đã kiểm tra khi đồng bộ", "Cập nhật lúc"} {
+	for _, want := range []string{"Cục Cảnh sát quản lý hành chính về trật tự xã hội, Bộ Công an", first.FullName, first.CitizenID, "dữ liệu cá nhân nhạy cảm", "Bản thứ 1, ký ngày", "đã kiểm tra khi đồng bộ", "Cập nhật lúc"} {
 		if !screenHas(t, ui.Window, want) {
 			t.Errorf("record detail lacks %q: %q", want, labels(ui.Window.Content()))
 		}

@@ -156,7 +156,7 @@ func (w *Wallet) Share(d *Draft, recipient string, lifetime time.Duration, onlin
 		return nil, errors.New(ErrorText(err))
 	}
 	if recipient == "" {
-		return nil, errors.New(lang.L("Enter who receives the data (the agency's code)."))
+		return nil, errors.New(lang.L("Choose the office that receives the data."))
 	}
 	if d.ByHand() && strings.TrimSpace(d.Proposal.Procedure.Purpose.Text.VI) == "" {
 		return nil, errors.New(lang.L("Say what the data is for."))

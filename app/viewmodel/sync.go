@@ -125,7 +125,7 @@ func (w *Wallet) DemoEnrolContext(ctx context.Context) error {
 type SyncProgress struct {
 	Fraction float64 // 0..1 of the feed
 	Known    bool    // false before the first page: show activity, not 0 %
-	Text     string  // "Đã nhận 12 hồ sơ…"
+	Text     string  // "Đã nhận 12 giấy tờ…"
 }
 
 // Syncing reports whether a sync is running.

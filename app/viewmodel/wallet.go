@@ -262,11 +262,18 @@ type VersionRow struct {
 }
 
 // RecordDetail is everything the detail screen shows about a record.
+// Issued is when the agency signed this electronic copy
+// (wallet.Record.IssuedAt), not the document's own date of issue, which
+// is a claim ("Ngày cấp") on the card or among the fields.
 type RecordDetail struct {
 	Title, Issuer, Issued, Valid, Status, AsOf string
 	Signed                                     bool
 	Fields                                     []FieldRow
 	Versions                                   []VersionRow
+	// Card, when not nil, is the record as its document (CardOf): the
+	// screen opens with it and shows Card.Details under "Chi tiết"
+	// instead of Fields.
+	Card *Card
 }
 
 // Record returns the detail of the latest version of record id: claims
@@ -312,6 +319,9 @@ func (w *Wallet) Record(id string) (RecordDetail, error) {
 			}
 			d.Fields = append(d.Fields, FieldRow{Label: Localized(f.Label), Value: claimText(f, v), Sensitive: f.Sensitive})
 		}
+	}
+	if c, ok := CardOf(r); ok {
+		d.Card = &c
 	}
 	for i := len(hist) - 1; i >= 0; i-- {
 		h := hist[i]

@@ -32,10 +32,12 @@ type Home struct {
 	Done   chan struct{}
 	cancel context.CancelFunc
 	// Enrolment, shown until the device is enrolled.
-	Code      *widget.Entry
-	Enrol     *widget.Button
-	DemoEnrol *widget.Button
-	enrolBox  *fyne.Container
+	Code  *widget.Entry
+	Enrol *widget.Button
+	// CodeSource says where a citizen gets an enrolment code.
+	CodeSource *widget.Label
+	DemoEnrol  *widget.Button
+	enrolBox   *fyne.Container
 	// OnSynced, if set, runs on the UI goroutine after each sync ends.
 	OnSynced func()
 	// ShareButton opens the share screen through OnShare (enabled once
@@ -97,7 +99,14 @@ func NewHome(w *viewmodel.Wallet, onDomain func(wallet.Domain), onLock func()) *
 		h.enrol(w, func(ctx context.Context) error { return w.EnrolContext(ctx, code) })
 	})
 	h.DemoEnrol = newButton(lang.L("Use a demo code"), func() { h.enrol(w, w.DemoEnrolContext) })
-	enrolItems := []fyne.CanvasObject{widget.NewLabel(lang.L("Enrolment code (from VNeID or the commune office)")), h.Code, h.Enrol}
+	// Where the code comes from, said plainly: a citizen alone at home
+	// must know where to go for it (DESIGN.md, "Enrol").
+	h.CodeSource = widget.NewLabel(lang.L("Where to get the code: if you have a level-2 VNeID account, sign in to VNeID and get it there. If not, take your ID card to the commune or ward People's Committee, or ask the commune digital technology team: they print the code for you. Each code works once."))
+	h.CodeSource.Wrapping = fyne.TextWrapWord
+	h.CodeSource.Importance = widget.LowImportance
+	codeName := widget.NewLabelWithStyle(lang.L("Enrolment code (from VNeID or the commune office)"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	codeName.Wrapping = fyne.TextWrapWord
+	enrolItems := []fyne.CanvasObject{codeName, h.CodeSource, h.Code, h.Enrol}
 	if w.Demo() {
 		enrolItems = append(enrolItems, h.DemoEnrol)
 	}

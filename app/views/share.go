@@ -37,15 +37,19 @@ type Share struct {
 	// code (typed for offices not in the list).
 	Agency    *widget.Select
 	Recipient *widget.Entry
-	Lifetime  *widget.Select
-	Online    *widget.Check
-	Fields    *fyne.Container // one check per field
-	Checks    []*widget.Check
-	Lacking   *widget.Label
-	Confirm   *widget.Button
-	Error     *widget.Label
-	Draft     *viewmodel.Draft
-	Root      fyne.CanvasObject
+	// Codes holds the office code (Recipient) under a "Chi tiết" that
+	// starts closed: citizens choose offices by name; the commune helper
+	// opens it for an office the list lacks.
+	Codes    *widget.Accordion
+	Lifetime *widget.Select
+	Online   *widget.Check
+	Fields   *fyne.Container // one check per field
+	Checks   []*widget.Check
+	Lacking  *widget.Label
+	Confirm  *widget.Button
+	Error    *widget.Label
+	Draft    *viewmodel.Draft
+	Root     fyne.CanvasObject
 }
 
 // NewShare builds the share screen; onShared shows the QR.
@@ -180,12 +184,17 @@ func NewShare(w *viewmodel.Wallet, onBack func(), onShared func(*viewmodel.Share
 		widget.NewFormItem(lang.L("Procedure"), s.Procedure),
 		purposeItem,
 		widget.NewFormItem(lang.L("To"), s.Agency),
-		widget.NewFormItem(lang.L("Office code"), s.Recipient),
 		widget.NewFormItem(lang.L("Valid for"), s.Lifetime),
 	))
+	codeHint := widget.NewLabel(lang.L("For an office that is not in the list: type the code the office gives you."))
+	codeHint.Wrapping = fyne.TextWrapWord
+	codeHint.Importance = widget.LowImportance
+	s.Codes = widget.NewAccordion(widget.NewAccordionItem(lang.L("Details"),
+		vertical(widget.NewForm(widget.NewFormItem(lang.L("Office code"), container.NewVBox(s.Recipient, codeHint))))))
 	s.Purpose.Hide()
 	leaves := widget.NewLabelWithStyle(lang.L("Will leave this phone:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.Root = container.NewBorder(header, nil, nil, nil, container.NewVScroll(container.NewVBox(form, s.Online, onlineNote, leaves, s.Fields, s.Lacking, s.Confirm, s.Error)))
+	leaves.Wrapping = fyne.TextWrapWord
+	s.Root = container.NewBorder(header, nil, nil, nil, container.NewVScroll(container.NewVBox(form, s.Codes, s.Online, onlineNote, leaves, s.Fields, s.Lacking, s.Confirm, s.Error)))
 	return s
 }
 

@@ -69,6 +69,16 @@ func Nth(t *wallet.RecordType, i, k int) wallet.Record {
 			delete(r.Claims, name)
 		}
 	}
+	if t.Code == "health.insurance_card" {
+		// The card's code is the group and level of this card, then the
+		// province and the holder's social-insurance number (which stay):
+		// a citizen who turns 60 gets an HT card with a new code.
+		if code, ok := r.Claims["card_number"].(string); ok && len(code) == 15 {
+			group, _ := r.Claims["beneficiary_group"].(string)
+			level, _ := r.Claims["benefit_level"].(float64)
+			r.Claims["card_number"] = fmt.Sprintf("%s%d%s", group, int(level), code[3:])
+		}
+	}
 	r.ID = fmt.Sprintf("sample-%s-%d-%d", t.Code, i, k)
 	return r
 }
@@ -88,11 +98,11 @@ var personClaims = map[string]bool{
 // demo: a birth certificate names both parents (the law leaves the father
 // blank only when he is not determined), a transcript has its class, its
 // average and the rating the average earns, a health-insurance card the
-// group and level its code starts with.
+// group and level its code starts with and the end of its validity.
 var onPaper = map[string]bool{
 	"civil.birth.father_name": true, "civil.birth.mother_name": true,
 	"education.transcript.class_name": true, "education.transcript.gpa": true, "education.transcript.ranking": true, "education.transcript.title": true,
-	"health.insurance_card.beneficiary_group": true, "health.insurance_card.benefit_level": true,
+	"health.insurance_card.beneficiary_group": true, "health.insurance_card.benefit_level": true, "health.insurance_card.valid_to": true,
 }
 
 // record generates the record's claims, issuer and dates.
@@ -818,9 +828,11 @@ func (s *sampler) insuranceGroup() string {
 	return []string{"DN", "HC", "GD"}[s.n%3]
 }
 
+// benefitLevel is the level the law gives the group (the level codes of
+// Quyết định 1351/QĐ-BHXH): pensioners 3 (95 %), the others here 4 (80 %).
 func (s *sampler) benefitLevel(group string) int {
 	if group == "HT" {
-		return 2
+		return 3
 	}
 	return 4
 }

@@ -198,12 +198,19 @@ func TestDemoInvariants(t *testing.T) {
 	birth, _ := wallet.LookupType("civil.birth")
 	transcript, _ := wallet.LookupType("education.transcript")
 	for i := 0; i < 200; i++ {
-		c := Record(card, i).Claims
-		code, _ := c["card_number"].(string)
-		group, _ := c["beneficiary_group"].(string)
-		level, _ := c["benefit_level"].(float64)
-		if len(code) != 15 || code[:2] != group || code[2:3] != strconv.Itoa(int(level)) {
-			t.Errorf("card %d: %q for group %q, level %v", i, code, group, level)
+		// Every card of the citizen (Nth: one a year in the demo),
+		// whose group changes at 60.
+		for k := range 4 {
+			c := Nth(card, i, k).Claims
+			code, _ := c["card_number"].(string)
+			group, _ := c["beneficiary_group"].(string)
+			level, _ := c["benefit_level"].(float64)
+			if len(code) != 15 || code[:2] != group || code[2:3] != strconv.Itoa(int(level)) {
+				t.Errorf("card %d/%d: %q for group %q, level %v", i, k, code, group, level)
+			}
+			if first, _ := Record(card, i).Claims["card_number"].(string); code[3:] != first[3:] {
+				t.Errorf("card %d/%d: %q, the first card %q: the insurance number changed", i, k, code, first)
+			}
 		}
 		b := Record(birth, i).Claims
 		for _, name := range []string{"father_name", "mother_name"} {
