@@ -68,6 +68,11 @@ type IssueRequest struct {
 	// Decoys is the number of random digests added to _sd (0 to
 	// MaxDecoys), hiding how many claims the credential has.
 	Decoys int
+	// Seed, when set (SeedSize random bytes, for this credential only),
+	// is what every salt and decoy is derived from (SeededSalt,
+	// SeededDecoy) instead of being drawn at random; see seed.go. Nil:
+	// random salts and decoys.
+	Seed []byte
 	// Status, when set, is the plain "status" claim (SD-JWT VC,
 	// draft-ietf-oauth-status-list), e.g. {"status_list": {"idx": 7,
 	// "uri": "https://…"}}: where a verifier checks whether the
@@ -108,6 +113,9 @@ func issue(issuer *keys.PrivateKey, req IssueRequest) (string, error) {
 	}
 	if req.Decoys < 0 || req.Decoys > MaxDecoys {
 		return "", fmt.Errorf("decoys must be 0 to %d", MaxDecoys)
+	}
+	if err := checkSeed(req.Seed); err != nil {
+		return "", err
 	}
 	if len(req.Claims) > MaxDisclosures || len(req.Claims)+req.Decoys > MaxDigests {
 		return "", fmt.Errorf("%w: more than %d claims", ErrTooLarge, MaxDisclosures)
@@ -158,15 +166,23 @@ func issue(issuer *keys.PrivateKey, req IssueRequest) (string, error) {
 		if err := checkName(name); err != nil {
 			return "", fmt.Errorf("%w: %w", ErrReservedName, err)
 		}
-		d, err := newDisclosure(newSalt(), name, req.Claims[name])
+		salt := newSalt()
+		if req.Seed != nil {
+			salt = SeededSalt(req.Seed, name)
+		}
+		d, err := newDisclosure(salt, name, req.Claims[name])
 		if err != nil {
 			return "", err
 		}
 		disclosures = append(disclosures, d.Encoded)
 		digests = append(digests, Digest(d.Encoded))
 	}
-	for range req.Decoys {
-		digests = append(digests, newDecoy())
+	for j := range req.Decoys {
+		if req.Seed != nil {
+			digests = append(digests, SeededDecoy(req.Seed, j))
+		} else {
+			digests = append(digests, newDecoy())
+		}
 	}
 	if len(digests) > 0 {
 		// Sorted, so the order reveals nothing about the claims or which

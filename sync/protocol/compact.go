@@ -3,10 +3,13 @@ package protocol
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/vnwallet/citizenwallet/crypto/sdjwt"
 )
 
 // CompactCredential is the transfer form of an issued SD-JWT credential
@@ -26,12 +29,23 @@ import (
 // the signature and digests verify. A payload that already contains the
 // text "~ (it cannot in a credential we issue, but Compact does not rely on
 // that) travels unchanged in RawPayload instead.
+//
+// A credential issued with a seed (crypto/sdjwt IssueRequest.Seed) can
+// travel seeded (CompactSeeded): Seed carries the 32-byte seed, each
+// disclosure's salt travels as "" (["","name",value]) and each decoy
+// digest in Payload as "~dJ" (J its number): the receiver derives them
+// (sdjwt.SeededSalt, sdjwt.SeededDecoy). That saves the salts (16
+// incompressible bytes a claim) and the decoys (32 each), which is most
+// of what gzip cannot shrink. The seed lets its holder test guesses
+// against the hidden claims' digests, so it goes to the credential's
+// holder only (the feed is the device's own), never into a presentation.
 type CompactCredential struct {
 	Header      string   `json:"h"`            // JOSE header JSON
 	Payload     string   `json:"p,omitempty"`  // payload JSON with digest placeholders
 	RawPayload  string   `json:"pb,omitempty"` // or the payload's base64url as issued
 	Signature   string   `json:"s"`            // base64url
 	Disclosures []string `json:"d"`            // each disclosure's JSON
+	Seed        string   `json:"k,omitempty"`  // base64url issuance seed: salts "" and decoys "~dJ" are derived
 }
 
 // Limits of Expand, against hostile feeds.
@@ -86,6 +100,53 @@ func Compact(cred string) (c CompactCredential, ok bool) {
 	return c, true
 }
 
+// CompactSeeded is Compact for a credential issued with seed: the salts
+// and decoys the seed derives are left out (see CompactCredential). A
+// credential whose salts or decoys are not the seed's travels as Compact
+// makes it; ok is false only when Compact's is.
+func CompactSeeded(cred string, seed []byte) (c CompactCredential, ok bool) {
+	c, ok = Compact(cred)
+	if !ok || len(seed) != sdjwt.SeedSize || c.Payload == "" {
+		return c, ok
+	}
+	s := c
+	s.Seed = b64.EncodeToString(seed)
+	s.Disclosures = make([]string, len(c.Disclosures))
+	for i, d := range c.Disclosures {
+		name, ok := disclosureName(d)
+		if !ok {
+			return c, true
+		}
+		prefix := `["` + sdjwt.SeededSalt(seed, name) + `",`
+		if !strings.HasPrefix(d, prefix) {
+			return c, true
+		}
+		s.Disclosures[i] = `["",` + d[len(prefix):]
+	}
+	for j := 0; j < sdjwt.MaxDecoys; j++ {
+		decoy := `"` + sdjwt.SeededDecoy(seed, j) + `"`
+		if !strings.Contains(s.Payload, decoy) {
+			break
+		}
+		s.Payload = strings.Replace(s.Payload, decoy, `"~d`+strconv.Itoa(j)+`"`, 1)
+	}
+	if back, err := s.Expand(); err != nil || back != cred {
+		return c, true
+	}
+	return s, true
+}
+
+// disclosureName is the claim name of an object-property disclosure's
+// JSON ["salt","name",value].
+func disclosureName(d string) (string, bool) {
+	var parts []json.RawMessage
+	var name string
+	if json.Unmarshal([]byte(d), &parts) != nil || len(parts) != 3 || json.Unmarshal(parts[1], &name) != nil {
+		return "", false
+	}
+	return name, true
+}
+
 func digest(encoded string) string {
 	sum := sha256.Sum256([]byte(encoded))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
@@ -104,18 +165,33 @@ func (c CompactCredential) Expand() (string, error) {
 	if c.Header == "" || c.Signature == "" || (c.Payload == "") == (c.RawPayload == "") {
 		return "", fmt.Errorf("%w: header, signature and one payload form are required", ErrCompact)
 	}
+	var seed []byte
+	if c.Seed != "" {
+		var err error
+		if seed, err = b64.DecodeString(c.Seed); err != nil || len(seed) != sdjwt.SeedSize || c.RawPayload != "" {
+			return "", fmt.Errorf("%w: the seed is not %d bytes of base64url with a compact payload", ErrCompact, sdjwt.SeedSize)
+		}
+	}
 	var b strings.Builder
 	b.Grow(size * 4 / 3)
 	b.WriteString(b64.EncodeToString([]byte(c.Header)))
 	b.WriteByte('.')
 	encoded := make([]string, len(c.Disclosures))
 	for i, d := range c.Disclosures {
+		if seed != nil {
+			rest, ok := strings.CutPrefix(d, `["",`)
+			name, named := disclosureName(d)
+			if !ok || !named {
+				return "", fmt.Errorf("%w: disclosure %d of a seeded credential is not [\"\", name, value]", ErrCompact, i)
+			}
+			d = `["` + sdjwt.SeededSalt(seed, name) + `",` + rest
+		}
 		encoded[i] = b64.EncodeToString([]byte(d))
 	}
 	if c.RawPayload != "" {
 		b.WriteString(c.RawPayload)
 	} else {
-		p, err := fillDigests(c.Payload, encoded)
+		p, err := fillDigests(c.Payload, encoded, seed)
 		if err != nil {
 			return "", err
 		}
@@ -131,11 +207,13 @@ func (c CompactCredential) Expand() (string, error) {
 	return b.String(), nil
 }
 
-// fillDigests replaces each "~i" in payload by the digest of disclosure i.
-// Every placeholder must name a disclosure, and each at most once.
-func fillDigests(payload string, encoded []string) (string, error) {
+// fillDigests replaces each "~i" in payload by the digest of disclosure
+// i, and, with a seed, each "~dJ" by decoy J. Every placeholder must name
+// a disclosure or decoy, and each at most once.
+func fillDigests(payload string, encoded []string, seed []byte) (string, error) {
 	var b strings.Builder
 	used := make([]bool, len(encoded))
+	decoys := make([]bool, sdjwt.MaxDecoys)
 	for {
 		at := strings.Index(payload, `"~`)
 		if at < 0 {
@@ -147,12 +225,22 @@ func fillDigests(payload string, encoded []string) (string, error) {
 			return "", fmt.Errorf("%w: unterminated placeholder", ErrCompact)
 		}
 		num := payload[at+2 : at+2+end]
+		b.WriteString(payload[:at])
+		if dnum, isDecoy := strings.CutPrefix(num, "d"); isDecoy {
+			j, err := strconv.Atoi(dnum)
+			if seed == nil || err != nil || j < 0 || j >= len(decoys) || strconv.Itoa(j) != dnum || decoys[j] {
+				return "", fmt.Errorf("%w: bad decoy placeholder %q", ErrCompact, num)
+			}
+			decoys[j] = true
+			b.WriteString(`"` + sdjwt.SeededDecoy(seed, j) + `"`)
+			payload = payload[at+2+end+1:]
+			continue
+		}
 		i, err := strconv.Atoi(num)
 		if err != nil || i < 0 || i >= len(encoded) || strconv.Itoa(i) != num || used[i] {
 			return "", fmt.Errorf("%w: bad placeholder %q", ErrCompact, num)
 		}
 		used[i] = true
-		b.WriteString(payload[:at])
 		b.WriteString(`"` + digest(encoded[i]) + `"`)
 		payload = payload[at+2+end+1:]
 	}
