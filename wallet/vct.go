@@ -3,6 +3,8 @@ package wallet
 import (
 	"fmt"
 	"strings"
+
+	"github.com/vnwallet/citizenwallet/crypto/trust"
 )
 
 // Credential types (SD-JWT VC "vct"). A record type's code
@@ -18,10 +20,9 @@ import (
 // that knows nothing of this project can show the fields with their
 // Vietnamese names.
 
-// VCT is the vct of record type code in province (e.g. "vn.dongnai").
-func VCT(province, code string) string {
-	return "urn:" + strings.ReplaceAll(province, ".", ":") + ":vct:" + code
-}
+// VCT is the vct of record type code in province (e.g. "vn.dongnai");
+// the rule is crypto/trust's (trust.VCT), which verifiers use.
+func VCT(province, code string) string { return trust.VCT(province, code) }
 
 // TypeOfVCT is the record type code a vct of province names; ok is false
 // for a vct of another province or of no registered type.

@@ -269,11 +269,11 @@ func cmdVerify(e *env, a verifyArgs, args []string) error {
 	fmt.Fprintf(e.stdout, "HỢP LỆ / VALID — đồng ý / consent %s, mục đích / purpose %s, thủ tục / procedure %s, hết hạn / expires %s\n",
 		res.ID, res.Purpose, res.Procedure, res.Expires.Local().Format(viDateTime))
 	fmt.Fprintln(e.stdout, revocationNote(c, !strings.Contains(tok, "~"), e.now()))
-	last := ""
+	last := 0
 	for _, f := range res.Fields {
-		if f.RecordID != last {
+		if f.Record != last { // the token's records, in order
 			fmt.Fprintf(e.stdout, "\n%s — %s (%s)\n", typeLabel(f.Type).VI, f.IssuerName.VI, f.Issuer)
-			last = f.RecordID
+			last = f.Record
 		}
 		label := f.Claim
 		if t, ok := wallet.LookupType(f.Type); ok {

@@ -49,6 +49,9 @@ type serveConfig struct {
 	// adminHosts are extra Host names the admin API answers.
 	tokens     string
 	adminHosts string
+	// publicURL and statusCapacity configure the status lists.
+	publicURL      string
+	statusCapacity int
 	// ready, when set, receives the bound addresses (tests listen on :0).
 	ready func(api, admin string)
 }
@@ -69,6 +72,8 @@ func cmdServe(e *env, args []string) error {
 	fs.Int64Var(&c.seed, "seed", 1, "demo province seed")
 	fs.IntVar(&c.maxConns, "max-conns", warehouse.MaxConnections, "open connections of the protocol address at most (more wait)")
 	fs.StringVar(&c.tokens, "admin-tokens", "", "who may use the admin API (default DATA/"+TokensFile+"; `warehouse admin-token` adds one)")
+	fs.StringVar(&c.publicURL, "public-url", "", "the warehouse's public https base URL (e.g. https://dulieu.dongnai.gov.vn): status lists are published under it at /status/v1/; empty: credentials carry no status")
+	fs.IntVar(&c.statusCapacity, "status-list-capacity", warehouse.DefaultStatusListCapacity, "entries per status list (a multiple of 8; never change it for a store)")
 	fs.StringVar(&c.adminHosts, "admin-host", "", "other Host names the admin API answers, comma-separated (it always answers its loopback address)")
 	if _, err := parse(e, fs, args); err != nil {
 		return err
@@ -200,7 +205,8 @@ func serve(e *env, c serveConfig) error {
 		defer closeHSM()
 		ks, keysWhere = hsm, fmt.Sprintf("PKCS#11 token %q (%s)", c.hsmToken, c.hsmModule)
 	}
-	srv, err := warehouse.Open(warehouse.Config{Store: st, Keys: ks, Province: demo.Province{}.Province()})
+	srv, err := warehouse.Open(warehouse.Config{Store: st, Keys: ks, Province: demo.Province{}.Province(),
+		PublicURL: c.publicURL, StatusListCapacity: c.statusCapacity})
 	if err != nil {
 		return err
 	}

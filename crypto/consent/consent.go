@@ -67,7 +67,7 @@ const (
 type Request struct {
 	Holder    *keys.PrivateKey // the device key the records are bound to
 	Audience  string           // the recipient agency's id (its trust-list id or a registered counter id)
-	Nonce     string           // the counter's nonce; empty makes a random one
+	Nonce     string           // the counter's nonce; empty: the consent id (random and unique already)
 	ID        string           // unique id (jti); empty makes a random one
 	Purpose   string           // purpose code
 	Procedure string           // procedure code; may be empty for fields chosen by hand
@@ -105,7 +105,10 @@ func Build(r Request) (token, id string, err error) {
 		r.ID = randomID()
 	}
 	if r.Nonce == "" {
-		r.Nonce = randomID()
+		// Without a counter's challenge the nonce only has to be unique,
+		// which the random id is: repeating it costs the QR a few bytes
+		// where a second random value costs 16.
+		r.Nonce = r.ID
 	}
 	extra := map[string]any{ClaimID: r.ID, ClaimPurpose: r.Purpose}
 	if r.Procedure != "" {
@@ -174,18 +177,64 @@ type Verifier struct {
 	Revoked func(RevocationID) bool
 	Now     func() time.Time // nil: time.Now
 	Skew    time.Duration    // zero: DefaultSkew
+	Status  StatusFunc       // nil: no status checks (status.go)
 }
 
 // Field is one disclosed field and who vouches for it.
 type Field struct {
 	Issuer     string // agency id
 	IssuerName trust.Name
-	Type       string // record type
-	RecordID   string
-	Version    int
-	IssuedAt   time.Time
-	Claim      string
-	Value      any
+	Type       string // record type code (the vct URN of the trust list's province, read back)
+	// Record is the record's place in the token, from 1: the fields of
+	// one record share it.
+	Record int
+	// RecordID is the record's id when the citizen disclosed it (it is a
+	// selectively disclosable claim, hidden by default so that counters
+	// do not all see one identifier), else "". Online redemptions carry
+	// it: the consent's scope names the records.
+	RecordID string
+	Version  int
+	// IssuedAt is the record's own date (the credential's rdate; iat for
+	// a credential made before rdate existed); SignedAt is when the
+	// warehouse signed the credential (iat).
+	IssuedAt, SignedAt time.Time
+	Claim              string
+	Value              any
+}
+
+// ClaimRecordID is the record id's disclosure in a credential
+// (sync/credential.ClaimRecordID); credentials made before carried it as
+// plain metadata of the same name.
+const ClaimRecordID = "rid"
+
+// fieldsOf returns the disclosed fields of credential c, the record at
+// place n of a token, and the record's id when it is known (disclosed,
+// or plain in an older credential). The record id's own disclosure is
+// not a field.
+func fieldsOf(c sdjwt.Credential, n int, list *trust.List) (string, []Field) {
+	rid, ok := c.Claims[ClaimRecordID].(string)
+	if !ok {
+		rid, _ = c.Metadata[ClaimRecordID].(string)
+	}
+	ver, _ := c.Metadata["rver"].(float64)
+	date := c.IssuedAt
+	if sec, ok := c.Metadata["rdate"].(float64); ok {
+		date = time.Unix(int64(sec), 0).UTC()
+	}
+	typ, _ := list.TypeCode(c.Type)
+	var name trust.Name
+	if iss, ok := list.Issuer(c.Issuer); ok {
+		name = iss.Name
+	}
+	var fs []Field
+	for claim, val := range c.Claims {
+		if claim == ClaimRecordID {
+			continue
+		}
+		fs = append(fs, Field{Issuer: c.Issuer, IssuerName: name, Type: typ, Record: n, RecordID: rid, Version: int(ver),
+			IssuedAt: date, SignedAt: c.IssuedAt, Claim: claim, Value: val})
+	}
+	return rid, fs
 }
 
 // Result is a verified token.
@@ -196,6 +245,7 @@ type Result struct {
 	SingleUse              bool
 	Holder                 string // the device key's thumbprint
 	Fields                 []Field
+	Statuses               []CredentialStatus // with Verifier.Status: one per record
 }
 
 // VerifyParts reassembles QR parts (any order) and verifies the token.
@@ -241,16 +291,16 @@ func (v *Verifier) Verify(tok string) (*Result, error) {
 			return nil, fmt.Errorf("%w: record %d of %d: %w", ErrSpliced, i+1, len(pres), err)
 		}
 		c := p.Credentials[0]
-		iss, _ := v.Trust.Issuer(c.Issuer)
-		rid, _ := c.Metadata["rid"].(string)
-		ver, _ := c.Metadata["rver"].(float64)
-		for name, val := range c.Claims {
-			f := Field{Issuer: c.Issuer, Type: c.Type, RecordID: rid, Version: int(ver), IssuedAt: c.IssuedAt, Claim: name, Value: val}
-			if iss != nil {
-				f.IssuerName = iss.Name
+		rid, fs := fieldsOf(c, i+1, v.Trust)
+		if v.Status != nil {
+			st, err := v.Status(c.Issuer, c.Payload)
+			if err != nil {
+				return nil, fmt.Errorf("record %d of %d: %w", i+1, len(pres), err)
 			}
-			res.Fields = append(res.Fields, f)
+			st.RecordID = rid
+			res.Statuses = append(res.Statuses, st)
 		}
+		res.Fields = append(res.Fields, fs...)
 	}
 	kb := first.KeyBinding
 	sortFields(res.Fields)
@@ -350,11 +400,11 @@ func (v *Verifier) clock() (time.Time, time.Duration) {
 	return now, DefaultSkew
 }
 
-// sortFields orders fields by record, then claim.
+// sortFields orders fields by record (its place in the token), then claim.
 func sortFields(fs []Field) {
 	sort.Slice(fs, func(i, j int) bool {
-		if fs[i].RecordID != fs[j].RecordID {
-			return fs[i].RecordID < fs[j].RecordID
+		if fs[i].Record != fs[j].Record {
+			return fs[i].Record < fs[j].Record
 		}
 		return fs[i].Claim < fs[j].Claim
 	})

@@ -168,20 +168,14 @@ func (v *Verifier) VerifyRedeemed(token string, creds []string) (*Result, error)
 	}
 	res := &Result{ID: ref.ID, Purpose: ref.Purpose, Procedure: ref.Procedure, Audience: ref.Audience,
 		IssuedAt: time.Unix(ref.IssuedAt, 0).UTC(), Expires: time.Unix(ref.Expires, 0).UTC(), SingleUse: ref.SingleUse, Holder: ref.Device}
-	for _, c := range verified {
-		rid, _ := c.Metadata["rid"].(string)
-		ver, _ := c.Metadata["rver"].(float64)
-		iss, _ := v.Trust.Issuer(c.Issuer)
-		for name, val := range c.Claims {
-			if !scope[rid][name] {
-				return nil, fmt.Errorf("%w: the warehouse disclosed %s of %s, outside the consent", ErrForged, name, rid)
+	for i, c := range verified {
+		rid, fs := fieldsOf(c, i+1, v.Trust)
+		for _, f := range fs {
+			if !scope[rid][f.Claim] {
+				return nil, fmt.Errorf("%w: the warehouse disclosed %s of %s, outside the consent", ErrForged, f.Claim, rid)
 			}
-			f := Field{Issuer: c.Issuer, Type: c.Type, RecordID: rid, Version: int(ver), IssuedAt: c.IssuedAt, Claim: name, Value: val}
-			if iss != nil {
-				f.IssuerName = iss.Name
-			}
-			res.Fields = append(res.Fields, f)
 		}
+		res.Fields = append(res.Fields, fs...)
 	}
 	sortFields(res.Fields)
 	if v.Replay != nil {

@@ -34,8 +34,22 @@ func (a Alg) jwa() jwa.SignatureAlgorithm {
 
 // Sign returns the compact JWS of payload signed by k. The protected
 // header holds exactly alg (k's), typ and kid (k's thumbprint). typ must
-// be 1 to MaxTypLen printable ASCII characters.
+// be 1 to MaxTypLen printable ASCII characters. The JWS must fit
+// MaxJWSSize (ErrTooLarge); Sign is SignMax(k, typ, payload, MaxJWSSize).
 func Sign(k *PrivateKey, typ string, payload []byte) (string, error) {
+	return SignMax(k, typ, payload, MaxJWSSize)
+}
+
+// SignMax is Sign with a size limit of max bytes for the compact JWS
+// instead of MaxJWSSize, for the few tokens that are larger by design
+// (a province's status list, megabytes). Everything else is Sign's: the
+// header, the key (in memory or an external crypto.Signer such as an
+// HSM's), the checks. A payload whose JWS would exceed max is refused
+// before it is signed (ErrTooLarge). max must be positive.
+func SignMax(k *PrivateKey, typ string, payload []byte, max int) (string, error) {
+	if max <= 0 {
+		return "", fmt.Errorf("keys: sign: size limit %d is not positive", max)
+	}
 	if k == nil || k.pub == nil {
 		return "", fmt.Errorf("keys: sign: %w: no key", ErrInvalidKey)
 	}
@@ -44,6 +58,11 @@ func Sign(k *PrivateKey, typ string, payload []byte) (string, error) {
 	}
 	if len(payload) == 0 {
 		return "", errors.New("keys: sign: empty payload")
+	}
+	// The signature part is 86 characters, the dots 2; the header at
+	// most a few hundred. Refuse what cannot fit before signing it.
+	if b64.EncodedLen(len(payload))+2+b64.EncodedLen(signatureLen) > max {
+		return "", fmt.Errorf("keys: sign: %w: a %d-byte payload cannot fit %d bytes", ErrTooLarge, len(payload), max)
 	}
 	h := jws.NewHeaders()
 	if err := h.Set(jws.TypeKey, typ); err != nil {
@@ -65,8 +84,8 @@ func Sign(k *PrivateKey, typ string, payload []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("keys: sign: %w", err)
 	}
-	if len(out) > MaxJWSSize {
-		return "", fmt.Errorf("keys: sign: %w: %d bytes, more than %d", ErrTooLarge, len(out), MaxJWSSize)
+	if len(out) > max {
+		return "", fmt.Errorf("keys: sign: %w: %d bytes, more than %d", ErrTooLarge, len(out), max)
 	}
 	return string(out), nil
 }
@@ -123,16 +142,16 @@ func (u *Unverified) UnverifiedPayload() []byte { return append([]byte(nil), u.p
 //   - no other member (ErrUnknownHeader): we sign only these three, and a
 //     member we do not know cannot be shown to be harmless.
 func ParseUnverified(compact, typ string) (*Unverified, error) {
-	u, err := parseUnverified(compact, typ)
+	u, err := parseUnverified(compact, typ, MaxJWSSize)
 	if err != nil {
 		return nil, fmt.Errorf("keys: parse JWS: %w", err)
 	}
 	return u, nil
 }
 
-func parseUnverified(compact, typ string) (*Unverified, error) {
-	if len(compact) > MaxJWSSize {
-		return nil, fmt.Errorf("%w: %d bytes, more than %d", ErrTooLarge, len(compact), MaxJWSSize)
+func parseUnverified(compact, typ string, max int) (*Unverified, error) {
+	if len(compact) > max {
+		return nil, fmt.Errorf("%w: %d bytes, more than %d", ErrTooLarge, len(compact), max)
 	}
 	if !Printable(typ, MaxTypLen) {
 		return nil, fmt.Errorf("%w: expected typ must be 1 to %d printable ASCII characters", ErrTyp, MaxTypLen)
@@ -252,11 +271,25 @@ type Lookup func(kid string, alg Alg) (*PublicKey, error)
 // Verify parses compact with the header policy of ParseUnverified (typ
 // must equal typ), asks lookup for the key of the header's kid and alg,
 // and checks the signature with that key only. It returns the payload and
-// the kid.
+// the kid. Verify is VerifyMax(compact, typ, lookup, MaxJWSSize).
 func Verify(compact, typ string, lookup Lookup) (payload []byte, kid string, err error) {
-	u, err := ParseUnverified(compact, typ)
+	return VerifyMax(compact, typ, lookup, MaxJWSSize)
+}
+
+// VerifyMax is Verify with a size limit of max bytes instead of
+// MaxJWSSize, checked before anything is decoded (ErrTooLarge): the
+// verifying side of SignMax. The header policy, the lookup and the
+// signature check are Verify's. max must be positive.
+func VerifyMax(compact, typ string, lookup Lookup, max int) (payload []byte, kid string, err error) {
+	if max <= 0 {
+		return nil, "", fmt.Errorf("keys: parse JWS: size limit %d is not positive", max)
+	}
+	if lookup == nil {
+		return nil, "", errors.New("keys: verify JWS: no key lookup")
+	}
+	u, err := parseUnverified(compact, typ, max)
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("keys: parse JWS: %w", err)
 	}
 	k, err := lookup(u.kid, u.alg)
 	if err != nil {

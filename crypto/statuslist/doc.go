@@ -78,12 +78,31 @@
 //
 // # Large lists and crypto/keys
 //
-// crypto/keys signs and verifies JWS of at most 64 KiB; a province-size
-// list is larger. Tokens within that size are signed and verified by
-// crypto/keys as they are; larger ones keep crypto/keys' header policy
-// and key lookup, and only the signature over the large input is made or
-// checked here with the standard library (jws.go). An HSM-held key signs
-// large lists through SignWith and its crypto.Signer.
+// crypto/keys signs and verifies other JWS of at most 64 KiB; a
+// province-size list is larger. Status List Tokens are signed with
+// keys.SignMax and verified with keys.VerifyMax at the limit
+// MaxTokenSize(limit): the same header policy, key lookup and signature
+// code as every other JWS of the project, with a larger size cap. A key
+// held by an HSM (keys.NewSigner over its crypto.Signer) signs lists of
+// any size.
+//
+// # What the warehouse does
+//
+// The reference warehouse (sync/warehouse, statuslists.go) gives every
+// credential it signs (each device's first issuance of a record version,
+// and each re-issue) its own entry in a one-bit list of the credential's
+// agency, at <public URL>/status/v1/<agency>/<n>: lists of a fixed
+// capacity (2^24 by default), entries allocated in order by bumping the
+// agency's head row in one transaction, never reused. An entry becomes
+// INVALID in the store transaction that causes it: a withdrawal or
+// correction of the record (every older version's credentials), a
+// re-issue (the credential it replaces). A background builder signs
+// each changed list with the agency's current key (HSM keys included)
+// at most once a minute, and every list at half its ttl; the public GET
+// only serves the stored token (application/statuslist+jwt, max-age, an
+// ETag, gzip). The trust list names each agency's prefix (its
+// status_lists), so a counter accepts a list only from that agency's
+// keys, and only for that agency's credentials (sync/counter).
 //
 // # What a status does not say
 //

@@ -104,14 +104,12 @@ func (t *Token) payload() ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// Sign returns t as a compact JWS of typ "statuslist+jwt" signed by k.
-//
-// A token up to keys.MaxJWSSize (64 KiB, about 10 million one-bit
-// entries at 0.1 % withdrawn) is signed by keys.Sign. A larger one is
-// signed here with the same header ({"alg","kid","typ"}) when k's
-// private half is in memory; a key held by an HSM (keys.NewSigner)
-// cannot sign a large token through crypto/keys, so use SignWith with
-// the HSM's crypto.Signer (ErrTokenTooLarge otherwise).
+// Sign returns t as a compact JWS of typ "statuslist+jwt" signed by k,
+// with crypto/keys' header ({"alg","kid","typ"}) and policy. A
+// province-size token is larger than the 64 KiB crypto/keys allows other
+// JWS, so it is signed by keys.SignMax with a limit of
+// MaxTokenSize(MaxListBytes). k may hold its private half in memory or be
+// an HSM's key (keys.NewSigner): both sign lists of any size.
 func (t *Token) Sign(k *keys.PrivateKey) (string, error) {
 	if k == nil {
 		return "", errors.New("statuslist: sign: no key")
@@ -120,48 +118,26 @@ func (t *Token) Sign(k *keys.PrivateKey) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("statuslist: sign: %w", err)
 	}
-	if b64.EncodedLen(len(payload)) < keys.MaxJWSSize-1024 {
-		s, err := keys.Sign(k, Typ, payload)
-		if err != nil {
-			return "", fmt.Errorf("statuslist: sign: %w", err)
+	out, err := keys.SignMax(k, Typ, payload, MaxTokenSize(MaxListBytes))
+	if err != nil {
+		if errors.Is(err, keys.ErrTooLarge) {
+			return "", fmt.Errorf("statuslist: sign: %w: %w", ErrTokenTooLarge, err)
 		}
-		return s, nil
-	}
-	if k.External() {
-		return "", fmt.Errorf("statuslist: sign: %w: a %d-byte payload is more than crypto/keys signs with an external key; use SignWith", ErrTokenTooLarge, len(payload))
-	}
-	s, err := memorySigner(k)
-	if err != nil {
-		return "", fmt.Errorf("statuslist: sign: %w", err)
-	}
-	out, err := signLarge(s, k, payload)
-	if err != nil {
 		return "", fmt.Errorf("statuslist: sign: %w", err)
 	}
 	return out, nil
 }
 
-// SignWith is Sign with a crypto.Signer: an HSM's key (PKCS#11), for the
-// province's large lists. s must be a P-256 ECDSA key (ES256) or an
-// Ed25519 key (EdDSA); it is checked as keys.NewSigner checks it (one
-// test signature). The token verifies with Verify like any other.
+// SignWith is Sign with a crypto.Signer (an HSM's key reached by
+// PKCS#11): s must be a P-256 ECDSA key (ES256) or an Ed25519 key
+// (EdDSA), checked by keys.NewSigner (one test signature). It is
+// Sign(keys.NewSigner(s)).
 func (t *Token) SignWith(s crypto.Signer) (string, error) {
 	k, err := keys.NewSigner(s)
 	if err != nil {
 		return "", fmt.Errorf("statuslist: sign: %w", err)
 	}
-	payload, err := t.payload()
-	if err != nil {
-		return "", fmt.Errorf("statuslist: sign: %w", err)
-	}
-	if b64.EncodedLen(len(payload)) < keys.MaxJWSSize-1024 {
-		return t.Sign(k)
-	}
-	out, err := signLarge(s, k, payload)
-	if err != nil {
-		return "", fmt.Errorf("statuslist: sign: %w", err)
-	}
-	return out, nil
+	return t.Sign(k)
 }
 
 // KeyLookup returns the key that may sign the list being verified, for
@@ -175,8 +151,15 @@ type VerifyOptions struct {
 	// Subject is the URI the credential referenced (status_list.uri):
 	// the token's sub must equal it byte for byte. Required.
 	Subject string
-	// Keys finds the verifying key. Required.
+	// Keys finds the verifying key. Required, unless KeysAt is set.
 	Keys KeyLookup
+	// KeysAt, instead of Keys, finds the verifying key for the kid and
+	// the token's iat, so the caller can ask whether the key was valid
+	// when the list was signed (trust.List.StatusListKey). The iat is
+	// read from the payload before the signature is checked, only to
+	// choose the key: if the signature does not verify under that key,
+	// nothing of the payload is used.
+	KeysAt func(kid string, iat time.Time) (*keys.PublicKey, error)
 	// Now is the time of the check (required; a counter passes its clock).
 	Now time.Time
 	// Skew is how far iat and nbf may be ahead of Now (0: DefaultSkew).
@@ -218,14 +201,22 @@ func Verify(compact string, opts VerifyOptions) (*Token, error) {
 }
 
 func verify(compact string, opts VerifyOptions) (*Token, error) {
-	if opts.Keys == nil || opts.Subject == "" || opts.Now.IsZero() {
-		return nil, errors.New("VerifyOptions needs Subject, Keys and Now")
+	if (opts.Keys == nil) == (opts.KeysAt == nil) || opts.Subject == "" || opts.Now.IsZero() {
+		return nil, errors.New("VerifyOptions needs Subject, Now and one of Keys and KeysAt")
 	}
 	max := limit(opts.MaxBytes)
 	if len(compact) > MaxTokenSize(max) {
 		return nil, fmt.Errorf("%w: %d bytes, more than %d", ErrTokenTooLarge, len(compact), MaxTokenSize(max))
 	}
-	payload, err := verifyJWS(compact, opts.Keys)
+	lookup := opts.Keys
+	if opts.KeysAt != nil {
+		iat, err := unverifiedIAT(compact, max)
+		if err != nil {
+			return nil, err
+		}
+		lookup = func(kid string) (*keys.PublicKey, error) { return opts.KeysAt(kid, iat) }
+	}
+	payload, err := verifyJWS(compact, lookup, MaxTokenSize(max))
 	if err != nil {
 		return nil, err
 	}
@@ -254,6 +245,51 @@ func verify(compact string, opts VerifyOptions) (*Token, error) {
 		return nil, fmt.Errorf("%w: status_list: %w", ErrClaims, err)
 	}
 	return &t.Token, nil
+}
+
+// verifyJWS checks compact with keys.VerifyMax (the header policy of
+// crypto/keys, typ statuslist+jwt, the signature under the key lookup
+// gives) and sorts its errors into this package's sentinels.
+func verifyJWS(compact string, lookup KeyLookup, max int) ([]byte, error) {
+	var lookupErr error
+	payload, _, err := keys.VerifyMax(compact, Typ, func(kid string, _ keys.Alg) (*keys.PublicKey, error) {
+		k, err := lookup(kid)
+		if err == nil && k == nil {
+			err = errors.New("no key")
+		}
+		lookupErr = err
+		return k, err
+	}, max)
+	switch {
+	case err == nil:
+		return payload, nil
+	case lookupErr != nil:
+		return nil, fmt.Errorf("%w: %w", ErrUnknownKey, err)
+	case errors.Is(err, keys.ErrTyp):
+		return nil, fmt.Errorf("%w: %w", ErrTyp, err)
+	case errors.Is(err, keys.ErrSignature), errors.Is(err, keys.ErrAlgMismatch):
+		return nil, fmt.Errorf("%w: %w", ErrSignature, err)
+	}
+	return nil, fmt.Errorf("%w: %w", ErrJWS, err)
+}
+
+// unverifiedIAT reads the iat of a token whose signature is not checked
+// yet, with the strict claim decoding Verify uses (ErrJWS, ErrClaims).
+func unverifiedIAT(compact string, max int) (time.Time, error) {
+	_, rest, _ := strings.Cut(compact, ".")
+	pay, _, ok := strings.Cut(rest, ".")
+	if !ok || pay == "" || !isB64URL(pay) {
+		return time.Time{}, fmt.Errorf("%w: %w: payload is not unpadded base64url", ErrJWS, keys.ErrMalformed)
+	}
+	payload, err := b64.DecodeString(pay)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: %w: payload is not canonical base64url", ErrJWS, keys.ErrMalformed)
+	}
+	c, err := decodeClaims(payload, max)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return c.IssuedAt, nil
 }
 
 // claims is a decoded payload before its list is inflated.

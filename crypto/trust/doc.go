@@ -20,6 +20,7 @@
 //	  "issuers": [
 //	    {"id": "vn.dongnai.soyte",
 //	     "name": {"vi": "Sở Y tế Đồng Nai", "en": "Dong Nai Department of Health"},
+//	     "status_lists": "https://dulieu.dongnai.gov.vn/status/v1/vn.dongnai.soyte/",
 //	     "keys": [
 //	       {"jwk": {"kty":"EC","crv":"P-256","x":"…","y":"…"}, "nbf": 1735689600, "exp": 1798761600},
 //	       {"jwk": {"kty":"EC","crv":"P-256","x":"…","y":"…"}, "nbf": 1735689600, "exp": 1769904000, "compromised": 1769904000},
@@ -38,6 +39,30 @@
 // (Unix seconds): see "Key validity and leaked keys". A list without it
 // reads as before. A key's kid is its RFC 7638 thumbprint, the kid its
 // JWS headers carry.
+//
+// "status_lists" of an issuer (optional) is the https URI prefix, ending
+// in "/", of the Token Status Lists (crypto/statuslist) it publishes: see
+// "Status lists".
+//
+// # Status lists
+//
+// An issuer's credentials carry status.status_list {idx, uri}, and the
+// list at uri says whether the credential was withdrawn. Two rules keep
+// a list from speaking for the wrong agency:
+//
+//   - a list at a URI under an issuer's status_lists prefix is signed by
+//     a key of that issuer, valid at the list's iat and not compromised
+//     (List.StatusListKey); no other key, not even another issuer's or a
+//     revocation key, may sign it. Prefixes of two issuers never overlap;
+//   - a credential names only a list under its own issuer's prefix
+//     (List.CheckStatusURI, ErrStatusURI): a withdrawn BHYT card
+//     pointing at another agency's list, where its index may be VALID,
+//     is refused, not "revived".
+//
+// A URI is under a prefix when it starts with it and the rest is one or
+// more path characters (A-Z a-z 0-9 - _ . ~ /) with no empty, "." or ".."
+// segment: no query, fragment or escape that a client or server could
+// normalise out from under the prefix.
 //
 // # Offices
 //

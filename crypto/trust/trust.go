@@ -74,6 +74,13 @@ type Issuer struct {
 	ID   string // e.g. "vn.dongnai.soyte"; the iss of its credentials
 	Name Name
 	Keys []IssuerKey
+	// StatusLists, optional, is the https URI prefix under which the
+	// issuer's Token Status Lists are published, ending in "/" (e.g.
+	// "https://dulieu.dongnai.gov.vn/status/v1/vn.dongnai.soyte/"). A
+	// list at a URI under it must be signed by one of Keys
+	// (StatusListKey), and a credential of this issuer may only name a
+	// list under it (CheckStatusURI). See doc.go, "Status lists".
+	StatusLists string
 }
 
 // List is one version of a province's trust list. Times travel as Unix
@@ -105,9 +112,10 @@ type wireKey struct {
 }
 
 type wireIssuer struct {
-	ID   string    `json:"id"`
-	Name Name      `json:"name"`
-	Keys []wireKey `json:"keys"`
+	ID          string    `json:"id"`
+	Name        Name      `json:"name"`
+	Keys        []wireKey `json:"keys"`
+	StatusLists string    `json:"status_lists,omitempty"`
 }
 
 type wireList struct {
@@ -175,7 +183,7 @@ func Sign(l List, root *keys.PrivateKey) (string, error) {
 		NextUpdate: l.NextUpdate.Unix(),
 	}
 	for _, is := range l.Issuers {
-		wi := wireIssuer{ID: is.ID, Name: is.Name}
+		wi := wireIssuer{ID: is.ID, Name: is.Name, StatusLists: is.StatusLists}
 		ks, err := wireKeys(is.Keys)
 		if err != nil {
 			return "", fmt.Errorf("trust: sign: issuer %s: %w", is.ID, err)
@@ -270,7 +278,7 @@ func decode(payload []byte) (*List, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: issuer %q: %w", ErrInvalidList, wi.ID, err)
 		}
-		l.Issuers = append(l.Issuers, Issuer{ID: wi.ID, Name: wi.Name, Keys: ks})
+		l.Issuers = append(l.Issuers, Issuer{ID: wi.ID, Name: wi.Name, Keys: ks, StatusLists: wi.StatusLists})
 	}
 	rks, err := parseKeys(w.RevocationKeys)
 	if err != nil {
@@ -309,6 +317,9 @@ var maxUnix = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 //   - at most MaxKeysPerIssuer revocation keys, each checked as an
 //     issuer's;
 //   - every time lies after 1970 and before the year 10000;
+//   - a status_lists prefix, where given, passes CheckStatusPrefix, and
+//     no issuer's prefix is a prefix of another's: each list URI belongs
+//     to one issuer at most;
 //   - the offices pass ValidateOffices (an office may share its id with
 //     an issuer).
 //
@@ -351,6 +362,9 @@ func (l *List) Validate() error {
 		if err := checkKeys("issuer "+is.ID, is.Keys, kids); err != nil {
 			return bad("%v", err)
 		}
+	}
+	if err := l.checkStatusPrefixes(); err != nil {
+		return bad("%v", err)
 	}
 	if len(l.RevocationKeys) > MaxKeysPerIssuer {
 		return bad("at most %d revocation keys", MaxKeysPerIssuer)

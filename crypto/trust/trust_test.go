@@ -428,3 +428,24 @@ func TestRevocationKeys(t *testing.T) {
 		t.Errorf("%d revocation keys: %v", len(f.list.RevocationKeys), err)
 	}
 }
+
+func TestTypeCode(t *testing.T) {
+	l := &List{Province: "vn.dongnai"}
+	if v := VCT("vn.dongnai", "health.insurance_card"); v != "urn:vn:dongnai:vct:health.insurance_card" {
+		t.Fatalf("VCT = %q", v)
+	}
+	for vct, want := range map[string]struct {
+		code string
+		ok   bool
+	}{
+		"urn:vn:dongnai:vct:health.insurance_card":      {"health.insurance_card", true},
+		"health.insurance_card":                         {"health.insurance_card", false}, // issued before URNs
+		"urn:vn:quangngai:vct:health.insurance_card":    {"urn:vn:quangngai:vct:health.insurance_card", false},
+		"urn:vn:dongnai:vct:":                           {"urn:vn:dongnai:vct:", false},
+		"https://example.com/vct/health.insurance_card": {"https://example.com/vct/health.insurance_card", false},
+	} {
+		if code, ok := l.TypeCode(vct); code != want.code || ok != want.ok {
+			t.Errorf("TypeCode(%q) = %q, %v; want %q, %v", vct, code, ok, want.code, want.ok)
+		}
+	}
+}

@@ -232,7 +232,7 @@ func TestBadRecordsAreRejectedAndSyncGoesOn(t *testing.T) {
 	rogue, _ := keys.Generate(keys.ES256)
 	unknownIssuer := recs[3]
 	unknownIssuer.Issuer = "vn.rogue"
-	rogueCred, err := credential.Issue(unknownIssuer, sample.Profile(1).CitizenID, rogue, dev.Public(), credential.IssueOptions{SignedAt: time.Now()})
+	rogueCred, err := credential.Issue(unknownIssuer, sample.Profile(1).CitizenID, rogue, dev.Public(), credential.IssueOptions{SignedAt: time.Now(), Province: "vn.dongnai"})
 	if err != nil {
 		t.Fatal(err)
 	}

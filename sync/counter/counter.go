@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,6 +43,18 @@ type Config struct {
 	// Freshness is how old the revocation list may be before the status
 	// every verdict shows calls it stale (default DefaultFreshness).
 	Freshness time.Duration
+	// StatusTransport carries the fetches of the agencies' status lists
+	// (https only; nil: a transport with timeouts). Tests pass an
+	// httptest TLS server's client transport.
+	StatusTransport http.RoundTripper
+	// RequireStatus refuses a credential without a status claim
+	// (consent.ErrStatus). Off, such a credential (issued before the
+	// warehouse gave every credential a status) is accepted, and its
+	// consent.CredentialStatus says it was not checked.
+	RequireStatus bool
+	// StatusFetchTimeout bounds the fetch, during Verify, of a status
+	// list the counter does not hold (0: DefaultStatusOnDemandTimeout).
+	StatusFetchTimeout time.Duration
 }
 
 // Files under Config.Dir.
@@ -63,6 +76,9 @@ type Counter struct {
 	list    *trust.List
 	revoked *revocations
 	revErr  string // why the last Refresh could not update the revocations
+
+	status      *StatusLists         // the agencies' status lists (status.go)
+	statusTried map[string]time.Time // lists fetched on demand and not got, when
 }
 
 // ErrNoTrustList: the counter has never reached the warehouse, so it has
@@ -97,6 +113,10 @@ func Open(cfg Config) (*Counter, error) {
 		c.list, _ = trust.Verify(string(b), cfg.RootKey) // a damaged cache is as good as none
 	}
 	c.revoked = loadRevocations(c.path(revokedFile), cfg.Agency) // likewise
+	if err := c.openStatus(); err != nil {
+		rf.Close()
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -121,7 +141,8 @@ const (
 // Refresh fetches the trust list and the revocations since the list
 // held, and caches both on disk; a trust list older than the one held is
 // refused, and the revocation list only ever grows by verified pages (or
-// sheds expired entries). Offline, the cached lists stay in use.
+// sheds expired entries), then the agencies' status lists (status.go).
+// Offline, the cached lists stay in use.
 func (c *Counter) Refresh(ctx context.Context) Status {
 	c.refreshing.Lock()
 	defer c.refreshing.Unlock()
@@ -146,6 +167,7 @@ func (c *Counter) Refresh(ctx context.Context) Status {
 		return None
 	}
 	next, rerr := c.fetchRevocations(ctx, tl, held)
+	serr := c.refreshStatus(ctx, tl) // takes c.mu through the key lookup
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.revoked, c.revErr = next, ""
@@ -157,7 +179,7 @@ func (c *Counter) Refresh(ctx context.Context) Status {
 			c.revErr = "the revocation list could not be saved: " + err.Error()
 		}
 	}
-	if lerr != nil || rerr != nil {
+	if lerr != nil || rerr != nil || serr != nil {
 		return Cached
 	}
 	return Fresh
@@ -203,6 +225,7 @@ func (c *Counter) verify(ctx context.Context, token string) (*consent.Result, er
 	}
 	v := &consent.Verifier{Trust: list, Audience: c.cfg.Agency, Replay: c.replay, Now: c.cfg.Now, Revoked: revoked.revoked}
 	if strings.Contains(token, "~") {
+		v.Status = c.statusCheck(ctx, list)
 		return v.Verify(token)
 	}
 	resp, err := c.wh.Redeem(ctx, token, protocol.Counter{Agency: c.cfg.Agency, CounterID: c.cfg.CounterID})

@@ -35,6 +35,7 @@ type province struct {
 	down     bool                     // the revocation list answers 503
 	now      func() time.Time         // the province's clock
 	keysFrom time.Time                // the keys' not-before
+	statusAt string                   // the hospital's status_lists prefix ("" none)
 	ts       *httptest.Server
 }
 
@@ -90,11 +91,11 @@ func newProvince(t *testing.T) *province {
 
 func (p *province) trustList() string {
 	p.mu.Lock()
-	v := p.version
+	v, prefix := p.version, p.statusAt
 	p.mu.Unlock()
 	now := p.now().Truncate(time.Second)
 	signed, err := trust.Sign(trust.List{Province: "vn.dongnai", Version: v, IssuedAt: now, NextUpdate: now.Add(time.Hour),
-		Issuers: []trust.Issuer{{ID: "vn.dongnai.soyte", Name: trust.Name{VI: "Sở Y tế tỉnh Đồng Nai"},
+		Issuers: []trust.Issuer{{ID: "vn.dongnai.soyte", Name: trust.Name{VI: "Sở Y tế tỉnh Đồng Nai"}, StatusLists: prefix,
 			Keys: []trust.IssuerKey{{Key: p.issuer.Public(), NotBefore: p.keysFrom}}}},
 		RevocationKeys: []trust.IssuerKey{{Key: p.revKey.Public(), NotBefore: p.keysFrom}}}, p.root)
 	if err != nil {

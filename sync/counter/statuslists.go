@@ -75,10 +75,11 @@ type StatusListConfig struct {
 	// Dir keeps the signed lists, in Dir/status-lists/ (the counter's
 	// Config.Dir). Required.
 	Dir string
-	// Keys returns the key allowed to sign the list at uri for kid: the
-	// trust list's decision (for example the key of the agency whose list
-	// lives at that URI, not compromised). Required.
-	Keys func(uri, kid string) (*keys.PublicKey, error)
+	// Keys returns the key allowed to sign the list at uri for kid, judged
+	// at the list's iat: the trust list's decision (the Counter passes
+	// trust.List.StatusListKey: a key of the agency whose status_lists
+	// prefix covers uri, valid at iat, not compromised). Required.
+	Keys func(uri, kid string, iat time.Time) (*keys.PublicKey, error)
 	// Transport carries the requests (nil: a transport with connect, TLS
 	// and header timeouts). Tests pass an httptest TLS server's.
 	Transport http.RoundTripper
@@ -218,7 +219,7 @@ func (s *StatusLists) load(name string) (string, *heldList, bool) {
 func (s *StatusLists) verify(uri, signed string, ignoreExpiry bool) (*statuslist.Token, error) {
 	return statuslist.Verify(signed, statuslist.VerifyOptions{
 		Subject:      uri,
-		Keys:         func(kid string) (*keys.PublicKey, error) { return s.cfg.Keys(uri, kid) },
+		KeysAt:       func(kid string, iat time.Time) (*keys.PublicKey, error) { return s.cfg.Keys(uri, kid, iat) },
 		Now:          s.cfg.Now(),
 		MaxBytes:     s.cfg.MaxBytes,
 		IgnoreExpiry: ignoreExpiry,
@@ -455,4 +456,11 @@ func saveStatusList(path string, l savedList) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// held reports whether a verified list for uri is held.
+func (s *StatusLists) held(uri string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lists[uri] != nil
 }

@@ -123,7 +123,7 @@ func (p *publisher) contentType(ct string) {
 
 // keysFor is the trust decision: the BHXH key may sign only lists under
 // /status/bhxh/, the health department's only under /status/soyte/.
-func (p *publisher) keysFor(uri, kid string) (*keys.PublicKey, error) {
+func (p *publisher) keysFor(uri, kid string, _ time.Time) (*keys.PublicKey, error) {
 	var k *keys.PrivateKey
 	switch {
 	case strings.HasPrefix(uri, p.uri("/status/bhxh/")):

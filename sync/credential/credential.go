@@ -18,8 +18,13 @@ const (
 	// ClaimCitizen is the disclosure that binds a credential to its
 	// citizen: the 12-digit personal identification number.
 	ClaimCitizen = "holder_citizen_id"
+	// ClaimRecordID is the disclosure of the record's id: a disclosure,
+	// not plain metadata, so that counters a citizen shows the same
+	// record to do not all see one identifier (see doc.go,
+	// "Unlinkability"). Credentials made before carried it as metadata.
+	ClaimRecordID = "rid"
 
-	metaID         = "rid"
+	metaID         = "rid" // in credentials made before ClaimRecordID
 	metaVersion    = "rver"
 	metaStatus     = "rstatus"
 	metaValidFrom  = "rfrom"
@@ -28,10 +33,6 @@ const (
 
 	// claimStatus is the status-list reference (draft-ietf-oauth-status-list).
 	claimStatus = "status"
-
-	// Decoys is the number of decoy digests in every credential, so the
-	// digest count does not tell how many claims a record has.
-	Decoys = 3
 
 	// DefaultLifetime is the technical lifetime of a credential (its
 	// JWT exp) when IssueOptions.Expires is zero: the warehouse re-issues
@@ -92,6 +93,28 @@ type IssueOptions struct {
 	Expires time.Time
 	// Status, when set, is carried as the "status" claim.
 	Status *StatusRef
+	// Province is the province whose type registry names the record's
+	// type: vct is trust.VCT(Province, r.Type). Required.
+	Province string
+	// Seed, when set (sdjwt.SeedSize random bytes, for this credential
+	// only), is what every salt and decoy is derived from, so the
+	// credential can travel to its holder without them
+	// (protocol.CompactSeeded). Nil: random salts and decoys.
+	Seed []byte
+}
+
+// DecoysFor is the number of decoy digests in r's credential: as many as
+// the fields its type defines and r leaves out, so every credential of a
+// type has the same number of digests and the count tells nothing of
+// which optional fields a record has (a constant number of decoys would
+// tell their number exactly). A withdrawal, which carries no claims and
+// is never presented, gets none.
+func DecoysFor(r wallet.Record) int {
+	t, ok := wallet.LookupType(r.Type)
+	if !ok || len(r.Claims) == 0 {
+		return 0
+	}
+	return max(0, len(t.Fields)-len(r.Claims))
 }
 
 // Issue signs one version of a record as an SD-JWT by its issuing agency,
@@ -112,8 +135,13 @@ func Issue(r wallet.Record, citizenID string, issuer *keys.PrivateKey, holder *k
 			return "", fmt.Errorf("%w: record %s: times must be whole seconds", ErrInvalidRecord, r.ID)
 		}
 	}
-	if _, ok := r.Claims[ClaimCitizen]; ok {
-		return "", fmt.Errorf("%w: record %s: claim name %s is reserved", ErrInvalidRecord, r.ID, ClaimCitizen)
+	for _, name := range []string{ClaimCitizen, ClaimRecordID} {
+		if _, ok := r.Claims[name]; ok {
+			return "", fmt.Errorf("%w: record %s: claim name %s is reserved", ErrInvalidRecord, r.ID, name)
+		}
+	}
+	if o.Province == "" {
+		return "", errors.New("credential: the province (of the type registry) is required")
 	}
 	if issuer == nil || holder == nil {
 		return "", errors.New("credential: issuer and holder keys are required")
@@ -135,7 +163,8 @@ func Issue(r wallet.Record, citizenID string, issuer *keys.PrivateKey, holder *k
 		claims[k] = v
 	}
 	claims[ClaimCitizen] = citizenID
-	meta := map[string]any{metaID: r.ID, metaVersion: r.Version, metaStatus: string(r.Status), metaDate: r.IssuedAt.Unix()}
+	claims[ClaimRecordID] = r.ID
+	meta := map[string]any{metaVersion: r.Version, metaStatus: string(r.Status), metaDate: r.IssuedAt.Unix()}
 	if !r.ValidFrom.IsZero() {
 		meta[metaValidFrom] = r.ValidFrom.Unix()
 	}
@@ -144,13 +173,14 @@ func Issue(r wallet.Record, citizenID string, issuer *keys.PrivateKey, holder *k
 	}
 	req := sdjwt.IssueRequest{
 		Issuer:   r.Issuer,
-		Type:     r.Type,
+		Type:     trust.VCT(o.Province, r.Type),
 		IssuedAt: signed,
 		Expires:  exp,
 		Holder:   holder,
 		Metadata: meta,
 		Claims:   claims,
-		Decoys:   Decoys,
+		Decoys:   DecoysFor(r),
+		Seed:     o.Seed,
 	}
 	if o.Status != nil {
 		if o.Status.Index < 0 || o.Status.URI == "" {
@@ -224,7 +254,7 @@ func verify(cred string, o VerifyOptions) (wallet.Record, sdjwt.Credential, erro
 		return wallet.Record{}, none, fmt.Errorf("%w: %d credentials, want 1", ErrMalformed, len(p.Credentials))
 	}
 	c := p.Credentials[0]
-	r, err := fromCredential(c)
+	r, err := fromCredential(c, o.Trust)
 	if err != nil {
 		return wallet.Record{}, none, err
 	}
@@ -259,11 +289,19 @@ func classify(err error) error {
 }
 
 // fromCredential rebuilds the record from a verified credential.
-func fromCredential(c sdjwt.Credential) (wallet.Record, error) {
+func fromCredential(c sdjwt.Credential, list *trust.List) (wallet.Record, error) {
 	bad := func(format string, a ...any) (wallet.Record, error) {
 		return wallet.Record{}, fmt.Errorf("%w: %s", ErrMalformed, fmt.Sprintf(format, a...))
 	}
-	id, ok := c.Metadata[metaID].(string)
+	// The id is a disclosure (the wallet holds them all); in a credential
+	// made before, plain metadata.
+	id, ok := c.Claims[ClaimRecordID].(string)
+	if _, both := c.Metadata[metaID]; both && ok {
+		return bad("record id both disclosed and plain")
+	}
+	if !ok {
+		id, ok = c.Metadata[metaID].(string)
+	}
 	if !ok || id == "" {
 		return bad("no record id")
 	}
@@ -275,9 +313,12 @@ func fromCredential(c sdjwt.Credential) (wallet.Record, error) {
 	if !ok {
 		return bad("record %s: no status", id)
 	}
+	// The type's URN of this province; a credential made before types
+	// were URNs names the bare code.
+	code, _ := list.TypeCode(c.Type)
 	r := wallet.Record{
 		ID:      id,
-		Type:    c.Type,
+		Type:    code,
 		Issuer:  c.Issuer,
 		Version: int(ver),
 		Status:  wallet.Status(status),
@@ -306,13 +347,13 @@ func fromCredential(c sdjwt.Credential) (wallet.Record, error) {
 			return bad("record %s: unknown metadata %q", id, name)
 		}
 	}
-	t, ok := wallet.LookupType(c.Type)
+	t, ok := wallet.LookupType(code)
 	if !ok {
 		return wallet.Record{}, fmt.Errorf("%w: record %s: unknown record type %q", ErrInvalidRecord, id, c.Type)
 	}
 	r.Domain = t.Domain
 	for name, v := range c.Claims {
-		if name != ClaimCitizen {
+		if name != ClaimCitizen && name != ClaimRecordID {
 			r.Claims[name] = v
 		}
 	}

@@ -76,7 +76,7 @@ func sampleOf(typ *wallet.RecordType, i int) (wallet.Record, string) {
 
 func (p *province) issue(t testing.TB, r wallet.Record, citizen string) string {
 	t.Helper()
-	cred, err := credential.Issue(r, citizen, p.keys[r.Issuer], p.holder.Public(), credential.IssueOptions{SignedAt: signedAt})
+	cred, err := credential.Issue(r, citizen, p.keys[r.Issuer], p.holder.Public(), credential.IssueOptions{Province: "vn.dongnai", SignedAt: signedAt})
 	if err != nil {
 		t.Fatalf("Issue %s: %v", r.Type, err)
 	}
@@ -162,7 +162,7 @@ func TestIssueRefuses(t *testing.T) {
 		rr := r
 		rr.Claims = sample.Record(wallet.Types()[0], 1).Claims
 		tc.edit(&rr)
-		if _, err := credential.Issue(rr, tc.citizen, p.keys[r.Issuer], p.holder.Public(), credential.IssueOptions{SignedAt: signedAt}); !errors.Is(err, credential.ErrInvalidRecord) {
+		if _, err := credential.Issue(rr, tc.citizen, p.keys[r.Issuer], p.holder.Public(), credential.IssueOptions{Province: "vn.dongnai", SignedAt: signedAt}); !errors.Is(err, credential.ErrInvalidRecord) {
 			t.Errorf("%s: %v; want ErrInvalidRecord", tc.name, err)
 		}
 	}
@@ -227,7 +227,7 @@ func TestVerifyRefuses(t *testing.T) {
 		{"citizen number swapped", editDisclosure(t, cred, credential.ClaimCitizen, otherCitizen), p.opts(otherCitizen), credential.ErrForged},
 		{"signed by a key not in the list", other.issue(t, r, citizen), credential.VerifyOptions{Trust: p.list, Holder: other.holder.Public(), CitizenID: citizen}, credential.ErrIssuerKey},
 		{"unknown issuer", func() string {
-			c, err := credential.Issue(unknownIssuer, citizen, p.keys[r.Issuer], p.holder.Public(), credential.IssueOptions{SignedAt: signedAt})
+			c, err := credential.Issue(unknownIssuer, citizen, p.keys[r.Issuer], p.holder.Public(), credential.IssueOptions{Province: "vn.dongnai", SignedAt: signedAt})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -317,7 +317,7 @@ func BenchmarkIssue(b *testing.B) {
 	typ, _ := wallet.LookupType("health.checkup")
 	r, citizen := sampleOf(typ, 1)
 	for b.Loop() {
-		if _, err := credential.Issue(r, citizen, p.keys[r.Issuer], p.holder.Public(), credential.IssueOptions{SignedAt: signedAt}); err != nil {
+		if _, err := credential.Issue(r, citizen, p.keys[r.Issuer], p.holder.Public(), credential.IssueOptions{Province: "vn.dongnai", SignedAt: signedAt}); err != nil {
 			b.Fatal(err)
 		}
 	}

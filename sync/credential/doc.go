@@ -7,12 +7,12 @@
 //
 //	Record field        credential
 //	Issuer              iss (an issuer id of the trust list)
-//	Type                vct
+//	Type                vct            urn:vn:<province>:vct:<type> (trust.VCT; the bare code in older credentials)
 //	IssuedAt            "rdate"        plain metadata, Unix seconds: the record's own date
 //	(signing time)      iat            IssueOptions.SignedAt: when the warehouse signed
 //	(technical expiry)  exp            IssueOptions.Expires (default iat + 30 days)
 //	(status list)       "status"       {"status_list":{"idx":N,"uri":"…"}}, omitted without one
-//	ID                  "rid"          plain metadata
+//	ID                  "rid"          a disclosure (plain metadata in older credentials)
 //	Version             "rver"         plain metadata
 //	Status              "rstatus"      plain metadata (active, withdrawn ...)
 //	ValidFrom           "rfrom"        plain metadata, Unix seconds, omitted if zero
@@ -22,8 +22,28 @@
 //	(the device)        cnf.jwk: the device key the warehouse enrolled
 //	Domain              not carried: it follows from the type
 //
-// Plus Decoys decoy digests, so the number of digests does not tell how many
-// claims a record has.
+// Plus DecoysFor(r) decoy digests: as many as the fields of the type the
+// record leaves out, so every credential of a type has the same number
+// of digests, and the count tells nothing of which optional fields a
+// record has. (A constant number of decoys, as before, told the number
+// of claims exactly; padding to the type's size also costs fewer bytes,
+// since most records fill most fields: 1.5 decoys on average for the
+// demo's types instead of 3.)
+//
+// # Unlinkability
+//
+// What every verifier of a credential sees is the issuer JWT: iss, vct,
+// iat, exp, cnf, status, the record's version, status, date and
+// validity, and the digests. Nothing there names the citizen or the
+// record: the record id and the citizen's number are disclosures the
+// citizen shares only when a procedure asks for them. What still links
+// presentations is the credential itself (its signature and status index
+// are the same at every counter) and, across all of a device's records,
+// its key in cnf: a set of colluding counters can tell that they saw the
+// same device, hence the same citizen, even with no field in common. Credentials are issued per device and re-issued (new
+// signature, new salts, new status index) at least every exp; issuing
+// several copies per record for one-time use is the way to go further
+// (docs/threat-model.md).
 //
 // # Times: iat, rdate, exp
 //

@@ -22,7 +22,7 @@ func TestIssueTimesAndStatus(t *testing.T) {
 	r, citizen := sampleOf(wallet.Types()[0], 1)
 	r.IssuedAt = time.Date(2004, 5, 6, 7, 8, 9, 0, time.UTC) // a record digitised from 2004
 	st := &credential.StatusRef{Index: 4711, URI: "https://kho.dongnai.gov.vn/status/soyte/1"}
-	cred, err := credential.Issue(r, citizen, p.keys[r.Issuer], p.holder.Public(), credential.IssueOptions{SignedAt: signedAt.Add(300 * time.Millisecond), Status: st})
+	cred, err := credential.Issue(r, citizen, p.keys[r.Issuer], p.holder.Public(), credential.IssueOptions{Province: "vn.dongnai", SignedAt: signedAt.Add(300 * time.Millisecond), Status: st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestIssueTimesAndStatus(t *testing.T) {
 	}
 	// Without a status: no claim; an explicit expiry is kept.
 	exp := signedAt.Add(48 * time.Hour)
-	cred, err = credential.Issue(r, citizen, p.keys[r.Issuer], p.holder.Public(), credential.IssueOptions{SignedAt: signedAt, Expires: exp})
+	cred, err = credential.Issue(r, citizen, p.keys[r.Issuer], p.holder.Public(), credential.IssueOptions{Province: "vn.dongnai", SignedAt: signedAt, Expires: exp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,10 +66,11 @@ func TestIssueTimesAndStatus(t *testing.T) {
 		t.Fatalf("no status, explicit exp: %+v %v", v, err)
 	}
 	for name, o := range map[string]credential.IssueOptions{
-		"no signing time":    {},
-		"exp before iat":     {SignedAt: signedAt, Expires: signedAt.Add(-time.Second)},
-		"negative index":     {SignedAt: signedAt, Status: &credential.StatusRef{Index: -1, URI: "https://x"}},
-		"status without uri": {SignedAt: signedAt, Status: &credential.StatusRef{Index: 1}},
+		"no signing time":    {Province: "vn.dongnai"},
+		"no province":        {SignedAt: signedAt},
+		"exp before iat":     {Province: "vn.dongnai", SignedAt: signedAt, Expires: signedAt.Add(-time.Second)},
+		"negative index":     {Province: "vn.dongnai", SignedAt: signedAt, Status: &credential.StatusRef{Index: -1, URI: "https://x"}},
+		"status without uri": {Province: "vn.dongnai", SignedAt: signedAt, Status: &credential.StatusRef{Index: 1}},
 	} {
 		if _, err := credential.Issue(r, citizen, p.keys[r.Issuer], p.holder.Public(), o); err == nil {
 			t.Errorf("%s: issued", name)
@@ -164,7 +165,7 @@ func TestCompromisedKeyForgery(t *testing.T) {
 	compromised := newProvince(t, mark(true))
 	compromised.holder = rotated.holder
 	backDated := leakAt.AddDate(0, -1, 0)
-	forged, err := credential.Issue(r, citizen, leaked, rotated.holder.Public(), credential.IssueOptions{SignedAt: backDated, Expires: time.Now().Add(time.Hour)})
+	forged, err := credential.Issue(r, citizen, leaked, rotated.holder.Public(), credential.IssueOptions{Province: "vn.dongnai", SignedAt: backDated, Expires: time.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

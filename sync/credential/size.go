@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 
 	"github.com/vnwallet/citizenwallet/wallet"
 )
@@ -48,10 +49,13 @@ func Size(r wallet.Record, citizenID string) int {
 		add(name, v)
 	}
 	add(ClaimCitizen, citizenID)
+	add(ClaimRecordID, r.ID)
 	payload := jsonLen(map[string]any{
-		"iss": r.Issuer, "iat": r.IssuedAt.Unix(), "vct": r.Type, "_sd_alg": "sha-256",
-		metaID: r.ID, metaVersion: r.Version, metaStatus: string(r.Status),
+		"iss": r.Issuer, "iat": r.IssuedAt.Unix(), "exp": r.IssuedAt.Unix(), "_sd_alg": "sha-256",
+		"vct":       "urn:" + strings.Repeat("x", 20) + ":vct:" + r.Type,                                            // the province's URN
+		"status":    map[string]any{"status_list": map[string]any{"idx": 1 << 30, "uri": strings.Repeat("x", 100)}}, // a warehouse status URI
+		metaVersion: r.Version, metaStatus: string(r.Status), metaDate: r.IssuedAt.Unix(),
 		metaValidFrom: r.ValidFrom.Unix(), metaValidUntil: r.ValidUntil.Unix(),
-	}) + len(`,"cnf":{"jwk":}`) + holderJWK + len(`,"_sd":[]`) + digest*(claims+Decoys)
+	}) + len(`,"cnf":{"jwk":}`) + holderJWK + len(`,"_sd":[]`) + digest*(claims+DecoysFor(r))
 	return header + 1 + b64(payload) + 1 + signature + 1 + disclosures
 }

@@ -31,7 +31,9 @@ func TestSizeBoundsIssue(t *testing.T) {
 					}
 				}
 				citizen := sample.Profile(i).CitizenID
-				cred, err := credential.Issue(r, citizen, issuer, holder.Public(), credential.IssueOptions{SignedAt: r.IssuedAt.AddDate(0, 0, 1)})
+				cred, err := credential.Issue(r, citizen, issuer, holder.Public(), credential.IssueOptions{Province: "vn.dongnai", SignedAt: r.IssuedAt.AddDate(0, 0, 1),
+					// As the warehouse issues: with a status entry.
+					Status: &credential.StatusRef{Index: 1048575, URI: "https://dulieu.dongnai.gov.vn/status/v1/vn.dongnai.soyte/12"}})
 				if err != nil {
 					t.Fatalf("%s: %v", typ.Code, err)
 				}

@@ -30,7 +30,7 @@ func issued(t testing.TB) []string {
 	var out []string
 	for _, typ := range wallet.Types() {
 		r := sample.Record(typ, 7)
-		c, err := credential.Issue(r, sample.Profile(7).CitizenID, issuer, holder.Public(), credential.IssueOptions{SignedAt: r.IssuedAt.AddDate(0, 0, 1)})
+		c, err := credential.Issue(r, sample.Profile(7).CitizenID, issuer, holder.Public(), credential.IssueOptions{SignedAt: r.IssuedAt.AddDate(0, 0, 1), Province: "vn.dongnai"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -145,8 +145,12 @@ func (s *Server) credentials(ctx context.Context, dev *Device, holder *keys.Publ
 	}
 	mrefs := make([]RecordRef, len(missing))
 	mcreds := make([]string, len(missing))
+	status, err := s.allocateStatus(ctx, dev.CitizenID, dev.ID, recs, missing)
+	if err != nil {
+		return nil, err
+	}
 	for k, i := range missing {
-		cred, err := s.issue(ctx, recs[i], dev.CitizenID, holder)
+		cred, err := s.issue(ctx, recs[i], dev.CitizenID, holder, status[k])
 		if err != nil {
 			return nil, err
 		}
@@ -158,15 +162,23 @@ func (s *Server) credentials(ctx context.Context, dev *Device, holder *keys.Publ
 	if err != nil {
 		return nil, err
 	}
+	var lost []string // issued here, never served: their entries go INVALID
 	for k, i := range missing {
 		out[i] = stored[k]
+		if stored[k] != mcreds[k] {
+			lost = append(lost, mcreds[k])
+		}
+	}
+	if err := s.invalidateCredentials(ctx, lost); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
 // issue signs a record version with its agency's current key, now
-// (iat), for the record type's credential lifetime (exp).
-func (s *Server) issue(ctx context.Context, rec wallet.Record, citizenID string, holder *keys.PublicKey) (string, error) {
+// (iat), for the record type's credential lifetime (exp), with its
+// status entry (nil: none).
+func (s *Server) issue(ctx context.Context, rec wallet.Record, citizenID string, holder *keys.PublicKey, status *credential.StatusRef) (string, error) {
 	a, ok := s.agency(ctx, rec.Issuer)
 	if !ok || len(a.keys) == 0 {
 		return "", fmt.Errorf("record %s: issuer %s has no key", rec.ID, rec.Issuer)
@@ -176,7 +188,8 @@ func (s *Server) issue(ctx context.Context, rec wallet.Record, citizenID string,
 	}
 	now := s.cfg.Now().UTC().Truncate(time.Second)
 	cred, err := credential.Issue(rec, citizenID, a.keys[len(a.keys)-1], holder, credential.IssueOptions{
-		SignedAt: now, Expires: now.Add(s.cfg.lifetime(rec.Type)),
+		SignedAt: now, Expires: now.Add(s.cfg.lifetime(rec.Type)), Province: s.cfg.Province,
+		Status: status,
 	})
 	if err != nil {
 		return "", fmt.Errorf("record %s: %w", rec.ID, err)
@@ -193,5 +206,10 @@ func (s *Server) IssueCredential(r wallet.Record, citizenID string, holder *keys
 	if _, ok := s.agency(context.Background(), r.Issuer); !ok {
 		return "", fmt.Errorf("issue credential: %w: %q is not an agency of this province", wallet.ErrInvalid, r.Issuer)
 	}
-	return s.issue(context.Background(), r, citizenID, holder)
+	ctx := context.Background()
+	status, err := s.allocateStatus(ctx, citizenID, "", []wallet.Record{r}, []int{0})
+	if err != nil {
+		return "", fmt.Errorf("issue credential: %w", err)
+	}
+	return s.issue(ctx, r, citizenID, holder, status[0])
 }

@@ -30,6 +30,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+protocol.PathRedeem, s.handleRedeem)
 	m.HandleFunc("GET "+protocol.PathRevocationList, s.handleRevocationList)
 	m.HandleFunc("POST "+protocol.PathIngest, s.handleIngest)
+	m.HandleFunc("GET "+PathTypeMetadata+"{code}", s.handleTypeMetadata)
+	m.HandleFunc("GET "+PathStatusLists+"{agency}/{n}", s.handleStatusList)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFoundOrMethod(m, w, r) })
 	s.mux = m
 }

@@ -102,8 +102,12 @@ func (s *Server) renewDue(ctx context.Context, dev *Device, holder *keys.PublicK
 	drefs := make([]RecordRef, len(due))
 	olds := make([]string, len(due))
 	news := make([]string, len(due))
+	status, err := s.allocateStatus(ctx, dev.CitizenID, dev.ID, recs, due)
+	if err != nil {
+		return err
+	}
 	for k, i := range due {
-		cred, err := s.issue(ctx, recs[i], dev.CitizenID, holder)
+		cred, err := s.issue(ctx, recs[i], dev.CitizenID, holder, status[k])
 		if err != nil {
 			return err
 		}
@@ -113,10 +117,18 @@ func (s *Server) renewDue(ctx context.Context, dev *Device, holder *keys.PublicK
 	if err != nil {
 		return err
 	}
+	// A re-issue invalidates the credential it replaced; a new one that
+	// lost to a concurrent replacement was never served.
+	var gone []string
 	for k, i := range due {
 		out[i] = stored[k]
+		if stored[k] == news[k] {
+			gone = append(gone, olds[k])
+		} else {
+			gone = append(gone, news[k])
+		}
 	}
-	return nil
+	return s.invalidateCredentials(ctx, gone)
 }
 
 // handleReissue answers a device's request for fresh credentials of the

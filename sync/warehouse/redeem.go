@@ -10,6 +10,7 @@ import (
 	"github.com/vnwallet/citizenwallet/crypto/consent"
 	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/crypto/sdjwt"
+	"github.com/vnwallet/citizenwallet/sync/credential"
 	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/wallet"
 )
@@ -118,7 +119,9 @@ func (s *Server) handleRedeem(w http.ResponseWriter, r *http.Request) {
 }
 
 // selectDisclosures keeps, of an issued credential "<jwt>~d~d~...~", the
-// disclosures of the named claims; every name must have one.
+// disclosures of the named claims, every name must have one, and the
+// record id's (the consent's scope names the record to the counter
+// already, which checks the fields against it).
 func selectDisclosures(cred string, claims []string) (string, error) {
 	parts := strings.Split(cred, "~")
 	var b strings.Builder
@@ -133,7 +136,7 @@ func selectDisclosures(cred string, claims []string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if slices.Contains(claims, d.Name) {
+		if slices.Contains(claims, d.Name) || d.Name == credential.ClaimRecordID {
 			found[d.Name] = true
 			b.WriteString(enc)
 			b.WriteByte('~')

@@ -73,6 +73,22 @@ type Config struct {
 	// re-issued instead of served (default credential.DefaultRenewBefore,
 	// 7 days; at most half a type's lifetime).
 	RenewBefore time.Duration
+	// PublicURL is the warehouse's public https base URL (e.g.
+	// "https://dulieu.dongnai.gov.vn"): the agencies' status lists are
+	// published under PublicURL/status/v1/ (statuslists.go). Empty: no
+	// status lists, credentials carry no status claim.
+	PublicURL string
+	// StatusListCapacity is the number of entries of each status list
+	// (default DefaultStatusListCapacity, 2^24; a multiple of 8). It must
+	// not change for a store.
+	StatusListCapacity int
+	// StatusListTTL is the ttl (and Cache-Control max-age) of the lists
+	// (default DefaultStatusListTTL); StatusMinInterval the least time
+	// between two builds of a changed list (default
+	// DefaultStatusMinInterval); StatusBuildEvery how often the builder
+	// looks for due lists (default DefaultStatusBuildEvery; negative: no
+	// background builder, PublishStatusLists only, for tests and tools).
+	StatusListTTL, StatusMinInterval, StatusBuildEvery time.Duration
 }
 
 // Server is the provincial warehouse's wallet-facing service. It keeps
@@ -97,6 +113,10 @@ type Server struct {
 	perDevice deviceLimits
 	stop      chan struct{}
 	done      chan struct{}
+
+	statusKick chan struct{} // wakes the status-list builder
+	statusDone chan struct{}
+	building   sync.Mutex // one PublishStatusLists at a time
 }
 
 // agencyKeys is an agency and its signing keys (the last is current).
@@ -142,14 +162,18 @@ func Open(cfg Config) (*Server, error) {
 	if err := cfg.lifetimes(); err != nil {
 		return nil, fmt.Errorf("warehouse: %w", err)
 	}
+	if err := cfg.checkStatusConfig(); err != nil {
+		return nil, fmt.Errorf("warehouse: %w", err)
+	}
 	s := &Server{cfg: cfg, st: cfg.Store, agencies: map[string]*agencyKeys{}, work: make(chan struct{}, cfg.MaxInFlight),
-		stop: make(chan struct{}), done: make(chan struct{})}
+		stop: make(chan struct{}), done: make(chan struct{}), statusKick: make(chan struct{}, 1), statusDone: make(chan struct{})}
 	ctx := context.Background()
 	if err := s.init(ctx); err != nil {
 		return nil, fmt.Errorf("warehouse: %w", err)
 	}
 	s.routes()
 	go s.purgeLoop()
+	go s.statusLoop()
 	return s, nil
 }
 
@@ -161,6 +185,7 @@ func (s *Server) Close() error {
 		close(s.stop)
 	}
 	<-s.done
+	<-s.statusDone
 	return nil
 }
 
@@ -262,6 +287,9 @@ func (s *Server) reload(ctx context.Context) error {
 	for _, a := range infos {
 		ak := &agencyKeys{info: a}
 		iss := trust.Issuer{ID: a.ID, Name: trust.Name{VI: a.Name.VI, EN: a.Name.EN}}
+		if s.statusEnabled() {
+			iss.StatusLists = s.statusPrefix(a.ID)
+		}
 		for i, sk := range a.SigningKeys {
 			k, err := s.cfg.Keys.Key(signingKeyName(a.ID, i), keys.ES256)
 			if err != nil {

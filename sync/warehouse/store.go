@@ -79,6 +79,11 @@ type Store interface {
 	// retried after a conflict gets a fresh copy of the write): it must
 	// only validate and complete w.
 	//
+	// Every stored item (record R, version v) makes INVALID, in the same
+	// transaction, every status entry of R given for a version below v
+	// (StatusStore): a corrected or withdrawn record's older credentials
+	// stop verifying as current.
+	//
 	// A batch with Audit set also appends that entry to the audit log, as
 	// AppendAudit does, in the SAME transaction as the batch: an
 	// acknowledged batch always has its entry, a failed one (a returned
@@ -219,6 +224,9 @@ type Store interface {
 	// reads only those entries. It does not verify the chain: a reader
 	// does, with VerifyAuditChain (ExportAudit does it as it goes).
 	AuditLog(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
+
+	// StatusStore keeps the agencies' status lists (statuslists.go).
+	StatusStore
 
 	// Close releases the store.
 	Close() error

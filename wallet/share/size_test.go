@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vnwallet/citizenwallet/crypto/consent"
 	"github.com/vnwallet/citizenwallet/crypto/qrtext"
 	"github.com/vnwallet/citizenwallet/crypto/sdjwt"
-	"github.com/vnwallet/citizenwallet/sync/credential"
 )
 
 // breakdown is a token's bytes split into what they are.
@@ -23,21 +23,31 @@ type breakdown struct {
 	signatures  int // issuer signatures (base64url)
 	disclosures int // disclosures (base64url), count in ndisc
 	ndisc       int
-	keyBinding  int // the whole KB-JWT
-	separators  int // '.' and '~'
+	keyBinding  int // the KB-JWTs, one per record
+	separators  int // '.', '~' and the line feeds between records
 }
 
-// breakDown splits a consent token (<JWT>~<D>~…~<JWT>~<D>~…~<KB-JWT>).
+// segments are the '~'-separated parts of every presentation (line) of a
+// consent token, one per record: <JWT>~<D>~…~<KB-JWT>.
+func segments(token string) []string {
+	var out []string
+	for _, line := range strings.Split(token, consent.Separator) {
+		out = append(out, strings.Split(line, "~")...)
+	}
+	return out
+}
+
+// breakDown splits a consent token into what its bytes are.
 func breakDown(t *testing.T, token string) breakdown {
 	t.Helper()
 	var b breakdown
 	digestsOf := map[string]bool{}
-	for _, seg := range strings.Split(token, "~") {
+	for _, seg := range segments(token) {
 		if seg != "" && strings.Count(seg, ".") != 2 {
 			digestsOf[sdjwt.Digest(seg)] = true
 		}
 	}
-	for _, seg := range strings.Split(token, "~") {
+	for _, seg := range segments(token) {
 		b.separators += strings.Count(seg, ".") + 1
 		if seg == "" {
 			continue
@@ -87,7 +97,7 @@ func breakDown(t *testing.T, token string) breakdown {
 
 // sizeRow measures one procedure's token in both QR text formats and
 // returns a row of each table in docs/benchmarks.md.
-func sizeRow(t *testing.T, code string, fields, records int, token string) (formats, bytes string, numeric qrtext.Measurement) {
+func sizeRow(t *testing.T, code string, fields, records, decoys int, token string) (formats, bytes string, numeric qrtext.Measurement) {
 	t.Helper()
 	cw1, err := qrtext.Measure(token, qrtext.Options{Format: qrtext.FormatAlphanumeric})
 	if err != nil {
@@ -111,7 +121,7 @@ func sizeRow(t *testing.T, code string, fields, records int, token string) (form
 		cw1.Parts, cw1.MaxVersion, typing(cw1), num.Parts, num.MaxVersion, typing(num))
 	b := breakDown(t, token)
 	bytes = fmt.Sprintf("| %s | %d | %d | %d | %d (%d: %d disclosed, %d hidden, %d decoys) | %d | %d (%d) | %d | %d → %d |", code, len(token),
-		b.headers, b.claims, b.digestBytes, b.digests, b.disclosed, b.digests-b.disclosed-credential.Decoys*b.credentials, credential.Decoys*b.credentials,
+		b.headers, b.claims, b.digestBytes, b.digests, b.disclosed, b.digests-b.disclosed-decoys, decoys,
 		b.signatures, b.disclosures, b.ndisc, b.keyBinding, cw1.Compressed, num.Compressed)
 	return formats, bytes, num
 }

@@ -323,6 +323,10 @@ func appendOne(txn *badger.Txn, cits map[string]*citizenState, w warehouse.Write
 	if err := txn.Set(ik, append(u64(seq), w.Digest...)); err != nil {
 		return warehouse.ItemResult{}, err
 	}
+	// The older versions' credentials stop verifying as current.
+	if err := invalidateOlder(txn, cid, wc.Record.ID, wc.Record.Version); err != nil {
+		return warehouse.ItemResult{}, err
+	}
 	c.head, c.dirty = seq, true
 	return warehouse.ItemResult{Entry: warehouse.Entry{Seq: seq, Record: wc.Record}}, nil
 }

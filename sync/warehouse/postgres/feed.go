@@ -240,6 +240,8 @@ func appendTx(ctx context.Context, tx pgx.Tx, b warehouse.Batch, check warehouse
 			return err
 		})
 		q.Queue(sqlInsertRecords, ins.citizens, ins.seqs, ins.records, ins.versions, ins.digests, ins.jsons)
+		// The older versions' credentials stop verifying as current.
+		q.Queue(sqlInvalidateOlder, ins.citizens, ins.records, ins.versions)
 	}
 	if b.Key != "" {
 		rb, err := json.Marshal(stored)

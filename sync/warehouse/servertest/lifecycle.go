@@ -308,7 +308,7 @@ func testCredentialLifecycle(t *testing.T, f *Fixture) {
 		forgedRec.Claims[k] = v
 	}
 	forgedRec.Claims["full_name"] = "Kẻ Mạo Danh"
-	forged, err := credential.Issue(forgedRec, citizen, leaked, dev.Public(), credential.IssueOptions{SignedAt: clk.now().Add(-48 * time.Hour), Expires: clk.now().Add(24 * time.Hour)})
+	forged, err := credential.Issue(forgedRec, citizen, leaked, dev.Public(), credential.IssueOptions{SignedAt: clk.now().Add(-48 * time.Hour), Expires: clk.now().Add(24 * time.Hour), Province: srv.Province()})
 	if err != nil {
 		t.Fatal(err)
 	}

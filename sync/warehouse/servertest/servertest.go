@@ -53,6 +53,7 @@ func Run(t *testing.T, open Open) {
 		{"Revocations", testRevocations},
 		{"Offices", testOffices},
 		{"CredentialLifecycle", testCredentialLifecycle},
+		{"WithdrawnRecordOffline", testWithdrawnOffline},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := open(t)

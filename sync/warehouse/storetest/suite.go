@@ -61,6 +61,12 @@ func Run(t *testing.T, open Open) {
 		{"AppendAudit", testAppendAudit},
 		{"AppendAuditConcurrent", testAppendAuditConcurrent},
 	}
+	for _, st := range StatusTests {
+		tests = append(tests, struct {
+			name string
+			fn   func(t *testing.T, s warehouse.Store)
+		}{st.Name, st.Fn})
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
