@@ -71,8 +71,19 @@ func TestRecordCard(t *testing.T) {
 			}
 		}
 	}
-	if cards < 2 {
+	if cards < 3 {
 		t.Errorf("only %d records of the demo citizen open as cards", cards)
+	}
+
+	// The demo citizen's driving licence (the provincial police's record)
+	// opens as the licence: its class in words with the code beside.
+	lic := recordOfType(t, w, wallet.DomainIdentity, "Giấy phép lái xe")
+	ui.Record(wallet.DomainIdentity, lic.ID)
+	on = visibleLabels(ui.Window.Content())
+	for _, want := range []string{"GIẤY PHÉP LÁI XE", "Số", "Họ tên", "Hạng", "Ngày trúng tuyển", "Cơ quan cấp", "mã A1", "A1: Xe mô tô hai bánh đến 125 cm³ hoặc động cơ điện đến 11 kW"} {
+		if !contains(on, want) {
+			t.Errorf("licence card lacks %q: %q", want, on)
+		}
 	}
 }
 

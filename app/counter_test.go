@@ -93,9 +93,27 @@ func TestCounterMode(t *testing.T) {
 		}
 	}
 	var order []string
+	var level viewmodel.CounterField
 	for _, g := range v.Result.Groups {
 		for _, f := range g.Fields {
-			order = append(order, f[0])
+			order = append(order, f.Label)
+			if f.Label == "Mức hưởng" {
+				level = f
+			}
+		}
+	}
+	// The benefit level in words, as the card says it, with its code in
+	// small text (the card code's third character); never the bare code.
+	card := v.Result.Groups[0].Fields[0].Value
+	if !strings.HasPrefix(level.Value, "Quỹ BHYT trả 80 %") || level.Code != "mã 4" || len(card) != 15 || card[2:3] != "4" {
+		t.Errorf("benefit level at the counter: %+v (card %s)", level, card)
+	}
+	if !screenHas(t, ui.Window, level.Value) || !screenHas(t, ui.Window, "mã 4") {
+		t.Errorf("the screen does not say the level in words with its code: %q", labels(ui.Window.Content()))
+	}
+	for _, l := range labels(ui.Window.Content()) {
+		if l == "4" || strings.HasPrefix(l, "Mức hưởng 4") {
+			t.Errorf("a raw benefit level on the counter screen: %q", l)
 		}
 	}
 	wantOrder := []string{"Mã thẻ BHYT", "Họ và tên", "Ngày sinh", "Mức hưởng", "Giá trị sử dụng đến ngày", "Nơi đăng ký khám chữa bệnh ban đầu", "Số định danh cá nhân"}
@@ -107,7 +125,7 @@ func TestCounterMode(t *testing.T) {
 		t.Error("the CSV has no UTF-8 BOM (Excel garbles Vietnamese without it)")
 	}
 	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(csv, "\ufeff")), "\n")
-	if len(lines) != 8 || lines[0] != "record_type,record_id,claim,label,value,issuer" || !strings.HasPrefix(lines[1], "health.insurance_card,") ||
+	if len(lines) != 8 || lines[0] != "record_type,record,record_id,claim,label,value,issuer" || !strings.HasPrefix(lines[1], "health.insurance_card,") ||
 		!strings.Contains(lines[1], ",card_number,Mã thẻ BHYT,") || !strings.Contains(lines[7], d.first.CitizenID) {
 		t.Errorf("CSV:\n%s", csv)
 	}
@@ -118,7 +136,8 @@ func TestCounterMode(t *testing.T) {
 	}
 	test.Tap(v.Copy)
 	clip := d.app.Clipboard().Content()
-	if got := strings.Split(strings.TrimSpace(clip), "\n"); len(got) != 7 || got[0] != "Mã thẻ BHYT: HC4757573214192" || got[6] != "Số định danh cá nhân: "+d.first.CitizenID {
+	if got := strings.Split(strings.TrimSpace(clip), "\n"); len(got) != 7 || got[0] != "Mã thẻ BHYT: "+card || got[6] != "Số định danh cá nhân: "+d.first.CitizenID ||
+		got[3] != "Mức hưởng: "+level.Value+" (mã 4)" {
 		t.Errorf("copy all:\n%s", clip)
 	}
 	if len(v.FieldCopies) != 7 {

@@ -23,8 +23,8 @@ func TestParseImportDemo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ParseImport(%s): %v", demoFile, err)
 	}
-	if len(recs) != 23 {
-		t.Errorf("got %d records, want 23", len(recs))
+	if len(recs) != 24 {
+		t.Errorf("got %d records, want 24", len(recs))
 	}
 	types := map[string]int{}
 	for i, r := range recs {

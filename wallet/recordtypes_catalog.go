@@ -52,6 +52,29 @@ func catSensitive(fs ...Field) []Field {
 
 var catSexOptions = []Option{catOpt("male", "Nam", "Male"), catOpt("female", "Nữ", "Female")}
 
+// catLicenceClasses are the driving-licence classes of Luật Trật tự, an
+// toàn giao thông đường bộ 2024, art. 57(1), then the two classes of the
+// 2008 Road Traffic Law that licences issued before 2025 still carry.
+var catLicenceClasses = []Option{
+	catOpt("A1", "Xe mô tô hai bánh đến 125 cm³ hoặc động cơ điện đến 11 kW", "Motorcycles up to 125 cc or 11 kW"),
+	catOpt("A", "Xe mô tô hai bánh trên 125 cm³ hoặc động cơ điện trên 11 kW", "Motorcycles over 125 cc or 11 kW"),
+	catOpt("B1", "Xe mô tô ba bánh", "Three-wheeled motorcycles"),
+	catOpt("B", "Ô tô chở người đến 8 chỗ (không kể chỗ người lái), ô tô tải đến 3.500 kg", "Cars up to 8 passenger seats, lorries up to 3,500 kg"),
+	catOpt("C1", "Ô tô tải trên 3.500 kg đến 7.500 kg", "Lorries over 3,500 kg up to 7,500 kg"),
+	catOpt("C", "Ô tô tải trên 7.500 kg", "Lorries over 7,500 kg"),
+	catOpt("D1", "Ô tô chở người trên 8 chỗ đến 16 chỗ", "Passenger vehicles with 9 to 16 seats"),
+	catOpt("D2", "Ô tô chở người trên 16 chỗ đến 29 chỗ", "Passenger vehicles with 17 to 29 seats"),
+	catOpt("D", "Ô tô chở người trên 29 chỗ, xe giường nằm", "Passenger vehicles over 29 seats, sleeper coaches"),
+	catOpt("BE", "Xe hạng B kéo rơ moóc trên 750 kg", "Class B with a trailer over 750 kg"),
+	catOpt("C1E", "Xe hạng C1 kéo rơ moóc trên 750 kg", "Class C1 with a trailer over 750 kg"),
+	catOpt("CE", "Xe hạng C kéo rơ moóc trên 750 kg, ô tô đầu kéo kéo sơ mi rơ moóc", "Class C with a trailer over 750 kg, tractor units"),
+	catOpt("D1E", "Xe hạng D1 kéo rơ moóc trên 750 kg", "Class D1 with a trailer over 750 kg"),
+	catOpt("D2E", "Xe hạng D2 kéo rơ moóc trên 750 kg", "Class D2 with a trailer over 750 kg"),
+	catOpt("DE", "Xe hạng D kéo rơ moóc trên 750 kg, ô tô chở khách nối toa", "Class D with a trailer over 750 kg, articulated buses"),
+	catOpt("A2", "Xe mô tô hai bánh từ 175 cm³ trở lên (hạng cũ, trước năm 2025)", "Motorcycles of 175 cc and more (former class, before 2025)"),
+	catOpt("B2", "Ô tô đến 9 chỗ, ô tô tải dưới 3.500 kg, được hành nghề lái xe (hạng cũ, trước năm 2025)", "Cars up to 9 seats, lorries under 3,500 kg, professional (former class, before 2025)"),
+}
+
 func init() {
 	// ---- Identity and residence (Bộ Công an, Cục C06) ----
 	register(&RecordType{
@@ -93,6 +116,36 @@ func init() {
 			catDate("expires_on", "Thời hạn tạm trú đến", "Temporary residence until", 0),
 			catText("household_head", "Họ, chữ đệm và tên chủ hộ", "Head of household", 0),
 			catText("relation_to_head", "Quan hệ với chủ hộ", "Relationship to head of household", 0),
+		},
+	})
+	// The driving licence (giấy phép lái xe, the PET card). Since 1 March
+	// 2025 the provincial police (Phòng Cảnh sát giao thông, Công an tỉnh)
+	// test drivers and issue, renew and exchange licences, and hold the
+	// register with the licences the Department of Transport issued before,
+	// which stay valid for the term printed on them (the transitional
+	// provisions of Luật Trật tự, an toàn giao thông đường bộ 2024). The
+	// record's issuer is the provincial police; issued_by is the authority
+	// printed on the card. One record is one licence of one class, as
+	// printed; a citizen who holds a motorcycle and a car licence has two
+	// records. The classes are those of art. 57, and two classes of the
+	// 2008 law that licences still carry (A2, B2); an absent expires_on is
+	// a licence without a term (A1, A, B1, A2).
+	register(&RecordType{
+		Code:   "identity.driving_licence",
+		Domain: DomainIdentity,
+		Label:  Label{VI: "Giấy phép lái xe", EN: "Driving licence"},
+		Fields: []Field{
+			catText("licence_number", "Số giấy phép lái xe", "Licence number", fReq),
+			catText("full_name", "Họ và tên", "Full name", fReq),
+			catDate("birth_date", "Ngày sinh", "Date of birth", fReq),
+			catText("citizen_id", "Số định danh cá nhân", "Personal identification number", 0),
+			catText("nationality", "Quốc tịch", "Nationality", 0),
+			catText("residence", "Nơi cư trú", "Residence", 0),
+			catText("class", "Hạng", "Class", fReq, catLicenceClasses...),
+			catDate("first_issued_on", "Ngày trúng tuyển", "Date the test was passed", 0),
+			catDate("issued_on", "Ngày cấp", "Date of issue", fReq),
+			catDate("expires_on", "Có giá trị đến", "Valid until", 0),
+			catText("issued_by", "Cơ quan cấp", "Issuing authority", fReq),
 		},
 	})
 

@@ -27,7 +27,8 @@ import (
 //     front then back;
 //   - giấy phép lái xe: the PET licence of Thông tư 12/2025/TT-BCA, its
 //     classes those of Luật Trật tự, an toàn giao thông đường bộ 2024,
-//     art. 57 (and the classes before 2025 still in use);
+//     art. 57 (and the classes before 2025 still in use), said in the
+//     words of the record type's option list;
 //   - văn bằng: the diplomas of Thông tư 27/2019/TT-BGDĐT (the kind is
 //     the title, then the field of study, the holder, the rating).
 //
@@ -164,9 +165,7 @@ var cardLayouts = map[string]cardLayout{
 }
 
 // DrivingLicenceType is the record type code the driving-licence card is
-// laid out for. The record type registry does not have it yet (the demo
-// province must issue it first, see sync/warehouse/demo): until then no
-// record has it and the card is never shown.
+// laid out for (wallet's registry; the demo province's police issue it).
 const DrivingLicenceType = "identity.driving_licence"
 
 // HasCard reports whether records of type code open with a card.
@@ -365,37 +364,45 @@ func beneficiaryWords(v any) (string, string, bool) {
 	return Localized(l), codeNote(s), true
 }
 
-// LicenceClass says what a driving-licence class lets its holder drive
-// (Luật Trật tự, an toàn giao thông đường bộ 2024, art. 57; A1 … E are
-// the classes before 2025, still valid on the licences that carry them).
-var LicenceClass = map[string]wallet.Label{
-	"A1": {VI: "Xe mô tô hai bánh đến 125 cm³ hoặc đến 11 kW", EN: "Motorcycles up to 125 cm³ or 11 kW"},
-	"A":  {VI: "Xe mô tô hai bánh trên 125 cm³ hoặc trên 11 kW", EN: "Motorcycles over 125 cm³ or 11 kW"},
-	"B1": {VI: "Xe mô tô ba bánh", EN: "Three-wheeled motorcycles"},
-	"B":  {VI: "Ô tô chở người đến 8 chỗ (không kể chỗ người lái), ô tô tải đến 3.500 kg", EN: "Cars up to 8 passenger seats, lorries up to 3,500 kg"},
-	"C1": {VI: "Ô tô tải trên 3.500 kg đến 7.500 kg", EN: "Lorries from 3,500 to 7,500 kg"},
-	"C":  {VI: "Ô tô tải trên 7.500 kg", EN: "Lorries over 7,500 kg"},
-	"D1": {VI: "Ô tô chở người trên 8 đến 16 chỗ", EN: "Passenger vehicles with 9 to 16 seats"},
-	"D2": {VI: "Ô tô chở người trên 16 đến 29 chỗ", EN: "Passenger vehicles with 17 to 29 seats"},
-	"D":  {VI: "Ô tô chở người trên 29 chỗ", EN: "Passenger vehicles with over 29 seats"},
-	"A2": {VI: "Xe mô tô hai bánh từ 175 cm³ trở lên (hạng cũ)", EN: "Motorcycles of 175 cm³ and more (former class)"},
-	"B2": {VI: "Ô tô đến 9 chỗ, ô tô tải dưới 3.500 kg, được hành nghề lái xe (hạng cũ)", EN: "Cars up to 9 seats, lorries under 3,500 kg, professional driving (former class)"},
-}
-
+// licenceClassWords says what a driving-licence class lets its holder
+// drive, in the words of the record type's option list (wallet's
+// registry: Luật Trật tự, an toàn giao thông đường bộ 2024, art. 57, and
+// the former classes A2 and B2); a list "A1, B" is said class by class.
+// A class the registry does not know leaves the value as its code.
 func licenceClassWords(v any) (string, string, bool) {
 	s, _ := v.(string)
+	t, ok := wallet.LookupType(DrivingLicenceType)
+	if !ok {
+		return "", "", false
+	}
+	f, _ := t.Field("class")
 	var words []string
 	for _, c := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		l, ok := LicenceClass[c]
+		o, ok := f.Option(c)
 		if !ok {
 			return "", "", false
 		}
-		words = append(words, c+": "+Localized(l))
+		words = append(words, c+": "+Localized(o.Label))
 	}
 	if len(words) == 0 {
 		return "", "", false
 	}
 	return strings.Join(words, "\n"), codeNote(s), true
+}
+
+// CodedWords says a coded claim value in words, the way its card does
+// ("4" of a BHYT card's benefit_level → "Quỹ BHYT trả 80 % …", code
+// "mã 4"), for screens that show claims outside a card (the counter's
+// verdict). ok is false for a claim that no card says in words, or a
+// value its mapping does not know; the screen then shows the value as it
+// is.
+func CodedWords(recordType, claim string, v any) (text, code string, ok bool) {
+	for _, lf := range cardLayouts[recordType].lines {
+		if lf.words != nil && len(lf.claims) == 1 && lf.claims[0] == claim {
+			return lf.words(v)
+		}
+	}
+	return "", "", false
 }
 
 // codeNote is how a raw code reads in small text beside its words.

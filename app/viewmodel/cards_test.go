@@ -64,6 +64,26 @@ func TestCardOf(t *testing.T) {
 			}
 		},
 	}, {
+		typ:   viewmodel.DrivingLicenceType,
+		order: []string{"Số", "Họ tên", "Ngày sinh", "Quốc tịch", "Nơi cư trú", "Hạng", "Ngày trúng tuyển", "Có giá trị đến", "Ngày cấp", "Cơ quan cấp"},
+		must:  []string{"Số", "Họ tên", "Ngày sinh", "Quốc tịch", "Nơi cư trú", "Hạng", "Ngày trúng tuyển", "Ngày cấp", "Cơ quan cấp"},
+		check: func(t *testing.T, r wallet.Record, c viewmodel.Card) {
+			if c.Title != "Giấy phép lái xe" {
+				t.Errorf("title %q", c.Title)
+			}
+			class := r.Claims["class"].(string)
+			if l := line(c, "Hạng"); l.Code != "mã "+class || !strings.HasPrefix(l.Value, class+": ") || len(l.Value) < len(class)+10 {
+				t.Errorf("class %s said as %+v", class, l)
+			}
+			if l := line(c, "Số"); l.Kind != viewmodel.Value || l.Value != r.Claims["licence_number"] {
+				t.Errorf("number line %+v", l)
+			}
+			// A licence of a class without a term has no expiry line.
+			if _, has := r.Claims["expires_on"]; has != (line(c, "Có giá trị đến").Label != "") {
+				t.Errorf("expiry %v, line %+v", r.Claims["expires_on"], line(c, "Có giá trị đến"))
+			}
+		},
+	}, {
 		typ: "education.diploma",
 		order: []string{"Ngành đào tạo", "Cấp cho", "Ngày sinh", "Xếp loại tốt nghiệp", "Hình thức đào tạo", "Năm tốt nghiệp",
 			"Cơ sở cấp bằng", "Ngày cấp", "Số hiệu", "Số vào sổ cấp văn bằng"},
@@ -159,8 +179,8 @@ func TestDemoBenefitLevelsMatchGroups(t *testing.T) {
 	}
 }
 
-// The driving licence card, for the record type the registry does not
-// have yet: a licence as the warehouse would send it.
+// The driving licence card of a licence as the warehouse sends it, and
+// of one that lists two classes.
 func TestDrivingLicenceCard(t *testing.T) {
 	r := wallet.Record{Type: viewmodel.DrivingLicenceType, Claims: wallet.Claims{
 		"licence_number":  "750123456789",
@@ -173,7 +193,7 @@ func TestDrivingLicenceCard(t *testing.T) {
 		"expires_on":      "2035-03-06",
 		"issued_on":       "2025-03-06",
 		"issued_by":       "Phòng Cảnh sát giao thông, Công an tỉnh Đồng Nai",
-		"restrictions":    "Đeo kính",
+		"citizen_id":      "075073001234",
 	}}
 	c, ok := viewmodel.CardOf(r)
 	if !ok || c.Title != "Giấy phép lái xe" {
@@ -194,7 +214,7 @@ func TestDrivingLicenceCard(t *testing.T) {
 	if d := line(c, "Ngày sinh"); d.Value != "26/12/1973" || d.Kind != viewmodel.Value {
 		t.Errorf("birth date %+v", d)
 	}
-	if len(c.Details) != 1 || c.Details[0].Value != "Đeo kính" {
+	if len(c.Details) != 1 || c.Details[0].Value != "075073001234" {
 		t.Errorf("details %+v", c.Details)
 	}
 	// A class the law does not name stays as its code.

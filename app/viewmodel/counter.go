@@ -10,6 +10,7 @@ import (
 	"github.com/vnwallet/citizenwallet/app/camera"
 	"image"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -105,7 +106,30 @@ type CounterResult struct {
 type FieldGroup struct {
 	Title  string // record type
 	Issuer string // agency name
-	Fields [][2]string
+	Fields []CounterField
+}
+
+// CounterField is one verified field as the counter shows it: the
+// field's name, its value in words, and, for a coded value said in words
+// (a BHYT benefit level, a beneficiary group, a licence class), the raw
+// code in small text beside it ("mã 4"), as the record's card says it
+// (CodedWords).
+type CounterField struct {
+	Label, Value, Code string
+}
+
+// counterField names field f of a verified token and says its value.
+func counterField(f consent.Field) CounterField {
+	out := CounterField{Label: f.Claim, Value: fmt.Sprint(f.Value)}
+	if t, ok := wallet.LookupType(f.Type); ok {
+		if fd, ok := t.Field(f.Claim); ok {
+			out.Label, out.Value = Localized(fd.Label), claimText(fd, f.Value)
+		}
+	}
+	if text, code, ok := CodedWords(f.Type, f.Claim, f.Value); ok {
+		out.Value, out.Code = text, code
+	}
+	return out
 }
 
 // NewCounter opens the counter's caches in cfg.Dir, then tries to
@@ -386,31 +410,29 @@ func newCounterResult(res *consent.Result) *CounterResult {
 		}
 		return i
 	}
-	first := map[string]int{} // record → its best-ranked field
-	pos := map[string]int{}   // record → where it comes in the token (ties)
+	// Records are told apart by their place in the token (Field.Record):
+	// their ids are hidden unless shared.
+	first := map[int]int{} // record → its best-ranked field
 	for _, f := range res.Fields {
-		if r, ok := first[f.RecordID]; !ok || rank(f) < r {
-			first[f.RecordID] = rank(f)
-		}
-		if _, ok := pos[f.RecordID]; !ok {
-			pos[f.RecordID] = len(pos)
+		if r, ok := first[f.Record]; !ok || rank(f) < r {
+			first[f.Record] = rank(f)
 		}
 	}
 	fields := slices.Clone(res.Fields)
 	slices.SortStableFunc(fields, func(a, b consent.Field) int {
-		if a.RecordID != b.RecordID {
-			if d := first[a.RecordID] - first[b.RecordID]; d != 0 {
+		if a.Record != b.Record {
+			if d := first[a.Record] - first[b.Record]; d != 0 {
 				return d
 			}
-			return pos[a.RecordID] - pos[b.RecordID]
+			return a.Record - b.Record
 		}
 		return rank(a) - rank(b)
 	})
 	out.fields = fields
 	var g *FieldGroup
-	last := ""
+	last := 0
 	for _, f := range fields {
-		if f.RecordID != last {
+		if f.Record != last {
 			title := f.Type
 			if t, ok := wallet.LookupType(f.Type); ok {
 				title = Localized(t.Label)
@@ -421,15 +443,11 @@ func newCounterResult(res *consent.Result) *CounterResult {
 			}
 			out.Groups = append(out.Groups, FieldGroup{Title: title, Issuer: issuer})
 			g = &out.Groups[len(out.Groups)-1]
-			last = f.RecordID
+			last = f.Record
 		}
-		label, value := f.Claim, fmt.Sprint(f.Value)
-		if t, ok := wallet.LookupType(f.Type); ok {
-			if fd, ok := t.Field(f.Claim); ok {
-				label, value = Localized(fd.Label), claimText(fd, f.Value)
-			}
-		}
-		g.Fields = append(g.Fields, [2]string{label, value})
+		cf := counterField(f)
+		g.Fields = append(g.Fields, cf)
+		value := cf.Value
 		switch {
 		case f.Claim == "full_name" && out.Name == "":
 			out.Name = value
@@ -462,7 +480,8 @@ func (c *Counter) Result() *CounterResult {
 // in the procedure's form order.
 type ExportField struct {
 	RecordType string `json:"record_type"`
-	RecordID   string `json:"record_id"`
+	Record     int    `json:"record"`              // the record's place in the token, from 1
+	RecordID   string `json:"record_id,omitempty"` // only when the citizen shared it
 	Claim      string `json:"claim"`
 	Label      string `json:"label"` // the field's name in the app's language
 	Value      any    `json:"value"`
@@ -478,7 +497,7 @@ func (r *CounterResult) export() []ExportField {
 				label = Localized(fd.Label)
 			}
 		}
-		out = append(out, ExportField{f.Type, f.RecordID, f.Claim, label, f.Value, f.Issuer})
+		out = append(out, ExportField{f.Type, f.Record, f.RecordID, f.Claim, label, f.Value, f.Issuer})
 	}
 	return out
 }
@@ -535,7 +554,7 @@ func (r *CounterResult) CSV() []byte {
 	var b bytes.Buffer
 	b.WriteString("\ufeff") // a UTF-8 BOM: Excel then reads the Vietnamese right
 	w := csv.NewWriter(&b)
-	w.Write([]string{"record_type", "record_id", "claim", "label", "value", "issuer"})
+	w.Write([]string{"record_type", "record", "record_id", "claim", "label", "value", "issuer"})
 	for _, f := range r.export() {
 		v := fmt.Sprint(f.Value)
 		if s, ok := f.Value.(string); ok {
@@ -543,7 +562,7 @@ func (r *CounterResult) CSV() []byte {
 		} else if j, err := json.Marshal(f.Value); err == nil {
 			v = string(j) // lists and objects stay machine-readable
 		}
-		w.Write([]string{f.RecordType, f.RecordID, f.Claim, f.Label, v, f.Issuer})
+		w.Write([]string{f.RecordType, strconv.Itoa(f.Record), f.RecordID, f.Claim, f.Label, v, f.Issuer})
 	}
 	w.Flush()
 	return b.Bytes()
@@ -555,7 +574,11 @@ func (r *CounterResult) Text() string {
 	var b strings.Builder
 	for _, g := range r.Groups {
 		for _, f := range g.Fields {
-			b.WriteString(f[0] + ": " + f[1] + "\n")
+			b.WriteString(f.Label + ": " + f.Value)
+			if f.Code != "" {
+				b.WriteString(" (" + f.Code + ")")
+			}
+			b.WriteString("\n")
 		}
 	}
 	return b.String()

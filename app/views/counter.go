@@ -367,20 +367,27 @@ func (v *Counter) show(r *viewmodel.CounterResult) {
 			v.Groups.Add(issuer)
 			// Label over value, each value selectable and with its own
 			// copy button: long Vietnamese names and values keep the full
-			// width of a phone.
+			// width of a phone. A coded value is said in words, as the
+			// record's card says it, with its code in small text below
+			// ("mã 4"); its copy button copies both.
 			for _, f := range g.Fields {
-				caption := widget.NewRichText(&widget.TextSegment{Text: f[0], Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText}})
+				caption := widget.NewRichText(&widget.TextSegment{Text: f.Label, Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText}})
 				caption.Wrapping = fyne.TextWrapWord
-				value := widget.NewLabelWithStyle(f[1], fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+				value := widget.NewLabelWithStyle(f.Value, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 				value.Wrapping = fyne.TextWrapWord
 				value.Selectable = true
-				text := f[1]
+				text := f.Value
+				field := container.NewVBox(caption, value)
+				if f.Code != "" {
+					text += " (" + f.Code + ")"
+					field.Add(small(f.Code))
+				}
 				cp := newButtonWithIcon("", theme.ContentCopyIcon(), func() {
 					fyne.CurrentApp().Clipboard().SetContent(text)
 					v.focusScan()
 				})
 				v.FieldCopies = append(v.FieldCopies, cp)
-				v.Groups.Add(container.NewBorder(nil, nil, nil, container.NewCenter(cp), container.NewVBox(caption, value)))
+				v.Groups.Add(container.NewBorder(nil, nil, nil, container.NewCenter(cp), field))
 			}
 		}
 		for _, b := range []*widget.Button{v.Copy, v.ExportJSON, v.ExportCSV} {

@@ -131,12 +131,12 @@ func TestEndToEnd(t *testing.T) {
 	// Import the demo, then again: the second time adds nothing.
 	r = cmd(demoPIN+"\n", "import", demoFile)
 	r.want(t, exitOK)
-	if !strings.Contains(r.stdout, "Đã nhập 23 phiên bản hồ sơ, 0 đã có sẵn") {
+	if !strings.Contains(r.stdout, "Đã nhập 24 phiên bản hồ sơ, 0 đã có sẵn") {
 		t.Errorf("import output: %s", r.stdout)
 	}
 	r = cmd(demoPIN+"\n", "import", demoFile)
 	r.want(t, exitOK)
-	if !strings.Contains(r.stdout, "Đã nhập 0 phiên bản hồ sơ, 23 đã có sẵn") {
+	if !strings.Contains(r.stdout, "Đã nhập 0 phiên bản hồ sơ, 24 đã có sẵn") {
 		t.Errorf("second import output: %s", r.stdout)
 	}
 

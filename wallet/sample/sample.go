@@ -60,8 +60,26 @@ func Record(t *wallet.RecordType, i int) wallet.Record {
 // (names, dates of birth, numbers, addresses, parents) stay those of
 // Record(t, i). Its ID is "sample-<type>-<i>-<k>".
 func Nth(t *wallet.RecordType, i, k int) wallet.Record {
+	return nth(t, i, k, "")
+}
+
+// NthLicence is Nth for the driving licence (LicenceType) with its class
+// chosen rather than sampled: a card of that class, issued no earlier
+// than the class's minimum age (LicenceMinAge) allows. The card's date
+// decides the rest: a class of the 2024 law other than A1 is issued from
+// PoliceLicensing on; a card dated earlier is one the Department of
+// Transport issued, and class A or B is then the former A2 or B2. class
+// must be one of the type's options.
+func NthLicence(i, k int, class string) wallet.Record {
+	t, _ := wallet.LookupType(LicenceType)
+	return nth(t, i, k, class)
+}
+
+func nth(t *wallet.RecordType, i, k int, class string) wallet.Record {
 	base := Record(t, i)
-	r := newSampler(t, i, index(i)+uint(k)*1_000_003).record()
+	sm := newSampler(t, i, index(i)+uint(k)*1_000_003)
+	sm.class = class
+	r := sm.record()
 	for name := range personClaims {
 		if v, ok := base.Claims[name]; ok {
 			r.Claims[name] = v
@@ -98,8 +116,11 @@ var personClaims = map[string]bool{
 // demo: a birth certificate names both parents (the law leaves the father
 // blank only when he is not determined), a transcript has its class, its
 // average and the rating the average earns, a health-insurance card the
-// group and level its code starts with and the end of its validity.
+// group and level its code starts with and the end of its validity, a
+// driving licence everything its card prints (an expiry exactly when its
+// class has a term).
 var onPaper = map[string]bool{
+	LicenceType + ".nationality": true, LicenceType + ".residence": true, LicenceType + ".first_issued_on": true, LicenceType + ".expires_on": true,
 	"civil.birth.father_name": true, "civil.birth.mother_name": true,
 	"education.transcript.class_name": true, "education.transcript.gpa": true, "education.transcript.ranking": true, "education.transcript.title": true,
 	"health.insurance_card.beneficiary_group": true, "health.insurance_card.benefit_level": true, "health.insurance_card.valid_to": true,
@@ -108,6 +129,9 @@ var onPaper = map[string]bool{
 // record generates the record's claims, issuer and dates.
 func (s *sampler) record() wallet.Record {
 	t := s.t
+	if t.Code == LicenceType {
+		s.event = s.licence().issued
+	}
 	claims := wallet.Claims{}
 	for j, f := range t.Fields {
 		if !f.Required && !onPaper[t.Code+"."+f.Name] && (s.n+uint(j)*3)%7 == 6 {
@@ -135,6 +159,15 @@ func (s *sampler) record() wallet.Record {
 		r.ValidUntil = dateOf(claims["card_expires_on"])
 	case "civil.marital_status":
 		r.ValidUntil = dateOf(claims["valid_until"])
+	case LicenceType:
+		r.ValidFrom = dateOf(claims["issued_on"])
+		r.ValidUntil = dateOf(claims["expires_on"])
+		if r.IssuedAt.Before(PoliceLicensing) {
+			// A card of the Department of Transport: the police signed its
+			// electronic copy when they took the register over (and before
+			// the communes merged, so its address is the card's).
+			r.IssuedAt = PoliceLicensing.AddDate(0, 0, int(s.n%110)).Add(r.IssuedAt.Sub(dateOf(claims["issued_on"])))
+		}
 	}
 	return r
 }
@@ -290,9 +323,14 @@ func personName(n uint, female bool) string {
 type sampler struct {
 	t      *wallet.RecordType
 	n      uint
+	person uint // the citizen's index: what stays the same across their records
 	p      wallet.Profile
 	female bool
 	event  time.Time // the record's main date (issue, visit, registration ...)
+	// class is the driving-licence class asked for (NthLicence), "" to
+	// sample one; lic the licence once made.
+	class string
+	lic   *licence
 }
 
 // newSampler samples a record of type t about citizen person; variety
@@ -306,7 +344,7 @@ func newSampler(t *wallet.RecordType, person int, variety uint) *sampler {
 	if adult := p.BirthDate.AddDate(18, 0, 0); ev.Before(adult) {
 		ev = adult.AddDate(0, 1+int(n%10), 0)
 	}
-	return &sampler{t: t, n: n, p: p, female: index(person)%2 == 1, event: ev}
+	return &sampler{t: t, n: n, person: index(person), p: p, female: index(person)%2 == 1, event: ev}
 }
 
 func (s *sampler) pick(list []string, salt uint) string {
@@ -534,6 +572,19 @@ func (s *sampler) special(f wallet.Field, claims wallet.Claims) (any, bool) {
 			return ymd(d), true
 		}
 		return nil, true
+	case LicenceType + ".licence_number":
+		return fmt.Sprintf("75%010d", (s.n*2654435761+17)%10_000_000_000), true
+	case LicenceType + ".class":
+		return s.licence().class, true
+	case LicenceType + ".first_issued_on":
+		return ymd(s.licence().passed), true
+	case LicenceType + ".expires_on":
+		if y := LicenceTerm(s.licence().class); y > 0 {
+			return ymd(ev.AddDate(y, 0, 0)), true
+		}
+		return nil, true // a licence without a term
+	case LicenceType + ".issued_by":
+		return LicenceIssuer(ev), true
 	case "identity.residence.address":
 		return fmt.Sprintf("Số %d, đường %s, khu phố %d", 1+s.n*17%240, s.pick(streets, 0), 1+s.n%9), true
 	case "identity.residence.expires_on":
@@ -825,7 +876,7 @@ func (s *sampler) insuranceGroup() string {
 	if !s.p.BirthDate.AddDate(60, 0, 0).After(s.event) {
 		return "HT"
 	}
-	return []string{"DN", "HC", "GD"}[s.n%3]
+	return []string{"DN", "HC", "GD"}[s.person%3] // the citizen's, whatever the year
 }
 
 // benefitLevel is the level the law gives the group (the level codes of

@@ -27,7 +27,7 @@ import (
 // Generator names this generator and its rules; change it whenever a
 // change to this package gives a citizen different records, so a
 // warehouse never mixes stored changes with a different base feed.
-const Generator = "demo-dongnai/1"
+const Generator = "demo-dongnai/2"
 
 // MaxCitizens is the largest province the generator makes (citizen
 // numbers stay distinct up to it).
@@ -101,6 +101,7 @@ func (p Province) Citizen(i int) (wallet.Profile, []wallet.Record) {
 	if h%3 == 1 {
 		l.add("justice.criminal_record", 1)
 	}
+	l.licences(prof, p.licenceHash(i))
 	l.add("health.insurance_card", 1)
 	l.renewInsuranceCard()
 	l.add("health.checkup", 1+int(h>>8%5))
@@ -154,12 +155,89 @@ func (l *life) add(code string, n int) {
 	if !ok {
 		panic("demo: unknown record type " + code) // the list above is static
 	}
-	salt := slices.Index(wallet.Types(), t) + 1
+	salt := saltOf(t)
 	for k := range n {
 		// Each type and occurrence gets its own event (date, facility ...);
 		// claims about the person stay the same (sample.Nth).
 		r := sample.Nth(t, l.person, salt+k*64)
 		r.ID = fmt.Sprintf("%s-%d-%d", code, l.citizen, k)
+		l.localise(&r, l.home)
+		r.Issuer = issuerOf(r)
+		l.recs = append(l.recs, r)
+	}
+}
+
+// addedLater are the record types registered after the generator's first
+// release, in the order they were added. saltOf gives them the salts
+// after the first set's, so adding a type leaves every other record of
+// every citizen as it was.
+var addedLater = []string{sample.LicenceType}
+
+// saltOf is the salt of type t's events: its place in wallet.Types()
+// among the first set, then the types added later.
+func saltOf(t *wallet.RecordType) int {
+	if k := slices.Index(addedLater, t.Code); k >= 0 {
+		return len(wallet.Types()) - len(addedLater) + k + 1
+	}
+	salt := 1
+	for _, u := range wallet.Types() {
+		if u == t {
+			return salt
+		}
+		if !slices.Contains(addedLater, u.Code) {
+			salt++
+		}
+	}
+	return salt
+}
+
+// licenceHash gives the citizen's driving, independent of the other
+// choices (which use the bits of hash).
+func (p Province) licenceHash(i int) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%d/licence", p.Seed, i)
+	return h.Sum64()
+}
+
+// licences issues the citizen's driving licences (one record per card):
+// about two in three adults up to 70 ride a motorcycle on an A1 licence
+// (A for a few), fewer of the older; one in five from 20 to 65 drives a
+// car (B); a few men between 24 and 55 drive lorries or coaches for a
+// living, on a class the law lets them hold at their age. A card the
+// sampler would date after the demo's reference day is not issued.
+func (l *life) licences(prof wallet.Profile, h uint64) {
+	age := years(prof.BirthDate, reference)
+	if age < 18 {
+		return
+	}
+	female := l.person%2 == 1 // wallet/sample: odd persons are women
+	var classes []string
+	switch ride := h % 100; {
+	case age <= 70 && ride < 68, age > 70 && ride < 30:
+		if h>>8%12 == 0 {
+			classes = append(classes, "A")
+		} else {
+			classes = append(classes, "A1")
+		}
+	}
+	if age >= 20 && age <= 65 && h>>16%5 == 0 {
+		classes = append(classes, "B")
+	}
+	if !female && age >= 24 && age <= 55 && h>>24%25 == 0 {
+		pro := []string{"C1", "C", "D2", "CE", "D", "C1E"}
+		c := pro[h>>32%uint64(len(pro))]
+		for sample.LicenceMinAge(c) > age-1 {
+			c = "C1" // a class young drivers may hold
+		}
+		classes = append(classes, c)
+	}
+	t, _ := wallet.LookupType(sample.LicenceType)
+	for k, class := range classes {
+		r := sample.NthLicence(l.person, saltOf(t)+k*64, class)
+		if r.IssuedAt.After(reference) {
+			continue
+		}
+		r.ID = fmt.Sprintf("%s-%d-%d", sample.LicenceType, l.citizen, k)
 		l.localise(&r, l.home)
 		r.Issuer = issuerOf(r)
 		l.recs = append(l.recs, r)

@@ -15,6 +15,7 @@ import (
 	"github.com/vnwallet/citizenwallet/sync/warehouse/warehousetest"
 	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
+	"github.com/vnwallet/citizenwallet/wallet/sample"
 )
 
 var _ warehouse.Dataset = demo.Province{}
@@ -232,5 +233,78 @@ func TestSyncDemoCitizen(t *testing.T) {
 			}
 		}
 		st.Close()
+	}
+}
+
+// Driving licences: about two in three adults hold one, no minor does;
+// each card is its holder's, from the provincial police, of a class the
+// holder was old enough for when they passed the test, named by the
+// authority of its date, in force on the demo's reference day, and
+// addressed like the other documents of its date.
+func TestDrivingLicences(t *testing.T) {
+	p, _ := demo.New(2000, 42)
+	ref := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	adults, holders, cars, pros := 0, 0, 0, 0
+	classes := map[string]int{}
+	for i := range p.Citizens() {
+		prof, recs := p.Citizen(i)
+		adult := !prof.BirthDate.AddDate(18, 0, 0).After(ref)
+		if adult {
+			adults++
+		}
+		held := map[string]bool{}
+		for _, r := range recs {
+			if r.Type != sample.LicenceType {
+				continue
+			}
+			if !adult {
+				t.Fatalf("citizen %d, born %s, holds licence %v", i, prof.BirthDate.Format(time.DateOnly), r.Claims)
+			}
+			c := r.Claims
+			class := c["class"].(string)
+			if held[class] {
+				t.Errorf("citizen %d holds two %s licences", i, class)
+			}
+			held[class] = true
+			classes[class]++
+			if r.Issuer != "vn.dongnai.congan" || c["full_name"] != prof.FullName || c["birth_date"] != prof.BirthDate.Format(wallet.DateLayout) {
+				t.Errorf("citizen %d licence %s: issuer %s, holder %v %v", i, r.ID, r.Issuer, c["full_name"], c["birth_date"])
+			}
+			issued, _ := wallet.ParseDate(c["issued_on"].(string))
+			passed, _ := wallet.ParseDate(c["first_issued_on"].(string))
+			if min := sample.LicenceMinAge(class); passed.Before(prof.BirthDate.AddDate(min, 0, 0)) || passed.After(issued) {
+				t.Errorf("citizen %d, born %s: class %s passed %s, issued %s", i, prof.BirthDate.Format(time.DateOnly), class, passed.Format(time.DateOnly), issued.Format(time.DateOnly))
+			}
+			if c["issued_by"] != sample.LicenceIssuer(issued) || !r.IssuedAt.After(issued) || r.IssuedAt.After(ref) || r.IssuedAt.Before(sample.PoliceLicensing) {
+				t.Errorf("citizen %d licence issued %s by %v, signed %v", i, issued.Format(time.DateOnly), c["issued_by"], r.IssuedAt)
+			}
+			if !r.ValidUntil.IsZero() && r.ValidUntil.Before(ref) {
+				t.Errorf("citizen %d: licence %s expired %v", i, class, r.ValidUntil)
+			}
+			if c["residence"] == nil {
+				t.Errorf("citizen %d: licence without residence", i)
+			}
+		}
+		if len(held) > 0 {
+			holders++
+		}
+		if held["B"] || held["B2"] {
+			cars++
+		}
+		for _, c := range []string{"C1", "C", "D2", "CE", "D", "C1E"} {
+			if held[c] {
+				pros++
+			}
+		}
+	}
+	t.Logf("%d adults: %d hold a licence, %d a car licence, %d a professional one; classes %v", adults, holders, cars, pros, classes)
+	if share := float64(holders) / float64(adults); share < 0.5 || share > 0.8 {
+		t.Errorf("%.0f %% of adults hold a driving licence", 100*share)
+	}
+	if share := float64(cars) / float64(adults); share < 0.08 || share > 0.3 {
+		t.Errorf("%.0f %% of adults hold a car licence", 100*share)
+	}
+	if pros == 0 || classes["A1"] == 0 || classes["A2"]+classes["A"] == 0 {
+		t.Errorf("classes %v", classes)
 	}
 }

@@ -11,7 +11,6 @@ import (
 // Ids of the demo's offices that issue nothing.
 const (
 	officeEmployment = "vn.dongnai.ttdvvl"    // Trung tâm Dịch vụ việc làm
-	officeWorks      = "vn.dongnai.soxaydung" // Sở Xây dựng
 	officeUBND       = "vn.dongnai.ubnd."     // + the commune or ward, folded
 	officeCommPolice = "vn.dongnai.ca."       // + the commune or ward, folded
 	officeSchool     = "vn.dongnai.school."   // + the school, folded
@@ -59,7 +58,9 @@ func (p Province) Offices() []trust.Office {
 		trust.Office{ID: agencyJustice, Kind: trust.KindJustice, Name: trust.Name{VI: "Sở Tư pháp tỉnh Đồng Nai", EN: "Dong Nai Department of Justice"}},
 		trust.Office{ID: agencyBHXH, Kind: trust.KindSocialInsurance, Name: trust.Name{VI: "Bảo hiểm xã hội tỉnh Đồng Nai", EN: "Dong Nai Social Security"}},
 		trust.Office{ID: officeEmployment, Kind: trust.KindEmploymentService, Name: trust.Name{VI: "Trung tâm Dịch vụ việc làm tỉnh Đồng Nai", EN: "Dong Nai Employment Service Centre"}},
-		trust.Office{ID: officeWorks, Kind: trust.KindLicensing, Name: trust.Name{VI: "Sở Xây dựng tỉnh Đồng Nai", EN: "Dong Nai Department of Construction"}},
+		// Driver testing and licensing: the provincial police since 1 March
+		// 2025 (the Department of Construction, which took the Department
+		// of Transport over, no longer licenses drivers).
 		trust.Office{ID: agencyPolice, Kind: trust.KindLicensing, Name: trust.Name{VI: "Công an tỉnh Đồng Nai", EN: "Dong Nai Provincial Police"}},
 	)
 	for _, name := range hospitalOrder {

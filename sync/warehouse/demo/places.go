@@ -7,6 +7,7 @@ import (
 
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/wallet"
+	"github.com/vnwallet/citizenwallet/wallet/sample"
 )
 
 // A place is a home: a street or hamlet in a commune of a district before
@@ -101,7 +102,7 @@ func homeOf(h uint64) place {
 // one per agency listed by Agencies).
 const (
 	agencyC06       = "vn.bca.cuc-c06"      // Cục Cảnh sát QLHC về TTXH (citizen identity)
-	agencyPolice    = "vn.dongnai.congan"   // provincial police (residence)
+	agencyPolice    = "vn.dongnai.congan"   // provincial police (residence; driving licences, Phòng CSGT)
 	agencyJustice   = "vn.dongnai.sotuphap" // Sở Tư pháp (civil status, criminal record)
 	agencyHealth    = "vn.dongnai.soyte"    // Sở Y tế (health records without a hospital)
 	agencyEducation = "vn.dongnai.sogddt"   // Sở Giáo dục và Đào tạo
@@ -129,7 +130,10 @@ func issuerOf(r wallet.Record) string {
 	switch r.Type {
 	case "identity.citizen":
 		return agencyC06
-	case "identity.residence":
+	case "identity.residence", sample.LicenceType:
+		// Driving licences too: since 1 March 2025 the provincial police
+		// hold the licence register, including the cards the Department
+		// of Transport issued before.
 		return agencyPolice
 	case "civil.birth", "civil.marriage", "civil.death", "civil.marital_status", "justice.criminal_record":
 		return agencyJustice
