@@ -223,15 +223,16 @@ func fieldsOf(c sdjwt.Credential, n int, list *trust.List) (string, []Field) {
 	}
 	typ, _ := list.TypeCode(c.Type)
 	var name trust.Name
+	agency := c.Issuer // its https identifier or its id: fields name it by id
 	if iss, ok := list.Issuer(c.Issuer); ok {
-		name = iss.Name
+		name, agency = iss.Name, iss.ID
 	}
 	var fs []Field
 	for claim, val := range c.Claims {
 		if claim == ClaimRecordID {
 			continue
 		}
-		fs = append(fs, Field{Issuer: c.Issuer, IssuerName: name, Type: typ, Record: n, RecordID: rid, Version: int(ver),
+		fs = append(fs, Field{Issuer: agency, IssuerName: name, Type: typ, Record: n, RecordID: rid, Version: int(ver),
 			IssuedAt: date, SignedAt: c.IssuedAt, Claim: claim, Value: val})
 	}
 	return rid, fs
@@ -293,7 +294,11 @@ func (v *Verifier) Verify(tok string) (*Result, error) {
 		c := p.Credentials[0]
 		rid, fs := fieldsOf(c, i+1, v.Trust)
 		if v.Status != nil {
-			st, err := v.Status(c.Issuer, c.Payload)
+			issuer := c.Issuer // by its id, whatever the iss
+			if is, ok := v.Trust.Issuer(c.Issuer); ok {
+				issuer = is.ID
+			}
+			st, err := v.Status(issuer, c.Payload)
 			if err != nil {
 				return nil, fmt.Errorf("record %d of %d: %w", i+1, len(pres), err)
 			}

@@ -502,3 +502,42 @@ func TestOnePresentationPerRecord(t *testing.T) {
 		t.Fatalf("second use: %v", err)
 	}
 }
+
+// A record whose iss is its agency's https identifier, whose type is the
+// province's URN and whose id is a hidden disclosure: the counter names
+// the agency by its id, the type by its code, and the record by its
+// place in the token only.
+func TestFieldsOfAStandardCredential(t *testing.T) {
+	f := newFixture(t)
+	const iss = "https://dulieu.dongnai.gov.vn/issuers/vn.bca.cuc-c06"
+	f.list.Issuers[0].URL = iss
+	c, err := sdjwt.Issue(f.police, sdjwt.IssueRequest{Issuer: iss, Type: trust.VCT("vn.dongnai", "identity.citizen"), IssuedAt: issuedAt, Holder: f.dev.Public(),
+		Metadata: map[string]any{"rver": 2, "rdate": issuedAt.AddDate(-5, 0, 0).Unix()},
+		Claims:   map[string]any{"full_name": "Nguyễn Thị Thu Hà", ClaimRecordID: "identity.citizen-x7", "citizen_id": "075192004517"}, Decoys: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.request()
+	r.Selections = []sdjwt.Selection{{Credential: f.birth, Disclose: []string{"father_name"}}, {Credential: c, Disclose: []string{"full_name"}}}
+	tok, _, err := Build(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.verifier(t0).Verify(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got *Field
+	for i := range res.Fields {
+		if res.Fields[i].Claim == "full_name" {
+			got = &res.Fields[i]
+		}
+	}
+	if got == nil || got.Issuer != "vn.bca.cuc-c06" || got.Type != "identity.citizen" || got.Record != 2 || got.RecordID != "" || got.Version != 2 ||
+		!got.IssuedAt.Equal(issuedAt.AddDate(-5, 0, 0)) || !got.SignedAt.Equal(issuedAt) || got.IssuerName.VI == "" {
+		t.Fatalf("field %+v", got)
+	}
+	if res.Fields[0].Record != 1 || res.Fields[0].RecordID != "civil.birth-0-0" { // an older credential: its id is plain
+		t.Fatalf("first record's field %+v", res.Fields[0])
+	}
+}

@@ -19,6 +19,7 @@
 //	  "next_update": 1767830400,
 //	  "issuers": [
 //	    {"id": "vn.dongnai.soyte",
+//	     "iss": "https://dulieu.dongnai.gov.vn/issuers/vn.dongnai.soyte",
 //	     "name": {"vi": "Sở Y tế Đồng Nai", "en": "Dong Nai Department of Health"},
 //	     "status_lists": "https://dulieu.dongnai.gov.vn/status/v1/vn.dongnai.soyte/",
 //	     "keys": [
@@ -43,6 +44,14 @@
 // "status_lists" of an issuer (optional) is the https URI prefix, ending
 // in "/", of the Token Status Lists (crypto/statuslist) it publishes: see
 // "Status lists".
+//
+// "iss" of an issuer (optional) is its https identifier (SD-JWT VC): the
+// iss its credentials carry; an issuer without one signs with its id.
+// List.Issuer and List.Key find an issuer by either, and no identifier
+// may be another issuer's id or identifier (CheckIssuerURL,
+// issuerurl.go). Its JWT VC Issuer Metadata, served by the province's
+// warehouse at MetadataURL(iss), carries the same keys for verifiers
+// that do not hold this list.
 //
 // # Status lists
 //

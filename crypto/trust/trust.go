@@ -71,7 +71,10 @@ type IssuerKey struct {
 
 // Issuer is an issuing agency (Sở Y tế, BHXH, ...) and its keys.
 type Issuer struct {
-	ID   string // e.g. "vn.dongnai.soyte"; the iss of its credentials
+	ID string // e.g. "vn.dongnai.soyte"; records name their agency by it
+	// URL, optional, is the issuer's https identifier: the iss of its
+	// credentials when set, else ID is (see issuerurl.go).
+	URL  string
 	Name Name
 	Keys []IssuerKey
 	// StatusLists, optional, is the https URI prefix under which the
@@ -113,6 +116,7 @@ type wireKey struct {
 
 type wireIssuer struct {
 	ID          string    `json:"id"`
+	URL         string    `json:"iss,omitempty"`
 	Name        Name      `json:"name"`
 	Keys        []wireKey `json:"keys"`
 	StatusLists string    `json:"status_lists,omitempty"`
@@ -183,7 +187,7 @@ func Sign(l List, root *keys.PrivateKey) (string, error) {
 		NextUpdate: l.NextUpdate.Unix(),
 	}
 	for _, is := range l.Issuers {
-		wi := wireIssuer{ID: is.ID, Name: is.Name, StatusLists: is.StatusLists}
+		wi := wireIssuer{ID: is.ID, URL: is.URL, Name: is.Name, StatusLists: is.StatusLists}
 		ks, err := wireKeys(is.Keys)
 		if err != nil {
 			return "", fmt.Errorf("trust: sign: issuer %s: %w", is.ID, err)
@@ -278,7 +282,7 @@ func decode(payload []byte) (*List, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: issuer %q: %w", ErrInvalidList, wi.ID, err)
 		}
-		l.Issuers = append(l.Issuers, Issuer{ID: wi.ID, Name: wi.Name, Keys: ks, StatusLists: wi.StatusLists})
+		l.Issuers = append(l.Issuers, Issuer{ID: wi.ID, URL: wi.URL, Name: wi.Name, Keys: ks, StatusLists: wi.StatusLists})
 	}
 	rks, err := parseKeys(w.RevocationKeys)
 	if err != nil {
@@ -366,6 +370,9 @@ func (l *List) Validate() error {
 	if err := l.checkStatusPrefixes(); err != nil {
 		return bad("%v", err)
 	}
+	if err := l.checkIssuerURLs(); err != nil {
+		return bad("%v", err)
+	}
 	if len(l.RevocationKeys) > MaxKeysPerIssuer {
 		return bad("at most %d revocation keys", MaxKeysPerIssuer)
 	}
@@ -415,11 +422,12 @@ func validID(s string) bool {
 	return true
 }
 
-// Issuer returns the listed issuer with that id.
+// Issuer returns the listed issuer with that id or https identifier
+// (URL): a credential's iss is either.
 func (l *List) Issuer(id string) (*Issuer, bool) {
 	for i := range l.Issuers {
-		if l.Issuers[i].ID == id {
-			return &l.Issuers[i], true
+		if is := &l.Issuers[i]; is.ID == id || (is.URL != "" && is.URL == id) {
+			return is, true
 		}
 	}
 	return nil, false

@@ -96,6 +96,9 @@ type IssueOptions struct {
 	// Province is the province whose type registry names the record's
 	// type: vct is trust.VCT(Province, r.Type). Required.
 	Province string
+	// Iss is the credential's iss: the agency's https identifier
+	// (trust.Issuer.URL) when it has one; empty: r.Issuer, its id.
+	Iss string
 	// Seed, when set (sdjwt.SeedSize random bytes, for this credential
 	// only), is what every salt and decoy is derived from, so the
 	// credential can travel to its holder without them
@@ -171,8 +174,15 @@ func Issue(r wallet.Record, citizenID string, issuer *keys.PrivateKey, holder *k
 	if !r.ValidUntil.IsZero() {
 		meta[metaValidUntil] = r.ValidUntil.Unix()
 	}
+	iss := r.Issuer
+	if o.Iss != "" {
+		if err := trust.CheckIssuerURL(o.Iss); err != nil {
+			return "", fmt.Errorf("credential: record %s: %w", r.ID, err)
+		}
+		iss = o.Iss
+	}
 	req := sdjwt.IssueRequest{
-		Issuer:   r.Issuer,
+		Issuer:   iss,
 		Type:     trust.VCT(o.Province, r.Type),
 		IssuedAt: signed,
 		Expires:  exp,
@@ -316,10 +326,16 @@ func fromCredential(c sdjwt.Credential, list *trust.List) (wallet.Record, error)
 	// The type's URN of this province; a credential made before types
 	// were URNs names the bare code.
 	code, _ := list.TypeCode(c.Type)
+	// iss is the agency's https identifier or its id; records name it by
+	// id (the key lookup found it, so it is listed).
+	agency := c.Issuer
+	if is, ok := list.Issuer(c.Issuer); ok {
+		agency = is.ID
+	}
 	r := wallet.Record{
 		ID:      id,
 		Type:    code,
-		Issuer:  c.Issuer,
+		Issuer:  agency,
 		Version: int(ver),
 		Status:  wallet.Status(status),
 		Claims:  wallet.Claims{},

@@ -94,11 +94,7 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request, dev *Devi
 			kind = protocol.ChangeWithdrawal
 		}
 		ch := protocol.Change{Seq: e.Seq, Kind: kind, RecordID: e.Record.ID, Version: e.Record.Version}
-		if c, ok := protocol.Compact(cred); ok {
-			ch.Compact = &c
-		} else {
-			ch.Credential = cred
-		}
+		ch.Compact, ch.Credential = s.transfer(cred, holder.KID(), e.Record.ID, e.Record.Version)
 		resp.Changes = append(resp.Changes, ch)
 		last = e.Seq
 		pageBytes += int64(len(cred))
@@ -189,7 +185,7 @@ func (s *Server) issue(ctx context.Context, rec wallet.Record, citizenID string,
 	now := s.cfg.Now().UTC().Truncate(time.Second)
 	cred, err := credential.Issue(rec, citizenID, a.keys[len(a.keys)-1], holder, credential.IssueOptions{
 		SignedAt: now, Expires: now.Add(s.cfg.lifetime(rec.Type)), Province: s.cfg.Province,
-		Status: status,
+		Status: status, Seed: s.seedFor(holder.KID(), rec.ID, rec.Version, now), Iss: s.issuerURL(rec.Issuer),
 	})
 	if err != nil {
 		return "", fmt.Errorf("record %s: %w", rec.ID, err)

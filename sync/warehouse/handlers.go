@@ -31,6 +31,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+protocol.PathRevocationList, s.handleRevocationList)
 	m.HandleFunc("POST "+protocol.PathIngest, s.handleIngest)
 	m.HandleFunc("GET "+PathTypeMetadata+"{code}", s.handleTypeMetadata)
+	m.HandleFunc("GET "+pathIssuerMetadata+"{agency}", s.handleIssuerMetadata)
 	m.HandleFunc("GET "+PathStatusLists+"{agency}/{n}", s.handleStatusList)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFoundOrMethod(m, w, r) })
 	s.mux = m

@@ -191,11 +191,7 @@ func (s *Server) handleReissue(w http.ResponseWriter, r *http.Request, dev *Devi
 			return
 		}
 		for k, i := range at {
-			if c, ok := protocol.Compact(creds[k]); ok {
-				resp.Results[i].Compact = &c
-			} else {
-				resp.Results[i].Credential = creds[k]
-			}
+			resp.Results[i].Compact, resp.Results[i].Credential = s.transfer(creds[k], holder.KID(), recs[k].ID, recs[k].Version)
 		}
 	}
 	writeJSON(w, r, http.StatusOK, resp)

@@ -99,6 +99,8 @@ type Server struct {
 	st     Store
 	root   *keys.PrivateKey
 	revKey *keys.PrivateKey // signs revocation lists, delegated in the trust list
+	// seedKey derives every credential's issuance seed (seed.go).
+	seedKey []byte
 
 	mu        sync.RWMutex
 	agencies  map[string]*agencyKeys
@@ -223,6 +225,9 @@ func (s *Server) init(ctx context.Context) error {
 	default:
 		s.cfg.Province = string(prov)
 	}
+	if err := s.loadSeedKey(ctx); err != nil {
+		return err
+	}
 	root, err := s.cfg.Keys.Key("root", keys.ES256)
 	if err != nil {
 		return fmt.Errorf("root key: %w", err)
@@ -286,7 +291,7 @@ func (s *Server) reload(ctx context.Context) error {
 		RevocationKeys: []trust.IssuerKey{{Key: s.revKey.Public(), NotBefore: s.cfg.KeysNotBefore}}, Offices: offices}
 	for _, a := range infos {
 		ak := &agencyKeys{info: a}
-		iss := trust.Issuer{ID: a.ID, Name: trust.Name{VI: a.Name.VI, EN: a.Name.EN}}
+		iss := trust.Issuer{ID: a.ID, URL: s.issuerURL(a.ID), Name: trust.Name{VI: a.Name.VI, EN: a.Name.EN}}
 		if s.statusEnabled() {
 			iss.StatusLists = s.statusPrefix(a.ID)
 		}

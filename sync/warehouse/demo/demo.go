@@ -15,9 +15,12 @@
 package demo
 
 import (
+	"crypto/sha256"
+	"encoding/base32"
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vnwallet/citizenwallet/wallet"
@@ -27,7 +30,7 @@ import (
 // Generator names this generator and its rules; change it whenever a
 // change to this package gives a citizen different records, so a
 // warehouse never mixes stored changes with a different base feed.
-const Generator = "demo-dongnai/2"
+const Generator = "demo-dongnai/3"
 
 // MaxCitizens is the largest province the generator makes (citizen
 // numbers stay distinct up to it).
@@ -149,6 +152,16 @@ type life struct {
 	recs            []wallet.Record
 }
 
+// recordID is the id of the k-th record of type code of a citizen: the
+// type, then 16 base32 characters of a hash. It is stable (a demo loaded
+// again has the same ids) and says nothing of who the citizen is or of
+// their place in the demo (ids used to be "<type>-<citizen>-<k>": a
+// counter that saw one knew the citizen's index).
+func recordID(code string, citizen, k int) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s record id\x00%s\x00%d\x00%d", Generator, code, citizen, k)))
+	return code + "-" + strings.ToLower(base32.StdEncoding.EncodeToString(sum[:10]))
+}
+
 // add appends n records of type code.
 func (l *life) add(code string, n int) {
 	t, ok := wallet.LookupType(code)
@@ -160,7 +173,7 @@ func (l *life) add(code string, n int) {
 		// Each type and occurrence gets its own event (date, facility ...);
 		// claims about the person stay the same (sample.Nth).
 		r := sample.Nth(t, l.person, salt+k*64)
-		r.ID = fmt.Sprintf("%s-%d-%d", code, l.citizen, k)
+		r.ID = recordID(code, l.citizen, k)
 		l.localise(&r, l.home)
 		r.Issuer = issuerOf(r)
 		l.recs = append(l.recs, r)
@@ -237,7 +250,7 @@ func (l *life) licences(prof wallet.Profile, h uint64) {
 		if r.IssuedAt.After(reference) {
 			continue
 		}
-		r.ID = fmt.Sprintf("%s-%d-%d", sample.LicenceType, l.citizen, k)
+		r.ID = recordID(sample.LicenceType, l.citizen, k)
 		l.localise(&r, l.home)
 		r.Issuer = issuerOf(r)
 		l.recs = append(l.recs, r)

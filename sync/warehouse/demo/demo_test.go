@@ -2,8 +2,10 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -306,5 +308,30 @@ func TestDrivingLicences(t *testing.T) {
 	}
 	if pros == 0 || classes["A1"] == 0 || classes["A2"]+classes["A"] == 0 {
 		t.Errorf("classes %v", classes)
+	}
+}
+
+// Record ids are the type and 16 base32 characters: stable, unique, and
+// with nothing in them of the citizen (ids used to end in the citizen's
+// index, which any counter shown one could read).
+func TestRecordIDsSayNothing(t *testing.T) {
+	p, _ := demo.New(300, 5)
+	form := regexp.MustCompile(`^[a-z_.]+-[a-z2-7]{16}$`)
+	seen := map[string]bool{}
+	for i := range p.Citizens() {
+		_, recs := p.Citizen(i)
+		for _, r := range recs {
+			if !form.MatchString(r.ID) || !strings.HasPrefix(r.ID, r.Type+"-") {
+				t.Fatalf("citizen %d: record id %q", i, r.ID)
+			}
+			key := fmt.Sprintf("%s v%d", r.ID, r.Version) // a correction keeps its record's id
+			if seen[key] {
+				t.Fatalf("record %s given twice", key)
+			}
+			seen[key] = true
+		}
+		if _, again := p.Citizen(i); again[0].ID != recs[0].ID {
+			t.Fatalf("citizen %d: ids change between calls", i)
+		}
 	}
 }
