@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"fyne.io/fyne/v2"
@@ -59,6 +60,33 @@ func TestLargeTextFits(t *testing.T) {
 	recs, _ := w.Records(wallet.DomainHealth)
 	ids, _ := w.Records(wallet.DomainIdentity)
 	card := recordOfType(t, w, wallet.DomainHealth, "Thẻ bảo hiểm y tế")
+	// The counter's verdicts on a phone held upright: a fresh token for
+	// the valid one, the same token again for the invalid one (already
+	// used here).
+	ctr, err := viewmodel.NewCounter(viewmodel.CounterConfig{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), Agency: hospital, CounterID: "large-text",
+		Dir: filepath.Join(t.TempDir(), "counter")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctr.Close()
+	defer func() { // the counter screen takes the window's typing for the scanner
+		ui.Window.Canvas().SetOnTypedRune(nil)
+		ui.Window.Canvas().SetOnTypedKey(nil)
+	}()
+	var token *viewmodel.SharedQR
+	verdict := func(valid bool) func() {
+		return func() {
+			v := views.NewCounter(ctr, ui.Window)
+			ui.Window.SetContent(v.Root)
+			if valid {
+				token = shareTreatment(t, w, hospital, 15*time.Minute, false)
+			}
+			feedAll(v, token)
+			if v.Result == nil || v.Result.Valid != valid {
+				t.Fatalf("counter verdict: %+v, want valid %v", v.Result, valid)
+			}
+		}
+	}
 	screens := []struct {
 		name string
 		show func()
@@ -80,6 +108,8 @@ func TestLargeTextFits(t *testing.T) {
 		{"qr", func() { ui.ShowQR(q) }},
 		{"history", ui.History},
 		{"settings", ui.Settings},
+		{"counter-valid", verdict(true)},
+		{"counter-invalid", verdict(false)},
 	}
 	for _, size := range []fyne.Size{{Width: 360, Height: 740}, {Width: 390, Height: 844}} {
 		for _, by := range []float32{1, 1.3, 1.5} {

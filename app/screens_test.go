@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -29,7 +30,8 @@ func TestScreenshots(t *testing.T) {
 	}
 	sizes := map[string]fyne.Size{"phone": fyne.NewSize(390, 844), "desktop": fyne.NewSize(1280, 800)}
 	for kind, size := range sizes {
-		d := newDemo(t)
+		sd := newStatusDemo(t) // credentials with status: the counter says how fresh its check is
+		d := sd.demoSetup
 		w, ui := d.w, d.ui
 		ui.AutoLock = 0
 		shot := func(win fyne.Window, name string) {
@@ -82,7 +84,11 @@ func TestScreenshots(t *testing.T) {
 		shot(ui.Window, "09-add-profile")
 		ui.Home()
 
-		c, err := viewmodel.NewCounter(viewmodel.CounterConfig{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), Agency: "vn.dongnai.bvdk-dongnai", Dir: filepath.Join(t.TempDir(), "c")})
+		if _, err := d.srv.PublishStatusLists(context.Background(), true); err != nil {
+			t.Fatal(err)
+		}
+		c, err := viewmodel.NewCounter(viewmodel.CounterConfig{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), Agency: "vn.dongnai.bvdk-dongnai", Dir: filepath.Join(t.TempDir(), "c"),
+			StatusTransport: sd.lists.Client().Transport})
 		if err != nil {
 			t.Fatal(err)
 		}

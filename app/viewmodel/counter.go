@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/vnwallet/citizenwallet/app/camera"
 	"image"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,9 @@ type CounterConfig struct {
 	// scanned (default DefaultIdleClear): the next person in line must
 	// not read the previous one's data.
 	IdleClear time.Duration
+	// StatusTransport carries the fetches of the agencies' status lists
+	// (sync/counter.Config.StatusTransport; nil: the default, https).
+	StatusTransport http.RoundTripper
 }
 
 // Counter desk defaults.
@@ -100,6 +104,14 @@ type CounterResult struct {
 	// freshness (or there is none), which every verdict then shows.
 	Revocations      string
 	RevocationsStale bool
+	// Withdrawals says how the agencies' withdrawals of the records were
+	// checked (Token Status Lists, offline): one line with the age of the
+	// oldest list used, and one line for each record whose status could
+	// not be checked (no list yet, a list out of date, a record without
+	// status), which then sets WithdrawalsUnchecked. Empty for an online
+	// token: the warehouse serves the records as they are now.
+	Withdrawals          string
+	WithdrawalsUnchecked bool
 }
 
 // FieldGroup is the fields of one record and who vouches for them.
@@ -135,8 +147,15 @@ func counterField(f consent.Field) CounterField {
 // NewCounter opens the counter's caches in cfg.Dir, then tries to
 // refresh them from the warehouse.
 func NewCounter(cfg CounterConfig) (*Counter, error) {
+	var c *Counter
+	explain := func(err error) string { // the log keeps the sentence the screen showed
+		if c == nil {
+			return counterReason(err)
+		}
+		return c.reason(err)
+	}
 	core, err := counter.Open(counter.Config{BaseURL: cfg.BaseURL, RootKey: cfg.RootKey, Agency: cfg.Agency, CounterID: cfg.CounterID,
-		Dir: cfg.Dir, Now: cfg.Now, Explain: counterReason, Freshness: cfg.Freshness})
+		Dir: cfg.Dir, Now: cfg.Now, Explain: explain, Freshness: cfg.Freshness, StatusTransport: cfg.StatusTransport})
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +168,7 @@ func NewCounter(cfg CounterConfig) (*Counter, error) {
 	if cfg.IdleClear <= 0 {
 		cfg.IdleClear = DefaultIdleClear
 	}
-	c := &Counter{cfg: cfg, core: core, asm: qrtext.NewAssembler(qrtext.Limits{})}
+	c = &Counter{cfg: cfg, core: core, asm: qrtext.NewAssembler(qrtext.Limits{})}
 	c.Refresh()
 	return c, nil
 }
@@ -259,7 +278,7 @@ func (c *Counter) Scan(text string) (progress string, complete bool) {
 			}
 			return "", true
 		}
-		c.setResult(&CounterResult{Reason: counterReason(err)})
+		c.setResult(&CounterResult{Reason: c.reason(err)})
 		c.core.Refused(err)
 		c.Reset()
 		return "", true
@@ -276,7 +295,7 @@ func (c *Counter) Scan(text string) (progress string, complete bool) {
 	c.mu.Unlock()
 	c.Reset()
 	if err != nil {
-		c.setResult(&CounterResult{Reason: counterReason(err)})
+		c.setResult(&CounterResult{Reason: c.reason(err)})
 		c.core.Refused(err)
 		return progress, true
 	}
@@ -291,7 +310,7 @@ func (c *Counter) Scan(text string) (progress string, complete bool) {
 	}
 	var out *CounterResult
 	if res, err := c.core.Verify(context.Background(), tok); err != nil {
-		out = &CounterResult{Reason: counterReason(err)}
+		out = &CounterResult{Reason: c.reason(err)}
 	} else {
 		out = newCounterResult(res)
 	}
@@ -460,7 +479,62 @@ func newCounterResult(res *consent.Result) *CounterResult {
 			out.Vouchers = append(out.Vouchers, g.Issuer)
 		}
 	}
+	out.Withdrawals, out.WithdrawalsUnchecked = withdrawalNote(res)
 	return out
+}
+
+// withdrawalNote says how the agencies' withdrawals were checked for a
+// verified token's records (consent.Result.Statuses, one per record in
+// the order presented, so Statuses[i] is record i+1 of Field.Record): the
+// age of the oldest list a record was checked against, and, for each
+// record that could not be checked, which and why, naming its agency.
+// unchecked reports such a record.
+func withdrawalNote(res *consent.Result) (note string, unchecked bool) {
+	type rec struct{ title, agency string }
+	recs := map[int]rec{}
+	for _, f := range res.Fields {
+		if _, ok := recs[f.Record]; ok {
+			continue
+		}
+		r := rec{title: f.Type, agency: f.IssuerName.VI}
+		if t, ok := wallet.LookupType(f.Type); ok {
+			r.title = Localized(t.Label)
+		}
+		if isEnglish() && f.IssuerName.EN != "" {
+			r.agency = f.IssuerName.EN
+		}
+		if r.agency == "" {
+			r.agency = f.Issuer
+		}
+		recs[f.Record] = r
+	}
+	var lines []string
+	var oldest time.Duration
+	checked := false
+	for i, st := range res.Statuses {
+		if st.Checked {
+			checked, oldest = true, max(oldest, st.Age)
+			continue
+		}
+		unchecked = true
+		r, ok := recs[i+1]
+		if !ok {
+			r = rec{title: lang.L("a record"), agency: st.Issuer}
+		}
+		args := map[string]any{"Record": r.title, "Agency": r.agency, "Age": PlainAge(st.Age)}
+		switch {
+		case st.URI == "":
+			lines = append(lines, lang.L("Could not check whether the {{.Record}} was withdrawn (it carries nothing to check it against).", args))
+		case st.Age > 0:
+			lines = append(lines, lang.L("Could not check whether the {{.Record}} was withdrawn (this computer's list of {{.Agency}} is out of date: updated {{.Age}} ago). Press Refresh when the network is back.", args))
+		default:
+			lines = append(lines, lang.L("Could not check whether the {{.Record}} was withdrawn (this computer does not have the list of {{.Agency}} yet). Press Refresh when the network is back.", args))
+		}
+	}
+	if checked {
+		lines = append([]string{lang.L("Withdrawals checked against the list updated {{.Age}} ago.", map[string]any{"Age": PlainAge(oldest)})}, lines...)
+	}
+	return strings.Join(lines, "\n"), unchecked
 }
 
 func (c *Counter) setResult(r *CounterResult) {
@@ -584,10 +658,55 @@ func (r *CounterResult) Text() string {
 	return b.String()
 }
 
+// reason is counterReason naming the agency of the record the refusal
+// is about (agencyOf).
+func (c *Counter) reason(err error) string {
+	return refusal(err, c.agencyOf(err))
+}
+
+// agencyOf names the agency a refusal is about: the record the verifier
+// names (consent.RecordError) and its agency in the trust list held; ""
+// when the refusal is about no one record or the agency is not listed.
+func (c *Counter) agencyOf(err error) string {
+	var re *consent.RecordError
+	if !errors.As(err, &re) || re.Issuer == "" {
+		return ""
+	}
+	if iss, ok := c.core.Issuer(re.Issuer); ok {
+		return agencyName(iss)
+	}
+	return ""
+}
+
 // counterReason says why a token is not accepted, in plain words.
-func counterReason(err error) string {
+func counterReason(err error) string { return refusal(err, "") }
+
+// refusal is counterReason; agency, when not "", names the agency a
+// withdrawal, suspension or compromised key is about.
+func refusal(err error, agency string) string {
 	var se *client.ServerError
+	named := map[string]any{"Agency": agency}
 	switch {
+	// The agencies' own verdicts on a record, first: they are why the
+	// token fails whatever else it says.
+	case errors.Is(err, consent.ErrWithdrawn) && agency != "":
+		return lang.L("This document has been withdrawn by {{.Agency}} and is no longer valid. Do not accept it.", named)
+	case errors.Is(err, consent.ErrWithdrawn):
+		return lang.L("This document has been withdrawn by the agency that issued it and is no longer valid. Do not accept it.")
+	case errors.Is(err, consent.ErrSuspended) && agency != "":
+		return lang.L("This document is suspended by {{.Agency}} and cannot be used for now. Do not accept it; the citizen should ask that agency.", named)
+	case errors.Is(err, consent.ErrSuspended):
+		return lang.L("This document is suspended by the agency that issued it and cannot be used for now. Do not accept it; the citizen should ask that agency.")
+	case errors.Is(err, consent.ErrStatus):
+		return lang.L("This document's withdrawal check does not hold (it points to a list that is not its agency's). Do not accept it.")
+	case errors.Is(err, consent.ErrKeyCompromised) && agency != "":
+		return lang.L("This document was signed with a key of {{.Agency}} that has leaked: its signature proves nothing. Do not accept this copy; if the document is the citizen's, ask them to sync the app (Sync) for a new copy and share again.", named)
+	case errors.Is(err, consent.ErrKeyCompromised):
+		return lang.L("This document was signed with an agency key that has leaked: its signature proves nothing. Do not accept this copy; if the document is the citizen's, ask them to sync the app (Sync) for a new copy and share again.")
+	case errors.Is(err, consent.ErrCredentialExpired):
+		return lang.L("The electronic copy of a document on the citizen's phone has expired: the app has not synced for a long time. The document itself may be fine. Ask the citizen to open the app where there is signal, press Sync, then share again.")
+	case errors.Is(err, consent.ErrSpliced):
+		return lang.L("The documents in this code were not shared together: the code was put together from other codes. Do not accept it.")
 	case errors.Is(err, counter.ErrNoTrustList):
 		return lang.L("Offline and no trust list yet: connect once to the warehouse before verifying.")
 	case errors.Is(err, qrtext.ErrMixedParts):

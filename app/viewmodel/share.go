@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +40,37 @@ func (w *Wallet) Procedures() ([]ProcedureChoice, error) {
 // citizen edits before confirming.
 type Draft struct {
 	Proposal wallet.Proposal
+	// stale holds the ids of the records whose electronic copy has
+	// expired on this phone (needsSync), with their names.
+	stale map[string]string
+}
+
+// newDraft is a draft of p, knowing which of recs need a sync at now.
+func newDraft(p wallet.Proposal, recs []wallet.Record, now time.Time) *Draft {
+	d := &Draft{Proposal: p, stale: map[string]string{}}
+	for _, r := range recs {
+		if needsSync(r, now) {
+			name := r.Type
+			if t, ok := wallet.LookupType(r.Type); ok {
+				name = Localized(t.Label)
+			}
+			d.stale[r.ID] = name
+		}
+	}
+	return d
+}
+
+// NeedsSync names the records of the fields selected whose electronic
+// copy has expired on this phone: a counter would refuse a token with
+// them, so Share does not make one until they are synced or unticked.
+func (d *Draft) NeedsSync() []string {
+	var out []string
+	for _, ref := range d.Proposal.Selected() {
+		if name, ok := d.stale[ref.RecordID]; ok && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // DraftItem is one field of a draft as the share screen lists it.
@@ -52,6 +84,9 @@ type DraftItem struct {
 	Sensitive   bool
 	Available   bool
 	Selected    bool
+	// NeedsSync: the record the field comes from must be synced before
+	// it can be shown to an office (Draft.NeedsSync).
+	NeedsSync bool
 }
 
 // Propose starts a draft for a procedure: only the available legal
@@ -73,7 +108,7 @@ func (w *Wallet) Propose(code string) (*Draft, error) {
 	if err != nil {
 		return nil, errors.New(ErrorText(err))
 	}
-	return &Draft{Proposal: wallet.Propose(p, recs)}, nil
+	return newDraft(wallet.Propose(p, recs), recs, w.now()), nil
 }
 
 // ProposeByHand starts a draft with every field of every record the
@@ -89,7 +124,7 @@ func (w *Wallet) ProposeByHand() (*Draft, error) {
 	if err != nil {
 		return nil, errors.New(ErrorText(err))
 	}
-	return &Draft{Proposal: wallet.ProposeByHand(recs)}, nil
+	return newDraft(wallet.ProposeByHand(recs), recs, w.now()), nil
 }
 
 // ByHand reports whether the citizen picks the fields (no catalogue
@@ -115,7 +150,7 @@ func (d *Draft) Items() []DraftItem {
 			typ = Localized(t.Label)
 		}
 		out = append(out, DraftItem{Type: it.Type, Claim: it.Claim, Label: Localized(f.Label) + " — " + typ, Field: Localized(f.Label), Record: typ, Why: Localized(it.Why),
-			Required: it.Required, Sensitive: f.Sensitive, Available: it.Available(), Selected: it.Selected})
+			Required: it.Required, Sensitive: f.Sensitive, Available: it.Available(), Selected: it.Selected, NeedsSync: d.stale[it.Source.RecordID] != ""})
 	}
 	return out
 }
@@ -164,6 +199,11 @@ func (w *Wallet) Share(d *Draft, recipient string, lifetime time.Duration, onlin
 	if len(d.Proposal.Selected()) == 0 {
 		return nil, errors.New(lang.L("Choose at least one field to share."))
 	}
+	if stale := d.NeedsSync(); len(stale) > 0 {
+		// Said before a QR is made: an office would refuse it.
+		return nil, errors.New(lang.L("{{.Records}}: needs a sync before you show it to an office, which would refuse it now. Press Sync where there is signal, or untick its fields.",
+			map[string]any{"Records": strings.Join(stale, ", ")}))
+	}
 	ctx := context.Background()
 	dev, err := client.DeviceKey(ctx, s)
 	if err != nil {
@@ -178,7 +218,7 @@ func (w *Wallet) Share(d *Draft, recipient string, lifetime time.Duration, onlin
 		fn = share.ShareOnline
 	}
 	sh, err := fn(ctx, s, h, dev, share.Request{Proposal: d.Proposal, Recipient: wallet.Recipient{Agency: recipient},
-		Lifetime: lifetime, Method: "app: reviewed the list of fields and tapped Share", Now: time.Now()})
+		Lifetime: lifetime, Method: "app: reviewed the list of fields and tapped Share", Now: w.now()})
 	if errors.Is(err, share.ErrUnsigned) {
 		return nil, errors.New(lang.L("A chosen record has no agency signature (it was imported from a file). Sync it from the warehouse first."))
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/vnwallet/citizenwallet/assets"
 	"github.com/vnwallet/citizenwallet/crypto/trust"
 	"github.com/vnwallet/citizenwallet/sync/client"
+	"github.com/vnwallet/citizenwallet/sync/credential"
 	"github.com/vnwallet/citizenwallet/wallet"
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
 )
@@ -32,6 +33,39 @@ type Wallet struct {
 	current string // the chosen profile's folder name
 	store   wallet.Store
 	wh      Warehouse
+	clock   func() time.Time // SetClock; nil is time.Now
+}
+
+// SetClock sets the wallet's clock (nil: time.Now), by which records are
+// judged presentable (NeedsSync): a demonstration, or a test of a phone
+// that has not synced for weeks.
+func (w *Wallet) SetClock(now func() time.Time) {
+	w.mu.Lock()
+	w.clock = now
+	w.mu.Unlock()
+}
+
+func (w *Wallet) now() time.Time {
+	w.mu.Lock()
+	clock := w.clock
+	w.mu.Unlock()
+	if clock == nil {
+		return time.Now()
+	}
+	return clock()
+}
+
+// needsSync reports whether r's credential can no longer be shown at a
+// counter at now (past its technical expiry, sync/credential
+// Facts.Presentable): the record is still the citizen's, but a counter
+// would refuse it until a sync has it re-issued. A withdrawn record, or
+// one without a signature, is not re-issued and says so otherwise.
+func needsSync(r wallet.Record, now time.Time) bool {
+	if r.Credential == "" || r.Status == wallet.StatusWithdrawn {
+		return false
+	}
+	f, err := credential.ReadFacts(r.Credential)
+	return err == nil && !f.Presentable(now)
 }
 
 // NewWallet manages the profiles stored under root; the first one listed
@@ -182,6 +216,9 @@ func (w *Wallet) Domains() ([]DomainRow, error) {
 type RecordRow struct {
 	ID, Title, Issuer, Issued string
 	Withdrawn                 bool
+	// NeedsSync: the record's electronic copy has expired on this phone
+	// (needsSync): it must be synced before it is shown to an office.
+	NeedsSync bool
 }
 
 // Records lists the latest version of every record of a domain, each
@@ -196,6 +233,7 @@ func (w *Wallet) Records(d wallet.Domain) ([]RecordRow, error) {
 		return nil, err
 	}
 	list := w.trustList()
+	now := w.now()
 	rows := make([]RecordRow, 0, len(recs))
 	for _, r := range recs {
 		issuer := r.Issuer
@@ -214,6 +252,7 @@ func (w *Wallet) Records(d wallet.Domain) ([]RecordRow, error) {
 			Issuer:    issuer,
 			Issued:    r.IssuedAt.Local().Format("02/01/2006"),
 			Withdrawn: r.Status == wallet.StatusWithdrawn,
+			NeedsSync: needsSync(r, now),
 		})
 	}
 	return rows, nil
@@ -268,8 +307,11 @@ type VersionRow struct {
 type RecordDetail struct {
 	Title, Issuer, Issued, Valid, Status, AsOf string
 	Signed                                     bool
-	Fields                                     []FieldRow
-	Versions                                   []VersionRow
+	// NeedsSync: the electronic copy has expired on this phone; a sync
+	// renews it before it can be shown to an office (RecordRow.NeedsSync).
+	NeedsSync bool
+	Fields    []FieldRow
+	Versions  []VersionRow
 	// Card, when not nil, is the record as its document (CardOf): the
 	// screen opens with it and shows Card.Details under "Chi tiết"
 	// instead of Fields.
@@ -295,7 +337,7 @@ func (w *Wallet) Record(id string) (RecordDetail, error) {
 		return RecordDetail{}, err
 	}
 	d := RecordDetail{Title: r.Type, Issuer: w.issuerName(r.Issuer), Issued: r.IssuedAt.Local().Format("02/01/2006"),
-		Status: statusText(r.Status), Signed: r.Credential != ""}
+		Status: statusText(r.Status), Signed: r.Credential != "", NeedsSync: needsSync(r, w.now())}
 	if !r.ReceivedAt.IsZero() {
 		d.AsOf = lang.L("As of {{.When}}", map[string]any{"When": r.ReceivedAt.Local().Format("02/01/2006 15:04")})
 	}

@@ -37,6 +37,10 @@ type Counter struct {
 	// Revocations is how the verdict's revocation was checked (online,
 	// or the list's age), shown with every verdict; a warning when stale.
 	Revocations *widget.Label
+	// Withdrawals is how the agencies' withdrawals of the records were
+	// checked (viewmodel.CounterResult.Withdrawals): the lists' age, or a
+	// warning for a record that could not be checked.
+	Withdrawals *widget.Label
 	Groups      *fyne.Container
 	// Picker is the image picker last opened.
 	Picker *ImagePicker
@@ -68,8 +72,9 @@ type Counter struct {
 // clipboard). It fits a phone held upright as well as a desktop.
 func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 	v := &Counter{Scan: widget.NewEntry(), Progress: widget.NewLabel(""), Status: widget.NewLabel(""), Reason: widget.NewLabel(""),
-		Revocations: widget.NewLabel(""), Groups: container.NewVBox(), win: win}
+		Revocations: widget.NewLabel(""), Withdrawals: widget.NewLabel(""), Groups: container.NewVBox(), win: win}
 	v.Revocations.Wrapping = fyne.TextWrapWord
+	v.Withdrawals.Wrapping = fyne.TextWrapWord
 	v.Verdict = canvas.NewText("", color.White)
 	v.Verdict.TextSize = 32
 	v.Verdict.TextStyle = fyne.TextStyle{Bold: true}
@@ -168,12 +173,14 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 		container.NewBorder(nil, nil, nil, v.LogButton, title),
 		container.NewBorder(nil, nil, nil, refresh, v.Status),
 		v.Scan,
-		container.NewGridWithColumns(3, open, v.Camera, newScan),
+		buttonRow(open, v.Camera, newScan),
 		v.Preview,
 		v.Progress,
-		container.NewStack(v.Band, container.NewPadded(container.NewVBox(v.Verdict, v.Who))),
-		v.Reason, v.Revocations)
-	result := container.NewVBox(v.Groups, container.NewGridWithColumns(3, v.Copy, v.ExportJSON, v.ExportCSV))
+		container.NewStack(v.Band, container.NewPadded(container.NewVBox(v.Verdict, v.Who))))
+	// What the verdict is about and how it was checked scroll with the
+	// fields, right under the band: on a phone at large text a fixed top
+	// that held them too would leave the fields no room at all.
+	result := container.NewVBox(v.Reason, v.Revocations, v.Withdrawals, v.Groups, buttonRow(v.Copy, v.ExportJSON, v.ExportCSV))
 	v.main = container.NewBorder(top, nil, nil, nil, container.NewVScroll(result))
 	v.Root = container.NewStack(v.main)
 	v.catchScans()
@@ -332,6 +339,19 @@ func (v *Counter) show(r *viewmodel.CounterResult) {
 	v.Revocations.Importance = widget.MediumImportance
 	if r != nil && r.RevocationsStale {
 		v.Revocations.Importance = widget.WarningImportance
+	}
+	v.Withdrawals.Importance = widget.MediumImportance
+	v.Withdrawals.SetText("")
+	if r != nil && r.Valid {
+		if r.WithdrawalsUnchecked {
+			v.Withdrawals.Importance = widget.WarningImportance
+		}
+		v.Withdrawals.SetText(r.Withdrawals)
+	}
+	if v.Withdrawals.Text == "" {
+		v.Withdrawals.Hide() // an online token, or no verdict: no empty line
+	} else {
+		v.Withdrawals.Show()
 	}
 	switch {
 	case r == nil:

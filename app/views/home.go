@@ -274,7 +274,9 @@ func NewRecordList(w *viewmodel.Wallet, d wallet.Domain, onBack func(), onRecord
 	l.Records = widget.NewList(
 		func() int { return len(l.Rows) },
 		func() fyne.CanvasObject {
-			return container.NewVBox(widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), widget.NewLabel(""))
+			warn := needsSyncLabel()
+			warn.Hide()
+			return container.NewVBox(widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), widget.NewLabel(""), warn)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := l.Rows[i]
@@ -285,6 +287,14 @@ func NewRecordList(w *viewmodel.Wallet, d wallet.Domain, onBack func(), onRecord
 			}
 			box.Objects[0].(*widget.Label).SetText(title)
 			box.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%s · %s", r.Issuer, r.Issued))
+			// A record to sync before it is shown says so in the list too;
+			// its row grows by that line.
+			if r.NeedsSync {
+				box.Objects[2].Show()
+			} else {
+				box.Objects[2].Hide()
+			}
+			l.Records.SetItemHeight(i, box.MinSize().Height)
 		},
 	)
 	l.Records.OnSelected = func(i widget.ListItemID) {

@@ -3,6 +3,7 @@ package views
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/mobile"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -124,4 +125,70 @@ func (e *PINEntry) Keyboard() mobile.KeyboardType { return mobile.NumberKeyboard
 func vertical(f *widget.Form) *widget.Form {
 	f.Orientation = widget.Vertical
 	return f
+}
+
+// buttonRow lays buttons out in one row of equal cells when they fit the
+// width, else in as many columns as fit, down to one button a line: on
+// a 360-point phone at large text the counter's actions stack instead
+// of being clipped, and on a desktop they stay one row. Its MinSize is
+// the widest button's width and, like a wrapping label's, the height at
+// the width it was last laid out at.
+func buttonRow(objs ...fyne.CanvasObject) *fyne.Container {
+	return &fyne.Container{Layout: &buttonsLayout{}, Objects: objs}
+}
+
+type buttonsLayout struct {
+	width float32 // of the last Layout; 0 before the first
+}
+
+// cell is the widest and the tallest of the visible objects.
+func (*buttonsLayout) cell(objs []fyne.CanvasObject) (n int, cell fyne.Size) {
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		n++
+		cell = cell.Max(o.MinSize())
+	}
+	return n, cell
+}
+
+// columns is how many cells fit width (all of them before a layout).
+func (l *buttonsLayout) columns(n int, cell fyne.Size, width float32) int {
+	if width <= 0 {
+		return max(n, 1)
+	}
+	pad := theme.Padding()
+	cols := int((width + pad) / (cell.Width + pad))
+	return max(1, min(n, cols))
+}
+
+func (l *buttonsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	n, cell := l.cell(objs)
+	if n == 0 {
+		return fyne.Size{}
+	}
+	rows := (n + l.columns(n, cell, l.width) - 1) / l.columns(n, cell, l.width)
+	return fyne.NewSize(cell.Width, float32(rows)*cell.Height+float32(rows-1)*theme.Padding())
+}
+
+func (l *buttonsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
+	n, cell := l.cell(objs)
+	if n == 0 {
+		return
+	}
+	pad := theme.Padding()
+	cols := l.columns(n, cell, size.Width)
+	w := (size.Width - float32(cols-1)*pad) / float32(cols)
+	i := 0
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		row, col := i/cols, i%cols
+		o.Move(fyne.NewPos(float32(col)*(w+pad), float32(row)*(cell.Height+pad)))
+		o.Resize(fyne.NewSize(w, cell.Height))
+		i++
+	}
 }

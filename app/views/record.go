@@ -26,7 +26,20 @@ type Record struct {
 	Detail  viewmodel.RecordDetail
 	Error   *widget.Label
 	Details *widget.Accordion // the card's other claims; nil without a card
-	Root    fyne.CanvasObject
+	// Sync says "needs a sync before you show it to an office" when the
+	// record's electronic copy has expired (empty otherwise).
+	Sync *fyne.Container
+	Root fyne.CanvasObject
+}
+
+// needsSyncLabel is the warning of a record whose electronic copy has
+// expired on this phone (viewmodel.RecordRow.NeedsSync): on its screen,
+// in its domain's list and in the share screen.
+func needsSyncLabel() *widget.Label {
+	l := widget.NewLabelWithStyle(lang.L("Needs a sync before you show it to an office"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.WarningImportance
+	return l
 }
 
 // NewRecord builds the detail screen of record id; onBack returns.
@@ -85,12 +98,20 @@ func NewRecord(w *viewmodel.Wallet, id string, onBack func()) *Record {
 	asOf := widget.NewLabel(d.AsOf)
 	asOf.Importance = widget.LowImportance
 	header := container.NewBorder(nil, nil, back, nil, title)
+	// An electronic copy past its technical expiry: said first, before
+	// the citizen shows it at a counter that would refuse it.
+	r.Sync = container.NewVBox()
+	if d.NeedsSync {
+		r.Sync.Add(needsSyncLabel())
+		why := wrapped(lang.L("The electronic copy on this phone has expired because the app has not synced for a long time; the document itself is not affected. Press Sync where there is signal."))
+		r.Sync.Add(why)
+	}
 	var body *fyne.Container
 	if d.Card != nil {
 		r.Details = widget.NewAccordion(widget.NewAccordionItem(lang.L("Details"), container.NewVBox(note, fields)))
-		body = container.NewVBox(newCard(*d.Card), r.Details, widget.NewSeparator(), meta, asOf, widget.NewSeparator(), versions)
+		body = container.NewVBox(r.Sync, newCard(*d.Card), r.Details, widget.NewSeparator(), meta, asOf, widget.NewSeparator(), versions)
 	} else {
-		body = container.NewVBox(meta, asOf, widget.NewSeparator(), note, fields, widget.NewSeparator(), versions)
+		body = container.NewVBox(r.Sync, meta, asOf, widget.NewSeparator(), note, fields, widget.NewSeparator(), versions)
 	}
 	r.Root = container.NewBorder(header, nil, nil, nil, container.NewVScroll(body))
 	return r

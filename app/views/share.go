@@ -211,6 +211,9 @@ func (s *Share) fill() {
 			head := widget.NewLabelWithStyle(record, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 			head.Wrapping = fyne.TextWrapWord
 			s.Fields.Add(head)
+			if it.NeedsSync { // said before the citizen agrees, not after
+				s.Fields.Add(needsSyncLabel())
+			}
 		}
 		// The tick box, then the field's name, why the procedure needs it
 		// (from the catalogue) and any note, wrapped: a long name at large

@@ -277,11 +277,7 @@ func (v *Verifier) Verify(tok string) (*Result, error) {
 			KeyBinding: &sdjwt.BindingPolicy{Audience: v.Audience, MaxAge: MaxLifetime + skew},
 		})
 		if err != nil {
-			err = classify(err)
-			if len(pres) > 1 {
-				err = fmt.Errorf("record %d of %d: %w", i+1, len(pres), err)
-			}
-			return nil, err
+			return nil, recordError(i, len(pres), one, v.Trust, classify(err))
 		}
 		if first == nil {
 			first = p
@@ -289,7 +285,7 @@ func (v *Verifier) Verify(tok string) (*Result, error) {
 				return nil, err
 			}
 		} else if err := sameConsent(first, p); err != nil {
-			return nil, fmt.Errorf("%w: record %d of %d: %w", ErrSpliced, i+1, len(pres), err)
+			return nil, recordError(i, len(pres), one, v.Trust, fmt.Errorf("%w: %w", ErrSpliced, err))
 		}
 		c := p.Credentials[0]
 		rid, fs := fieldsOf(c, i+1, v.Trust)
@@ -300,7 +296,7 @@ func (v *Verifier) Verify(tok string) (*Result, error) {
 			}
 			st, err := v.Status(issuer, c.Payload)
 			if err != nil {
-				return nil, fmt.Errorf("record %d of %d: %w", i+1, len(pres), err)
+				return nil, recordError(i, len(pres), one, v.Trust, err)
 			}
 			st.RecordID = rid
 			res.Statuses = append(res.Statuses, st)

@@ -541,3 +541,22 @@ func TestFieldsOfAStandardCredential(t *testing.T) {
 		t.Fatalf("first record's field %+v", res.Fields[0])
 	}
 }
+
+// A refusal says which record of the token it is about, with the agency
+// and type the record names.
+func TestRefusalNamesTheRecord(t *testing.T) {
+	f := newFixture(t)
+	tok, _ := f.token(t)
+	lines := strings.Split(tok, Separator)
+	birth := strings.Split(lines[1], "~")
+	forged := base64.RawURLEncoding.EncodeToString([]byte(`["c2FsdHNhbHRzYWx0","father_name","Lê Văn Giả"]`))
+	tampered := lines[0] + Separator + strings.Replace(lines[1], birth[1], forged, 1)
+	_, err := f.verifier(t0).Verify(tampered)
+	var re *RecordError
+	if !errors.As(err, &re) || !errors.Is(err, ErrForged) {
+		t.Fatalf("%v: not a RecordError wrapping ErrForged", err)
+	}
+	if re.Record != 2 || re.Records != 2 || re.Issuer != "vn.dongnai.sotuphap" || re.Type != "civil.birth" {
+		t.Fatalf("refusal %+v", re)
+	}
+}
