@@ -45,18 +45,26 @@ var dictionary = []byte(
 // new version digit in PrefixNumeric.
 var dictionaryV2 = append(append([]byte(nil), dictionary...), dictionaryV2Tail...)
 
-// dictionaryV2Tail: the JSON of JOSE headers, issuer payloads, key
-// bindings and disclosures as packV2 writes them (0x01 n: raw bytes of a
-// base64url string, 0x02: a digest reference, 0x03: the sd_hash), and
-// the record headers around them (0x06: JSON then '.', 0x09 '@': 64
-// signature bytes then '~', 0x0a: JSON then '~', 0x01 '@': the last
-// signature).
+// dictionaryV2Tail: the JSON of JOSE headers, issuer payloads (the
+// SD-JWT VC profile: https iss, vct URN, exp, status, rdate), key bindings
+// (nonce = jti) and disclosures (the hidden rid, the citizen binding) as
+// packV2 writes them (0x01 n: raw bytes of a base64url string, 0x02: a
+// digest reference, 0x03: the sd_hash), and the record headers around
+// them (0x06: JSON then '.', 0x09 '@': 64 signature bytes then '~',
+// 0x0a: JSON then '~', 0x0d '@': a key binding's signature then the line
+// feed before the next record, 0x01 '@': the last signature). The https
+// hosts are the Đồng Nai pilot's: another province's tokens compress a
+// little less until it has a dictionary of its own (a new version digit).
 var dictionaryV2Tail = []byte(
 	"\x06{\"alg\":\"EdDSA\",\"kid\":\x01 ,\"typ\":\"dc+sd-jwt\"}" +
-		"],\"_sd_alg\":\"sha-256\",\"cnf\":{\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\x01 }},\"iat\":17" +
-		"\x06{\"alg\":\"ES256\",\"kid\":\x01 ,\"typ\":\"dc+sd-jwt\"}\x06{\"_sd\":[\x01 ,\x01 ,\x02" +
-		"],\"_sd_alg\":\"sha-256\",\"cnf\":{\"jwk\":{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\x01 ,\"y\":\x01 }},\"iat\":17" +
-		",\"iss\":\"vn.dongnai.\",\"rfrom\":17,\"rid\":\"\",\"rstatus\":\"active\",\"runtil\":17,\"rver\":1,\"vct\":\"\"}\t@" +
-		"\n[\x01\x10,\"holder_citizen_id\",\"0\"]\n[\x01\x10,\"\",\"\"]\n[\x01\x10,\"" +
+		"],\"_sd_alg\":\"sha-256\",\"cnf\":{\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\x01 }},\"exp\":17" +
+		",\"iss\":\"https://dulieu.dongnai.gov.vn/issuers/vn.bca.cuc-c06\",\"iss\":\"https://dulieu.dongnai.gov.vn/issuers/vn.bhxh.dongnai\"" +
+		",\"uri\":\"https://dulieu.dongnai.gov.vn/status/v1/vn.bca.cuc-c06/\",\"uri\":\"https://dulieu.dongnai.gov.vn/status/v1/vn.bhxh.dongnai/\"" +
+		"\x06{\"_sd\":[\x01 ,\x01 ,\x02" +
+		"],\"_sd_alg\":\"sha-256\",\"cnf\":{\"jwk\":{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\x01 ,\"y\":\x01 }},\"exp\":17" +
+		",\"iat\":17,\"iss\":\"https://dulieu.dongnai.gov.vn/issuers/vn.dongnai.\",\"rdate\":1,\"rfrom\":1,\"rstatus\":\"active\",\"runtil\":1,\"rver\":1" +
+		",\"status\":{\"status_list\":{\"idx\":,\"uri\":\"https://dulieu.dongnai.gov.vn/status/v1/vn.dongnai.\"}},\"vct\":\"urn:vn:dongnai:vct:\"}\t@" +
+		"\n[\x01\x10,\"rid\",\"\"]\n[\x01\x10,\"holder_citizen_id\",\"0\"]\n[\x01\x10,\"\",\"\"]\n[\x01\x10,\"" +
 		"\x06{\"alg\":\"ES256\",\"kid\":\x01 ,\"typ\":\"kb+jwt\"}\x06{\"aud\":\"vn.dongnai.\",\"exp\":17,\"iat\":17," +
-		"\"jti\":\x01\x10,\"nonce\":\x01\x10,\"procedure\":\"\",\"purpose\":\"\",\"purpose_code\":\"\",\"recipient\":\"\",\"sd_hash\":\x03}\x01@")
+		"\"jti\":\x01\x10,\"nonce\":\x01\x10,\"procedure\":\"\",\"purpose\":\"\",\"sd_hash\":\x03,\"single_use\":true}" +
+		"\r@\x06{\"alg\":\"ES256\",\"kid\":\x01 ,\"typ\":\"dc+sd-jwt\"}\x01@")

@@ -57,7 +57,9 @@ func TestEveryProcedureEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	prov, _ := demo.New(300, 7)
-	srv, ts := warehousetest.Start(t, warehouse.Config{}, prov)
+	// As a province runs it: credentials carry their status entry and
+	// the agencies' https identifiers.
+	srv, ts := warehousetest.Start(t, warehouse.Config{PublicURL: "https://dulieu.dongnai.gov.vn"}, prov)
 	now := time.Now()
 	zbar := zbarimg(t)
 	var formats, bytes []string
