@@ -93,6 +93,8 @@ func TestLargeTextFits(t *testing.T) {
 	}{
 		{"home", ui.Home},
 		{"records", func() { ui.Domain(wallet.DomainHealth) }},
+		// The police department's name is wider than a phone.
+		{"records-identity", func() { ui.Domain(wallet.DomainIdentity) }},
 		{"record", func() { ui.Record(wallet.DomainHealth, recs[0].ID) }},
 		{"bhyt-card-details", func() {
 			ui.Record(wallet.DomainHealth, card.ID)
@@ -156,6 +158,13 @@ func splitValues(o fyne.CanvasObject) []string {
 		}
 		switch v := o.(type) {
 		case *widget.Label:
+			// A label that neither wraps nor truncates and is narrower
+			// than its text is cut off at its edge (a list row's
+			// agency name, say).
+			if v.Wrapping == fyne.TextWrapOff && v.Truncation == fyne.TextTruncateOff && v.Text != "" && v.Size().Width > 0 &&
+				v.MinSize().Width > v.Size().Width+0.5 {
+				out = append(out, fmt.Sprintf("%q is cut off (needs %.0f, has %.0f)", v.Text, v.MinSize().Width, v.Size().Width))
+			}
 			var lines []string
 			for _, c := range objects(v) {
 				if txt, ok := c.(*canvas.Text); ok {

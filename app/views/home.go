@@ -276,7 +276,13 @@ func NewRecordList(w *viewmodel.Wallet, d wallet.Domain, onBack func(), onRecord
 		func() fyne.CanvasObject {
 			warn := needsSyncLabel()
 			warn.Hide()
-			return container.NewVBox(widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), widget.NewLabel(""), warn)
+			// Titles and agencies wrap: "Cục Cảnh sát quản lý hành chính
+			// về trật tự xã hội, Bộ Công an" is wider than a phone.
+			title := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			title.Wrapping = fyne.TextWrapWord
+			issuer := widget.NewLabel("")
+			issuer.Wrapping = fyne.TextWrapWord
+			return container.NewVBox(title, issuer, warn)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := l.Rows[i]
