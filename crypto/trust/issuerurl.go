@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-
-	"github.com/vnwallet/citizenwallet/crypto/keys"
 )
 
 // MaxIssuerURLLen bounds an issuer's https identifier.
@@ -27,12 +25,9 @@ const MaxIssuerURLLen = 200
 // escapes, a path without empty, "." or ".." segments, at most
 // MaxIssuerURLLen printable ASCII characters.
 func CheckIssuerURL(u string) error {
-	if !keys.Printable(u, MaxIssuerURLLen) {
-		return fmt.Errorf("issuer identifier %.80q: 1 to %d printable ASCII characters", u, MaxIssuerURLLen)
-	}
-	p, err := url.Parse(u)
-	if err != nil || p.Scheme != "https" || p.Host == "" || p.User != nil || p.RawQuery != "" || p.ForceQuery || p.Fragment != "" || strings.ContainsAny(u, "#%\\") {
-		return fmt.Errorf("issuer identifier %.80q: must be an https URL with a host and no user, query, fragment or escapes", u)
+	p, err := parseHTTPS("issuer identifier", u, MaxIssuerURLLen)
+	if err != nil {
+		return err
 	}
 	if p.Path != "" && (!strings.HasPrefix(p.Path, "/") || strings.HasSuffix(p.Path, "/") || !cleanPath(p.Path+"/")) {
 		return fmt.Errorf("issuer identifier %.80q: the path must have no empty, . or .. segment and no trailing /", u)

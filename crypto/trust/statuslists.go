@@ -32,17 +32,28 @@ var (
 // or fragment, a path that ends in "/" and has no "." or ".." segment
 // nor "//" and no percent-escapes.
 func CheckStatusPrefix(p string) error {
-	if !keys.Printable(p, MaxStatusPrefixLen) {
-		return fmt.Errorf("status_lists %.80q: 1 to %d printable ASCII characters", p, MaxStatusPrefixLen)
-	}
-	u, err := url.Parse(p)
-	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(p, "#%\\") {
-		return fmt.Errorf("status_lists %.80q: must be an https URL with a host and no user, query, fragment or escapes", p)
+	u, err := parseHTTPS("status_lists", p, MaxStatusPrefixLen)
+	if err != nil {
+		return err
 	}
 	if !strings.HasPrefix(u.Path, "/") || !strings.HasSuffix(u.Path, "/") || !cleanPath(u.Path) {
 		return fmt.Errorf("status_lists %.80q: the path must start and end with / and have no empty, . or .. segment", p)
 	}
 	return nil
+}
+
+// parseHTTPS parses u, the value of member what, which must be at most
+// max printable ASCII characters of an absolute https URL with a host
+// and no user info, query, fragment or escapes.
+func parseHTTPS(what, u string, max int) (*url.URL, error) {
+	if !keys.Printable(u, max) {
+		return nil, fmt.Errorf("%s %.80q: 1 to %d printable ASCII characters", what, u, max)
+	}
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme != "https" || p.Host == "" || p.User != nil || p.RawQuery != "" || p.ForceQuery || p.Fragment != "" || strings.ContainsAny(u, "#%\\") {
+		return nil, fmt.Errorf("%s %.80q: must be an https URL with a host and no user, query, fragment or escapes", what, u)
+	}
+	return p, nil
 }
 
 // cleanPath reports whether a path "/a/b/" has no empty, "." or ".."

@@ -432,14 +432,21 @@ func (s *StatusLists) Lists() []StatusListInfo {
 	return out
 }
 
-// saveStatusList writes a list atomically (a temporary file, synced,
-// renamed over the old one), as the revocation list is saved.
+// saveStatusList writes a list atomically, as the revocation list is
+// saved (writeAtomic).
 func saveStatusList(path string, l savedList) error {
 	b, err := json.Marshal(l)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".status-*")
+	return writeAtomic(path, ".status-*", b)
+}
+
+// writeAtomic writes b to path through a temporary file (pattern, in the
+// same directory), synced and renamed over the old one: a crash leaves
+// the old file or the new one, never a part.
+func writeAtomic(path, pattern string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), pattern)
 	if err != nil {
 		return err
 	}
