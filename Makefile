@@ -78,13 +78,16 @@ screenshots:
 # tests run against a real server: a throw-away cluster in bin/pgtest
 # (tools/postgres.sh), or the one WAREHOUSE_TEST_POSTGRES names.
 PGTEST_DIR ?= bin/pgtest
+# Per test binary: the app's headless UI tests under the race detector
+# take most of Go's default 10 minutes on a busy 2-core machine.
+TEST_TIMEOUT ?= 25m
 test:
 	@bash tools/install-test-deps.sh
 	@export WAREHOUSE_TEST_POSTGRES="$${WAREHOUSE_TEST_POSTGRES:-$$(bash tools/postgres.sh start $(PGTEST_DIR))}"; \
 	race="$$(bash tools/packages.sh -tags ci -test nocgo)"; \
 	plain="$$(bash tools/packages.sh -tags ci -test cgo)"; \
-	if [ -n "$$race" ]; then echo "go test -tags ci -race <$$(wc -w <<<"$$race") packages>"; $(GO) test -tags ci -race $$race; fi; \
-	if [ -n "$$plain" ]; then echo "go test -tags ci <$$(wc -w <<<"$$plain") packages with cgo>"; $(GO) test -tags ci $$plain; fi
+	if [ -n "$$race" ]; then echo "go test -tags ci -race <$$(wc -w <<<"$$race") packages>"; $(GO) test -tags ci -race -timeout $(TEST_TIMEOUT) $$race; fi; \
+	if [ -n "$$plain" ]; then echo "go test -tags ci <$$(wc -w <<<"$$plain") packages with cgo>"; $(GO) test -tags ci -timeout $(TEST_TIMEOUT) $$plain; fi
 
 # The warehouse's PostgreSQL store and the service end to end on it, alone.
 test-postgres:

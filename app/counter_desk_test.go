@@ -19,6 +19,10 @@ import (
 	"github.com/vnwallet/citizenwallet/crypto/qrtext"
 )
 
+// deskClock is the counter's clock, moved on by the test (add) and
+// brought up to real time whenever the wallet makes a token (catchUp):
+// frozen at the start, it fell minutes behind a token made late in a slow
+// run ("not yet valid").
 type deskClock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -26,6 +30,13 @@ type deskClock struct {
 
 func (c *deskClock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *deskClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+func (c *deskClock) catchUp() {
+	c.mu.Lock()
+	if now := time.Now(); now.After(c.t) {
+		c.t = now
+	}
+	c.mu.Unlock()
+}
 
 // The counter desk as an official uses it with a keyboard-wedge scanner:
 // a scan after any button or with nothing focused lands in the scan
@@ -40,14 +51,15 @@ func TestCounterDesk(t *testing.T) {
 	w := d.w
 	defer w.Lock()
 	d.ready(t)
+	clk := &deskClock{t: time.Now()}
 	share := func() *viewmodel.SharedQR {
 		q := shareTreatment(t, w, hospital, 15*time.Minute, false)
 		if len(q.Parts) < 2 {
 			t.Fatalf("want a multi-part token, got %d", len(q.Parts))
 		}
+		clk.catchUp()
 		return q
 	}
-	clk := &deskClock{t: time.Now()}
 	c, err := viewmodel.NewCounter(viewmodel.CounterConfig{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), Agency: hospital, CounterID: "q9",
 		Dir: filepath.Join(t.TempDir(), "counter"), Now: clk.now})
 	if err != nil {
