@@ -81,6 +81,30 @@ type RecordType struct {
 	Domain Domain  `json:"domain"`
 	Label  Label   `json:"label"`
 	Fields []Field `json:"fields"`
+	// Objects group fields into structured objects of the credential
+	// (an address: street, commune, province), each a disclosable
+	// object whose members are disclosable on their own. Records and
+	// procedures keep naming the fields; only the credential nests them
+	// (sync/credential).
+	Objects []Object `json:"objects,omitempty"`
+}
+
+// Object is a structured claim of a record type's credentials: its
+// name (unlike any field's) and the fields it holds.
+type Object struct {
+	Name   string   `json:"name"`
+	Label  Label    `json:"label"`
+	Fields []string `json:"fields"`
+}
+
+// ObjectOf returns the object that holds field name, if any.
+func (t *RecordType) ObjectOf(name string) (Object, bool) {
+	for _, o := range t.Objects {
+		if slices.Contains(o.Fields, name) {
+			return o, true
+		}
+	}
+	return Object{}, false
 }
 
 var (
@@ -107,6 +131,19 @@ func register(t *RecordType) {
 		seen[f.Name] = true
 		if len(f.Options) > 0 && f.Kind != KindText {
 			panic("wallet: record type " + t.Code + ": options on a non-text field " + f.Name)
+		}
+	}
+	held := map[string]bool{}
+	for _, o := range t.Objects {
+		if seen[o.Name] || o.Name == "" || len(o.Fields) == 0 {
+			panic("wallet: record type " + t.Code + ": object " + o.Name + " is unnamed, empty or named as a field")
+		}
+		seen[o.Name] = true
+		for _, f := range o.Fields {
+			if _, ok := t.Field(f); !ok || held[f] {
+				panic("wallet: record type " + t.Code + ": object " + o.Name + " holds an unknown or shared field " + f)
+			}
+			held[f] = true
 		}
 	}
 	registry[t.Code] = t

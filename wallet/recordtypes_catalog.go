@@ -117,6 +117,11 @@ func init() {
 			catText("household_head", "Họ, chữ đệm và tên chủ hộ", "Head of household", 0),
 			catText("relation_to_head", "Quan hệ với chủ hộ", "Relationship to head of household", 0),
 		},
+		// The place of residence is one structured, disclosable object
+		// of the credential, as the EU PID's address: a procedure may
+		// ask for the province alone.
+		Objects: []Object{{Name: "residence_address", Label: Label{VI: "Nơi cư trú", EN: "Place of residence"},
+			Fields: []string{"address", "commune", "district", "province"}}},
 	})
 	// The driving licence (giấy phép lái xe, the PET card). Since 1 March
 	// 2025 the provincial police (Phòng Cảnh sát giao thông, Công an tỉnh)

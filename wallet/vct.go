@@ -87,8 +87,16 @@ func TypeMetadataOf(province, code string, extra ...Field) (TypeMetadata, error)
 			{Locale: "en", Name: t.Label.EN, Description: DomainLabel(t.Domain).EN},
 		},
 	}
+	for _, o := range t.Objects {
+		m.Claims = append(m.Claims, ClaimMetadata{Path: []string{o.Name}, SD: "always",
+			Display: []ClaimDisplay{{Locale: "vi-VN", Label: o.Label.VI}, {Locale: "en", Label: o.Label.EN}}})
+	}
 	for _, f := range append(append([]Field(nil), t.Fields...), extra...) {
-		c := ClaimMetadata{Path: []string{f.Name}, SD: "always", Mandatory: f.Required,
+		path := []string{f.Name}
+		if o, ok := t.ObjectOf(f.Name); ok {
+			path = []string{o.Name, f.Name} // a member of a structured object
+		}
+		c := ClaimMetadata{Path: path, SD: "always", Mandatory: f.Required,
 			Display: []ClaimDisplay{{Locale: "vi-VN", Label: f.Label.VI}, {Locale: "en", Label: f.Label.EN}}}
 		if f.Sensitive {
 			c.Display[0].Description = "Dữ liệu cá nhân nhạy cảm (Luật 91/2025/QH15)"

@@ -3,6 +3,7 @@ package wallet_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,12 +42,22 @@ func TestTypeMetadata(t *testing.T) {
 		if m.VCT != wallet.VCT("vn.dongnai", typ.Code) || m.Name != typ.Label.VI || len(m.Display) != 2 || m.Display[0].Locale != "vi-VN" {
 			t.Errorf("%s: %+v", typ.Code, m)
 		}
-		if len(m.Claims) != len(typ.Fields)+1 || m.Claims[len(m.Claims)-1].Path[0] != "holder_citizen_id" {
-			t.Errorf("%s: %d claims for %d fields", typ.Code, len(m.Claims), len(typ.Fields))
+		objs := len(typ.Objects)
+		if len(m.Claims) != objs+len(typ.Fields)+1 || m.Claims[len(m.Claims)-1].Path[0] != "holder_citizen_id" {
+			t.Errorf("%s: %d claims for %d fields and %d objects", typ.Code, len(m.Claims), len(typ.Fields), objs)
+		}
+		for i, o := range typ.Objects {
+			if c := m.Claims[i]; len(c.Path) != 1 || c.Path[0] != o.Name || c.Display[0].Label != o.Label.VI {
+				t.Errorf("%s: object %s: %+v", typ.Code, o.Name, c)
+			}
 		}
 		for i, f := range typ.Fields {
-			c := m.Claims[i]
-			if c.Path[0] != f.Name || c.SD != "always" || c.Mandatory != f.Required || c.Display[0].Label != f.Label.VI || c.Display[1].Label != f.Label.EN {
+			c := m.Claims[objs+i]
+			want := []string{f.Name}
+			if o, ok := typ.ObjectOf(f.Name); ok {
+				want = []string{o.Name, f.Name}
+			}
+			if !slices.Equal(c.Path, want) || c.SD != "always" || c.Mandatory != f.Required || c.Display[0].Label != f.Label.VI || c.Display[1].Label != f.Label.EN {
 				t.Errorf("%s.%s: %+v", typ.Code, f.Name, c)
 			}
 			if f.Sensitive != strings.Contains(c.Display[0].Description, "nhạy cảm") {

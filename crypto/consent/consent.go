@@ -228,12 +228,22 @@ func fieldsOf(c sdjwt.Credential, n int, list *trust.List) (string, []Field) {
 		name, agency = iss.Name, iss.ID
 	}
 	var fs []Field
-	for claim, val := range c.Claims {
-		if claim == ClaimRecordID {
-			continue
-		}
+	add := func(claim string, val any) {
 		fs = append(fs, Field{Issuer: agency, IssuerName: name, Type: typ, Record: n, RecordID: rid, Version: int(ver),
 			IssuedAt: date, SignedAt: c.IssuedAt, Claim: claim, Value: val})
+	}
+	for claim, val := range c.Claims {
+		switch obj, isObject := val.(map[string]any); {
+		case claim == ClaimRecordID:
+		case isObject:
+			// A structured object (a place of residence): its disclosed
+			// members are the record's fields.
+			for member, v := range obj {
+				add(member, v)
+			}
+		default:
+			add(claim, val)
+		}
 	}
 	return rid, fs
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vnwallet/citizenwallet/crypto/keys"
+	"github.com/vnwallet/citizenwallet/crypto/sdjwt"
 )
 
 // interopDir holds the independent SD-JWT verifier (tools/interop/sdjwt:
@@ -115,4 +116,33 @@ func TestIndependentVerifierReadsEveryRecord(t *testing.T) {
 		t.Fatal("the independent verifier accepted a presentation with a swapped disclosure")
 	}
 	t.Logf("tampered presentation refused: %s", res[2].Error)
+}
+
+// A structured object with the province alone (recursive disclosures,
+// RFC 9901 §4.2.6) reads the same in the independent verifier: the object
+// with one member, the street and commune hidden.
+func TestIndependentVerifierReadsAnObjectMember(t *testing.T) {
+	f := newFixture(t)
+	cred, err := sdjwt.Issue(f.police, sdjwt.IssueRequest{Issuer: "vn.bca.cuc-c06", Type: "identity.residence", IssuedAt: issuedAt, Holder: f.dev.Public(),
+		Metadata: map[string]any{"rver": 1},
+		Claims:   map[string]any{"address": "Số 17, đường Võ Thị Sáu", "commune": "Phường Tam Hiệp", "province": "Đồng Nai", "residence_kind": "permanent"},
+		Objects:  map[string][]string{"residence_address": {"address", "commune", "province"}}, ObjectDecoys: true, Decoys: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.request()
+	r.Nonce = "n-object"
+	r.Selections = []sdjwt.Selection{{Credential: cred, Disclose: []string{"province"}}}
+	tok, _, err := Build(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := independentVerify(t, f, r.Nonce, t0.Add(time.Minute), []string{tok})
+	if !res[0].OK {
+		t.Fatalf("refused: %s", res[0].Error)
+	}
+	addr, _ := res[0].Claims["residence_address"].(map[string]any)
+	if len(addr) != 1 || addr["province"] != "Đồng Nai" || res[0].Claims["residence_kind"] != nil {
+		t.Fatalf("claims %v", res[0].Claims)
+	}
 }

@@ -228,33 +228,66 @@ func cnfKey(claims map[string]json.RawMessage) (*keys.PublicKey, error) {
 // returns them decoded, in order: each must be referenced by the
 // payload's _sd exactly once and be well formed, and no name may repeat
 // a plain claim or another disclosure.
-func disclose(encoded []string, c *content) ([]Disclosure, error) {
+//
+// A disclosure may be nested: referenced from the _sd of the object
+// another disclosure discloses (an issued Object, one level deep).
+// parent[i] is the index of disclosure i's parent, -1 at the top level.
+func disclose(encoded []string, c *content) (ds []Disclosure, parent []int, err error) {
 	out := make([]Disclosure, 0, len(encoded))
 	seen := make(map[string]bool, len(encoded))
 	names := make(map[string]bool, len(encoded))
 	for _, e := range encoded {
 		dg := Digest(e)
 		if seen[dg] {
-			return nil, fmt.Errorf("%w: %s", ErrDuplicateDisclosure, truncate(e))
+			return nil, nil, fmt.Errorf("%w: %s", ErrDuplicateDisclosure, truncate(e))
 		}
 		seen[dg] = true
-		if !c.digests[dg] {
-			return nil, fmt.Errorf("%w: %s", ErrUnreferencedDisclosure, truncate(e))
+		// Leniently: an Object's value holds the _sd of its members.
+		dd := &disc{enc: e}
+		if err := dd.decode(); err != nil {
+			return nil, nil, err
 		}
-		d, err := parseDisclosure(e)
-		if err != nil {
-			return nil, err
+		if dd.array {
+			return nil, nil, fmt.Errorf("%w: an array-element disclosure cannot be chosen by name", ErrUnsupported)
 		}
+		d := Disclosure{Name: dd.name, Value: dd.value, Encoded: e}
 		if c.plainKeys[d.Name] {
-			return nil, fmt.Errorf("%w: %q is also a plain claim", ErrClaimConflict, d.Name)
+			return nil, nil, fmt.Errorf("%w: %q is also a plain claim", ErrClaimConflict, d.Name)
 		}
 		if names[d.Name] {
-			return nil, fmt.Errorf("%w: %q disclosed twice", ErrClaimConflict, d.Name)
+			return nil, nil, fmt.Errorf("%w: %q disclosed twice", ErrClaimConflict, d.Name)
 		}
 		names[d.Name] = true
 		out = append(out, d)
 	}
-	return out, nil
+	// Where each digest is referenced: the payload's _sd, or the _sd of
+	// an object a disclosure discloses.
+	parent = make([]int, len(out))
+	at := map[string]int{}
+	for i, d := range out {
+		m, ok := d.Value.(map[string]any)
+		if !ok {
+			continue
+		}
+		sd, _ := m["_sd"].([]any)
+		for _, x := range sd {
+			if dg, ok := x.(string); ok {
+				at[dg] = i
+			}
+		}
+	}
+	for i, d := range out {
+		dg := Digest(d.Encoded)
+		switch p, nested := at[dg]; {
+		case c.digests[dg]:
+			parent[i] = -1
+		case nested && c.digests[Digest(out[p].Encoded)]: // one level deep
+			parent[i] = p
+		default:
+			return nil, nil, fmt.Errorf("%w: %s", ErrUnreferencedDisclosure, truncate(d.Encoded))
+		}
+	}
+	return out, parent, nil
 }
 
 // decodeObject decodes a strict JSON object (keys.CheckJSON) into its

@@ -68,6 +68,21 @@ type IssueRequest struct {
 	// Decoys is the number of random digests added to _sd (0 to
 	// MaxDecoys), hiding how many claims the credential has.
 	Decoys int
+	// Objects groups claims into selectively disclosable objects: each
+	// key is an object's name, its value the names of the Claims that
+	// become its members. The object is one disclosure of the payload
+	// whose value is {"_sd": [the members' digests and ObjectDecoys]},
+	// and each member a disclosure of its own (RFC 9901 §4.2.6,
+	// recursive disclosures), so a holder can disclose the object with
+	// any subset of its members: a province without the street. A member
+	// not in Claims is left out (and covered by a decoy when
+	// ObjectDecoys says so). Object names follow the claim-name rules and
+	// may not be claim names.
+	Objects map[string][]string
+	// ObjectDecoys, when true, pads every object to its number of
+	// members with decoys, so an object's digest count tells nothing of
+	// which members it has.
+	ObjectDecoys bool
 	// Seed, when set (SeedSize random bytes, for this credential only),
 	// is what every salt and decoy is derived from (SeededSalt,
 	// SeededDecoy) instead of being drawn at random; see seed.go. Nil:
@@ -155,34 +170,100 @@ func issue(issuer *keys.PrivateKey, req IssueRequest) (string, error) {
 		}
 		payload[name] = v
 	}
-	names := make([]string, 0, len(req.Claims))
-	for name := range req.Claims {
+	salt := func(name string) string {
+		if req.Seed != nil {
+			return SeededSalt(req.Seed, name)
+		}
+		return newSalt()
+	}
+	decoys := 0 // decoys made so far: seeded ones are numbered
+	decoy := func() string {
+		decoys++
+		if req.Seed != nil {
+			return SeededDecoy(req.Seed, decoys-1)
+		}
+		return newDecoy()
+	}
+	// Members of objects, then the top-level claims and the objects.
+	memberOf := map[string]string{}
+	for obj, members := range req.Objects {
+		if err := checkName(obj); err != nil {
+			return "", fmt.Errorf("%w: object: %w", ErrReservedName, err)
+		}
+		if _, clash := req.Claims[obj]; clash || reservedIssuerClaims[obj] || req.Metadata[obj] != nil {
+			return "", fmt.Errorf("%w: object %q is also a claim or metadata", ErrReservedName, obj)
+		}
+		for _, m := range members {
+			if prev, twice := memberOf[m]; twice {
+				return "", fmt.Errorf("%w: %q is a member of %s and %s", ErrReservedName, m, prev, obj)
+			}
+			memberOf[m] = obj
+		}
+	}
+	var disclosures []string
+	top := map[string]any{}
+	for name, v := range req.Claims {
+		if _, nested := memberOf[name]; !nested {
+			top[name] = v
+		}
+	}
+	objs := make([]string, 0, len(req.Objects))
+	for obj := range req.Objects {
+		objs = append(objs, obj)
+	}
+	slices.Sort(objs)
+	for _, obj := range objs {
+		var sd []string
+		members := slices.Sorted(slices.Values(req.Objects[obj]))
+		for _, m := range members {
+			v, ok := req.Claims[m]
+			if !ok {
+				if req.ObjectDecoys {
+					sd = append(sd, decoy())
+				}
+				continue
+			}
+			if err := checkName(m); err != nil {
+				return "", fmt.Errorf("%w: %w", ErrReservedName, err)
+			}
+			d, err := newDisclosure(salt(m), m, v)
+			if err != nil {
+				return "", err
+			}
+			disclosures = append(disclosures, d.Encoded)
+			sd = append(sd, Digest(d.Encoded))
+		}
+		if len(sd) == 0 {
+			continue // an object with no member present is not issued
+		}
+		slices.Sort(sd)
+		top[obj] = objectValue{sd}
+	}
+	names := make([]string, 0, len(top))
+	for name := range top {
 		names = append(names, name)
 	}
 	slices.Sort(names)
 	digests := make([]string, 0, len(names)+req.Decoys)
-	var disclosures []string
 	for _, name := range names {
 		if err := checkName(name); err != nil {
 			return "", fmt.Errorf("%w: %w", ErrReservedName, err)
 		}
-		salt := newSalt()
-		if req.Seed != nil {
-			salt = SeededSalt(req.Seed, name)
+		var d Disclosure
+		var err error
+		if ov, ok := top[name].(objectValue); ok {
+			d, err = newObjectDisclosure(salt(name), name, ov.sd)
+		} else {
+			d, err = newDisclosure(salt(name), name, top[name])
 		}
-		d, err := newDisclosure(salt, name, req.Claims[name])
 		if err != nil {
 			return "", err
 		}
 		disclosures = append(disclosures, d.Encoded)
 		digests = append(digests, Digest(d.Encoded))
 	}
-	for j := range req.Decoys {
-		if req.Seed != nil {
-			digests = append(digests, SeededDecoy(req.Seed, j))
-		} else {
-			digests = append(digests, newDecoy())
-		}
+	for range req.Decoys {
+		digests = append(digests, decoy())
 	}
 	if len(digests) > 0 {
 		// Sorted, so the order reveals nothing about the claims or which
@@ -205,6 +286,20 @@ func issue(issuer *keys.PrivateKey, req IssueRequest) (string, error) {
 		return "", fmt.Errorf("%w: %d bytes", ErrTooLarge, b.Len())
 	}
 	return b.String(), nil
+}
+
+// objectValue is an issued Object's value: the digests of its members.
+type objectValue struct{ sd []string }
+
+// newObjectDisclosure encodes [salt, name, {"_sd": sd}]: the one place a
+// disclosure's value holds _sd, which newDisclosure refuses in a value.
+func newObjectDisclosure(salt, name string, sd []string) (Disclosure, error) {
+	raw, err := marshalJSON([]any{salt, name, map[string]any{"_sd": sd}})
+	if err != nil {
+		return Disclosure{}, fmt.Errorf("object %q: %w", name, err)
+	}
+	enc := b64.EncodeToString(raw)
+	return Disclosure{Salt: salt, Name: name, Value: map[string]any{"_sd": sd}, Encoded: enc}, nil
 }
 
 // checkPlainValue checks that v marshals to JSON with no "_sd" or "..."

@@ -146,29 +146,89 @@ func presentOne(b *strings.Builder, holder *keys.PublicKey, s Selection) error {
 	if !c.holder.Equal(holder) {
 		return fmt.Errorf("%w: the credential is bound to key %s, not the holder's %s", ErrHolderMismatch, c.holder.KID(), holder.KID())
 	}
-	// Check every disclosure, and index them by name.
-	ds, err := disclose(p.disclosures, c)
+	b.WriteString(p.jwt)
+	b.WriteByte('~')
+	chosen, err := choose(p.disclosures, c, s.Disclose)
 	if err != nil {
 		return err
 	}
-	have := make(map[string]bool, len(ds))
-	for _, d := range ds {
-		have[d.Name] = true
-	}
-	want := make(map[string]bool, len(s.Disclose))
-	for _, name := range s.Disclose {
-		if !have[name] {
-			return fmt.Errorf("%w: %q", ErrUnknownClaim, truncate(name))
-		}
-		want[name] = true
-	}
-	b.WriteString(p.jwt)
-	b.WriteByte('~')
-	for _, d := range ds { // in the issuer's order
-		if want[d.Name] {
-			b.WriteString(d.Encoded)
-			b.WriteByte('~')
-		}
+	for _, e := range chosen {
+		b.WriteString(e)
+		b.WriteByte('~')
 	}
 	return nil
+}
+
+// choose returns, in the issuer's order, the disclosures of the named
+// claims and of the objects that hold them: a claim nested in an
+// Object travels with the Object's disclosure, whose other members stay
+// hidden (only their digests travel). Naming an Object discloses it
+// whole. Every disclosure is checked (referenced, well formed, names
+// unique), and every name must have one (ErrUnknownClaim).
+func choose(encoded []string, c *content, names []string) ([]string, error) {
+	ds, parent, err := disclose(encoded, c)
+	if err != nil {
+		return nil, err
+	}
+	byName := make(map[string]int, len(ds))
+	for i, d := range ds {
+		byName[d.Name] = i
+	}
+	keep := make([]bool, len(ds))
+	for _, name := range names {
+		i, ok := byName[name]
+		if !ok {
+			return nil, fmt.Errorf("%w: %q", ErrUnknownClaim, truncate(name))
+		}
+		for j := i; j >= 0; j = parent[j] {
+			keep[j] = true
+		}
+		for j := range ds { // an Object named: all of it
+			if parent[j] == i {
+				keep[j] = true
+			}
+		}
+	}
+	var out []string
+	for i, d := range ds {
+		if keep[i] {
+			out = append(out, d.Encoded)
+		}
+	}
+	return out, nil
+}
+
+// Disclose returns the issued credential cred ("<jwt>~<d>~...~") with
+// only the disclosures of the named claims (and of the objects that hold
+// them), as Present chooses them, and no key binding: what a party that
+// holds the whole credential (the warehouse answering an online consent)
+// passes on. It checks the form, not the issuer's signature.
+func Disclose(cred string, names []string) (string, error) {
+	ser, err := split(cred)
+	if err != nil {
+		return "", fmt.Errorf("sdjwt: disclose: %w", err)
+	}
+	if len(ser.creds) != 1 || ser.kb != "" {
+		return "", fmt.Errorf("sdjwt: disclose: %w: not one issued credential", ErrMalformed)
+	}
+	j, err := parseIssuerJWT(ser.creds[0].jwt)
+	if err != nil {
+		return "", fmt.Errorf("sdjwt: disclose: %w", err)
+	}
+	c, err := j.content()
+	if err != nil {
+		return "", fmt.Errorf("sdjwt: disclose: %w", err)
+	}
+	chosen, err := choose(ser.creds[0].disclosures, c, names)
+	if err != nil {
+		return "", fmt.Errorf("sdjwt: disclose: %w", err)
+	}
+	var b strings.Builder
+	b.WriteString(ser.creds[0].jwt)
+	b.WriteByte('~')
+	for _, e := range chosen {
+		b.WriteString(e)
+		b.WriteByte('~')
+	}
+	return b.String(), nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/vnwallet/citizenwallet/crypto/keys"
@@ -112,12 +113,42 @@ type IssueOptions struct {
 // which optional fields a record has (a constant number of decoys would
 // tell their number exactly). A withdrawal, which carries no claims and
 // is never presented, gets none.
+//
+// Fields the type groups into an object (wallet.RecordType.Objects) count
+// as one top-level slot, the object; inside it every member left out is
+// a decoy of the object's own (sdjwt IssueRequest.ObjectDecoys).
 func DecoysFor(r wallet.Record) int {
 	t, ok := wallet.LookupType(r.Type)
 	if !ok || len(r.Claims) == 0 {
 		return 0
 	}
-	return max(0, len(t.Fields)-len(r.Claims))
+	slots, filled := len(t.Fields), len(r.Claims)
+	for _, o := range t.Objects {
+		slots -= len(o.Fields) - 1
+		n := 0
+		for _, f := range o.Fields {
+			if _, ok := r.Claims[f]; ok {
+				n++
+			}
+		}
+		if n > 0 {
+			filled -= n - 1
+		}
+	}
+	return max(0, slots-filled)
+}
+
+// objectsOf is the type's objects as sdjwt.IssueRequest.Objects.
+func objectsOf(typ string) map[string][]string {
+	t, ok := wallet.LookupType(typ)
+	if !ok || len(t.Objects) == 0 {
+		return nil
+	}
+	out := make(map[string][]string, len(t.Objects))
+	for _, o := range t.Objects {
+		out[o.Name] = o.Fields
+	}
+	return out
 }
 
 // Issue signs one version of a record as an SD-JWT by its issuing agency,
@@ -190,7 +221,8 @@ func Issue(r wallet.Record, citizenID string, issuer *keys.PrivateKey, holder *k
 		Metadata: meta,
 		Claims:   claims,
 		Decoys:   DecoysFor(r),
-		Seed:     o.Seed,
+		Objects:  objectsOf(r.Type), ObjectDecoys: true,
+		Seed: o.Seed,
 	}
 	if o.Status != nil {
 		if o.Status.Index < 0 || o.Status.URI == "" {
@@ -369,7 +401,21 @@ func fromCredential(c sdjwt.Credential, list *trust.List) (wallet.Record, error)
 	}
 	r.Domain = t.Domain
 	for name, v := range c.Claims {
-		if name != ClaimCitizen && name != ClaimRecordID {
+		switch obj, isObject := objectNamed(t, name); {
+		case name == ClaimCitizen, name == ClaimRecordID:
+		case isObject:
+			// A structured object: its members are the record's fields.
+			m, ok := v.(map[string]any)
+			if !ok {
+				return bad("record %s: %s is not an object", id, name)
+			}
+			for f, fv := range m {
+				if !slices.Contains(obj.Fields, f) {
+					return bad("record %s: %s holds %q", id, name, f)
+				}
+				r.Claims[f] = fv
+			}
+		default:
 			r.Claims[name] = v
 		}
 	}
@@ -377,6 +423,16 @@ func fromCredential(c sdjwt.Credential, list *trust.List) (wallet.Record, error)
 		r.Claims = nil // a withdrawal may carry none
 	}
 	return r, nil
+}
+
+// objectNamed is the object of t named name.
+func objectNamed(t *wallet.RecordType, name string) (wallet.Object, bool) {
+	for _, o := range t.Objects {
+		if o.Name == name {
+			return o, true
+		}
+	}
+	return wallet.Object{}, false
 }
 
 // wholeNumber reads a JSON number that must be an integer.

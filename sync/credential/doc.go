@@ -17,7 +17,10 @@
 //	Status              "rstatus"      plain metadata (active, withdrawn ...)
 //	ValidFrom           "rfrom"        plain metadata, Unix seconds, omitted if zero
 //	ValidUntil          "runtil"       plain metadata, Unix seconds, omitted if zero
-//	Claims[name]        one disclosure per claim, same name
+//	Claims[name]        one disclosure per claim, same name; the fields a
+//	                    type groups into an object (RecordType.Objects, the
+//	                    place of residence) are the members of one
+//	                    disclosable object, each a disclosure of its own
 //	(the citizen)       disclosure "holder_citizen_id": the 12-digit number
 //	(the device)        cnf.jwk: the device key the warehouse enrolled
 //	Domain              not carried: it follows from the type
@@ -29,6 +32,20 @@
 // of claims exactly; padding to the type's size also costs fewer bytes,
 // since most records fill most fields: 1.5 decoys on average for the
 // demo's types instead of 3.)
+//
+// # Structured objects
+//
+// A type may group fields into an object, as the EU PID's address: the
+// residence record's address, commune, district and province are the
+// object "residence_address", one disclosure of the payload whose value
+// is {"_sd": [its members' digests, padded with decoys to four]}, and
+// each member a disclosure of its own (RFC 9901 recursive disclosures).
+// A procedure that asks for the province alone gets the object's
+// disclosure and the province's; the street and the commune stay hidden
+// (their digests travel inside the object). Records, procedures and the
+// app keep naming the flat fields: Issue nests them, Verify flattens them
+// back, and a counter (crypto/consent) reads an object's disclosed
+// members as the record's fields.
 //
 // # Unlinkability
 //

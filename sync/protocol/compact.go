@@ -126,7 +126,7 @@ func CompactSeeded(cred string, seed []byte) (c CompactCredential, ok bool) {
 	for j := 0; j < sdjwt.MaxDecoys; j++ {
 		decoy := `"` + sdjwt.SeededDecoy(seed, j) + `"`
 		if !strings.Contains(s.Payload, decoy) {
-			break
+			continue // not made, or inside an object's disclosure (it travels there)
 		}
 		s.Payload = strings.Replace(s.Payload, decoy, `"~d`+strconv.Itoa(j)+`"`, 1)
 	}

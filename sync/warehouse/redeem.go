@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/vnwallet/citizenwallet/crypto/consent"
 	"github.com/vnwallet/citizenwallet/crypto/keys"
@@ -95,7 +94,10 @@ func (s *Server) handleRedeem(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, http.StatusInternalServerError, protocol.ErrCodeInternal, "issue records")
 			return
 		}
-		cred, err := selectDisclosures(creds[0], it.Claims)
+		// The scope's claims, the record id (the scope names the record to
+		// the counter already, which checks the fields against it), and
+		// the objects that hold them.
+		cred, err := sdjwt.Disclose(creds[0], append(slices.Clone(it.Claims), credential.ClaimRecordID))
 		if err != nil {
 			writeError(w, r, http.StatusBadRequest, protocol.ErrCodeBadRequest, fmt.Sprintf("record %s: %v", it.RecordID, err))
 			return
@@ -116,36 +118,4 @@ func (s *Server) handleRedeem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, r, http.StatusOK, resp)
-}
-
-// selectDisclosures keeps, of an issued credential "<jwt>~d~d~...~", the
-// disclosures of the named claims, every name must have one, and the
-// record id's (the consent's scope names the record to the counter
-// already, which checks the fields against it).
-func selectDisclosures(cred string, claims []string) (string, error) {
-	parts := strings.Split(cred, "~")
-	var b strings.Builder
-	b.WriteString(parts[0])
-	b.WriteByte('~')
-	found := map[string]bool{}
-	for _, enc := range parts[1:] {
-		if enc == "" {
-			continue
-		}
-		d, err := sdjwt.ParseDisclosure(enc)
-		if err != nil {
-			return "", err
-		}
-		if slices.Contains(claims, d.Name) || d.Name == credential.ClaimRecordID {
-			found[d.Name] = true
-			b.WriteString(enc)
-			b.WriteByte('~')
-		}
-	}
-	for _, c := range claims {
-		if !found[c] {
-			return "", fmt.Errorf("no claim %q", c)
-		}
-	}
-	return b.String(), nil
 }

@@ -51,7 +51,7 @@ func TestTypeMetadataServed(t *testing.T) {
 	}
 	described := map[string]bool{}
 	for _, c := range m.Claims {
-		described[c.Path[0]] = c.SD == "always" && c.Display[0].Locale == "vi-VN" && c.Display[0].Label != ""
+		described[c.Path[len(c.Path)-1]] = c.SD == "always" && c.Display[0].Locale == "vi-VN" && c.Display[0].Label != ""
 	}
 	for _, enc := range parts[1 : len(parts)-1] {
 		d, err := sdjwt.ParseDisclosure(enc)
