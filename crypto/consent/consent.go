@@ -308,7 +308,7 @@ func (v *Verifier) Verify(tok string) (*Result, error) {
 			if err != nil {
 				return nil, recordError(i, len(pres), one, v.Trust, err)
 			}
-			st.RecordID = rid
+			st.Record, st.RecordID = i+1, rid
 			res.Statuses = append(res.Statuses, st)
 		}
 		res.Fields = append(res.Fields, fs...)

@@ -26,8 +26,11 @@ var (
 // presented credential, in Result.Statuses (one per credential, in the
 // order presented).
 type CredentialStatus struct {
-	Issuer   string
-	RecordID string // set by Verify
+	Issuer string
+	// Record is the record's place in the token (Field.Record) and
+	// RecordID its id when shared; both set by Verify.
+	Record   int
+	RecordID string
 	// URI and Index are the credential's status.status_list; empty when
 	// it has none.
 	URI   string

@@ -124,7 +124,7 @@ func TestWithdrawnRecordRefusedOffline(t *testing.T) {
 	if err != nil {
 		t.Fatalf("counter with the list from before the withdrawal: %v", err)
 	}
-	if len(res.Statuses) != 1 || !res.Statuses[0].Checked || res.Statuses[0].Age < 2*time.Hour || res.Statuses[0].Age > 3*time.Hour {
+	if len(res.Statuses) != 1 || !res.Statuses[0].Checked || res.Statuses[0].Record != 1 || res.Statuses[0].Age < 2*time.Hour || res.Statuses[0].Age > 3*time.Hour {
 		t.Fatalf("statuses %+v: want checked VALID with the list's age (2 h 1 min)", res.Statuses)
 	}
 
