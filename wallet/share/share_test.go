@@ -100,9 +100,21 @@ func TestEveryProcedureEndToEnd(t *testing.T) {
 				t.Fatalf("%s: read QR: %v", p.Code, err)
 			}
 			// An independent decoder reads the same image to the same text.
+			// Once, in CI (not in a few hundred parts here since),
+			// zbarimg 0.23 read a 4-pixel render of a full version-25
+			// part (2 393 digits) as 2 410; the same part rendered at 5
+			// pixels a module must then read exactly: an encoding fault
+			// would show at every size, and the log keeps the case.
 			if zbar != "" {
 				if z := zbarRead(t, zbar, img); z != part {
-					t.Errorf("%s: zbarimg read %d characters %.30q…, want the part's %d", p.Code, len(z), z, len(part))
+					t.Logf("%s: zbarimg read %d characters of a %d-digit part at 4 px a module (%.40q…); reading a 5-px render", p.Code, len(z), len(part), z)
+					big, err := qrtext.Render(part, 'M', 5)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if z := zbarRead(t, zbar, big); z != part {
+						t.Errorf("%s: zbarimg read %d characters %.30q…, want the part's %d (at 4 and 5 px a module)", p.Code, len(z), z, len(part))
+					}
 				}
 			}
 			read = append(read, text)
