@@ -93,6 +93,23 @@ func in(dir string) func(string) bool {
 var depRules = []depRule{
 	{name: "crypto imports nothing of ours outside crypto",
 		applies: in("crypto"), banned: oursOutside("crypto")},
+	// Inside crypto, each package depends on the few siblings its doc
+	// names (the layering of the package docs).
+	{name: "crypto/keys imports nothing of ours",
+		applies: in("crypto/keys"), banned: oursOutside("crypto/keys")},
+	{name: "crypto/kdf imports nothing of ours",
+		applies: in("crypto/kdf"), banned: oursOutside("crypto/kdf")},
+	{name: "crypto/vault imports only crypto/kdf of ours",
+		applies: in("crypto/vault"), banned: oursOutside("crypto/vault", "crypto/kdf")},
+	{name: "crypto/sdjwt imports only crypto/keys of ours",
+		applies: in("crypto/sdjwt"), banned: oursOutside("crypto/sdjwt", "crypto/keys")},
+	{name: "crypto/statuslist imports only crypto/keys of ours",
+		applies: in("crypto/statuslist"), banned: oursOutside("crypto/statuslist", "crypto/keys")},
+	{name: "crypto/trust imports only crypto/keys of ours",
+		applies: in("crypto/trust"), banned: oursOutside("crypto/trust", "crypto/keys")},
+	{name: "the PIN's key derivation and the vault need no network",
+		applies: func(rel string) bool { return under(rel, "crypto/kdf") || under(rel, "crypto/vault") },
+		banned:  prefixed("net/http")},
 	{name: "wallet imports only wallet and crypto of ours",
 		applies: in("wallet"), banned: oursOutside("wallet", "crypto")},
 	{name: "sync imports only sync, wallet and crypto of ours",
@@ -279,7 +296,9 @@ func TestCheckDepsCatchesViolations(t *testing.T) {
 	pkgs := []listedPackage{
 		{ImportPath: module},
 		{ImportPath: m("crypto/kdf"), Imports: []string{"crypto/sha256", m("crypto/vault")}},
-		{ImportPath: m("crypto/vault"), Imports: []string{m("wallet")}}, // bad: crypto → wallet
+		{ImportPath: m("crypto/vault"), Imports: []string{"net/http", m("wallet")}},             // bad: crypto → wallet, and a network
+		{ImportPath: m("crypto/sdjwt"), Imports: []string{m("crypto/keys"), m("crypto/trust")}}, // bad: sdjwt → trust
+		{ImportPath: m("crypto/keys")}, {ImportPath: m("crypto/trust"), Imports: []string{m("crypto/keys")}},
 		{ImportPath: m("wallet"), Imports: []string{m("crypto/kdf"), widget}},
 		{ImportPath: widget, Imports: []string{fyne}}, // so wallet reaches Fyne: bad
 		{ImportPath: m("wallet/badgerstore"), Imports: []string{m("wallet"), badger}},
@@ -292,7 +311,7 @@ func TestCheckDepsCatchesViolations(t *testing.T) {
 		{ImportPath: m("assets"), Imports: []string{fyne}},
 		{ImportPath: m("cmd/walletctl"), Imports: []string{m("wallet/badgerstore"), m("sync/client")}},
 		{ImportPath: m("cmd/citizenwallet"), Imports: []string{m("app/viewmodel"), fyne, badger}}, // bad: badger in cmd
-		{ImportPath: fyne}, {ImportPath: badger}, {ImportPath: resty}, {ImportPath: "crypto/sha256", Standard: true},
+		{ImportPath: fyne}, {ImportPath: badger}, {ImportPath: resty}, {ImportPath: "crypto/sha256", Standard: true}, {ImportPath: "net/http", Standard: true},
 	}
 	var got []string
 	for _, v := range checkDeps(pkgs, depRules) {
@@ -303,6 +322,12 @@ func TestCheckDepsCatchesViolations(t *testing.T) {
 		m("crypto/kdf") + ": " + strings.Join([]string{m("crypto/kdf"), m("crypto/vault"), m("wallet")}, " → ") + " (crypto imports nothing of ours outside crypto)",
 		m("crypto/kdf") + ": " + strings.Join([]string{m("crypto/kdf"), m("crypto/vault"), m("wallet"), widget, fyne}, " → ") + " (only app, assets and cmd depend on fyne.io)",
 		m("crypto/vault") + ": " + strings.Join([]string{m("crypto/vault"), m("wallet")}, " → ") + " (crypto imports nothing of ours outside crypto)",
+		// The rules inside crypto.
+		m("crypto/kdf") + ": " + strings.Join([]string{m("crypto/kdf"), m("crypto/vault")}, " → ") + " (crypto/kdf imports nothing of ours)",
+		m("crypto/kdf") + ": " + strings.Join([]string{m("crypto/kdf"), m("crypto/vault"), "net/http"}, " → ") + " (the PIN's key derivation and the vault need no network)",
+		m("crypto/vault") + ": " + strings.Join([]string{m("crypto/vault"), m("wallet")}, " → ") + " (crypto/vault imports only crypto/kdf of ours)",
+		m("crypto/vault") + ": " + strings.Join([]string{m("crypto/vault"), "net/http"}, " → ") + " (the PIN's key derivation and the vault need no network)",
+		m("crypto/sdjwt") + ": " + strings.Join([]string{m("crypto/sdjwt"), m("crypto/trust")}, " → ") + " (crypto/sdjwt imports only crypto/keys of ours)",
 		m("crypto/vault") + ": " + strings.Join([]string{m("crypto/vault"), m("wallet"), widget, fyne}, " → ") + " (only app, assets and cmd depend on fyne.io)",
 		m("wallet") + ": " + strings.Join([]string{m("wallet"), widget, fyne}, " → ") + " (only app, assets and cmd depend on fyne.io)",
 		m("wallet/badgerstore") + ": " + strings.Join([]string{m("wallet/badgerstore"), m("wallet"), widget, fyne}, " → ") + " (only app, assets and cmd depend on fyne.io)",

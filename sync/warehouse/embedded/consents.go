@@ -48,13 +48,8 @@ func (s *Store) PutCredentials(ctx context.Context, deviceID string, refs []ware
 	if len(refs) != len(creds) {
 		return nil, fmt.Errorf("embedded: put credentials: %w: %d refs, %d credentials", errInvalid, len(refs), len(creds))
 	}
-	if hasNUL(deviceID) {
-		return nil, fmt.Errorf("embedded: put credentials: %w: NUL in the device id", errInvalid)
-	}
-	for _, r := range refs {
-		if hasNUL(r.RecordID) {
-			return nil, fmt.Errorf("embedded: put credentials: %w: NUL in a record id", errInvalid)
-		}
+	if err := checkCredentialIDs("put credentials", deviceID, refs); err != nil {
+		return nil, err
 	}
 	defer s.lock(pCred + deviceID)()
 	out := make([]string, len(refs))
@@ -382,4 +377,18 @@ func (s *Store) AccessLog(ctx context.Context, citizenID string, after int64, li
 		return nil, false, fmt.Errorf("embedded: access log: %w", err)
 	}
 	return out, more, nil
+}
+
+// checkCredentialIDs refuses a device id or record id holding a NUL (the
+// store's keys are NUL-separated), for the operation op.
+func checkCredentialIDs(op, deviceID string, refs []warehouse.RecordRef) error {
+	if hasNUL(deviceID) {
+		return fmt.Errorf("embedded: %s: %w: NUL in the device id", op, errInvalid)
+	}
+	for _, r := range refs {
+		if hasNUL(r.RecordID) {
+			return fmt.Errorf("embedded: %s: %w: NUL in a record id", op, errInvalid)
+		}
+	}
+	return nil
 }

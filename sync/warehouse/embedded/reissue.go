@@ -15,13 +15,8 @@ func (s *Store) ReplaceCredentials(ctx context.Context, deviceID string, refs []
 	if len(refs) != len(creds) || len(refs) != len(old) {
 		return nil, fmt.Errorf("embedded: replace credentials: %w: %d refs, %d old, %d new credentials", errInvalid, len(refs), len(old), len(creds))
 	}
-	if hasNUL(deviceID) {
-		return nil, fmt.Errorf("embedded: replace credentials: %w: NUL in the device id", errInvalid)
-	}
-	for _, r := range refs {
-		if hasNUL(r.RecordID) {
-			return nil, fmt.Errorf("embedded: replace credentials: %w: NUL in a record id", errInvalid)
-		}
+	if err := checkCredentialIDs("replace credentials", deviceID, refs); err != nil {
+		return nil, err
 	}
 	defer s.lock(pCred + deviceID)()
 	out := make([]string, len(refs))
