@@ -90,11 +90,29 @@ type RecordType struct {
 }
 
 // Object is a structured claim of a record type's credentials: its
-// name (unlike any field's) and the fields it holds.
+// name (unlike any field's) and the fields it holds. Every object of the
+// registry is an address, its fields in the order street (or hamlet),
+// commune, district, province; register refuses another shape.
 type Object struct {
 	Name   string   `json:"name"`
 	Label  Label    `json:"label"`
 	Fields []string `json:"fields"`
+}
+
+// addressParts are the endings of an address object's fields, in order
+// after the street.
+var addressParts = []string{"commune", "district", "province"}
+
+// Line is the object's members that c holds on one line, as documents
+// print an address (AddressLine); "" when c holds none of them.
+func (o Object) Line(c Claims) string {
+	var parts [4]string
+	for i, f := range o.Fields {
+		if s, ok := c[f].(string); ok && i < len(parts) {
+			parts[i] = s
+		}
+	}
+	return AddressLine(parts[0], parts[1], parts[2], parts[3])
 }
 
 // ObjectOf returns the object that holds field name, if any.
@@ -139,6 +157,14 @@ func register(t *RecordType) {
 			panic("wallet: record type " + t.Code + ": object " + o.Name + " is unnamed, empty or named as a field")
 		}
 		seen[o.Name] = true
+		if len(o.Fields) != 1+len(addressParts) {
+			panic("wallet: record type " + t.Code + ": object " + o.Name + " is not an address (street, commune, district, province)")
+		}
+		for i, part := range addressParts {
+			if !strings.HasSuffix(o.Fields[1+i], part) {
+				panic("wallet: record type " + t.Code + ": object " + o.Name + " is not an address (street, commune, district, province)")
+			}
+		}
 		for _, f := range o.Fields {
 			if _, ok := t.Field(f); !ok || held[f] {
 				panic("wallet: record type " + t.Code + ": object " + o.Name + " holds an unknown or shared field " + f)

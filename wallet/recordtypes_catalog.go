@@ -92,12 +92,29 @@ func init() {
 			catText("religion", "Tôn giáo", "Religion", fSens),
 			catText("birth_registration_place", "Nơi đăng ký khai sinh", "Place of birth registration", 0),
 			catText("hometown", "Quê quán", "Place of origin", 0),
-			catText("permanent_address", "Nơi thường trú", "Permanent residence", 0),
-			catText("current_address", "Nơi ở hiện tại", "Current address", 0),
+			catText("permanent_street", "Nơi thường trú: số nhà, đường, thôn, ấp, khu phố", "Permanent residence: house, street, hamlet", 0),
+			catText("permanent_commune", "Nơi thường trú: xã, phường, đặc khu", "Permanent residence: commune / ward", 0),
+			catText("permanent_district", "Nơi thường trú: quận, huyện (trước 01/7/2025)", "Permanent residence: district (before 1 July 2025)", 0),
+			catText("permanent_province", "Nơi thường trú: tỉnh, thành phố", "Permanent residence: province / city", 0),
+			catText("current_street", "Nơi ở hiện tại: số nhà, đường, thôn, ấp, khu phố", "Current address: house, street, hamlet", 0),
+			catText("current_commune", "Nơi ở hiện tại: xã, phường, đặc khu", "Current address: commune / ward", 0),
+			catText("current_district", "Nơi ở hiện tại: quận, huyện (trước 01/7/2025)", "Current address: district (before 1 July 2025)", 0),
+			catText("current_province", "Nơi ở hiện tại: tỉnh, thành phố", "Current address: province / city", 0),
 			catText("card_number", "Số thẻ căn cước", "ID card number", 0),
 			catDate("card_issued_on", "Ngày cấp", "Date of issue", 0),
 			catDate("card_expires_on", "Có giá trị đến", "Date of expiry", 0),
 			catText("card_issued_by", "Cơ quan cấp", "Issuing authority", 0),
+		},
+		// Each address is a structured, disclosable object, as the
+		// population database holds it (the street or hamlet, the
+		// commune, the district of an address written before 1 July
+		// 2025, the province): a procedure may ask for the commune and
+		// province alone.
+		Objects: []Object{
+			{Name: "permanent_address", Label: Label{VI: "Nơi thường trú", EN: "Permanent residence"},
+				Fields: []string{"permanent_street", "permanent_commune", "permanent_district", "permanent_province"}},
+			{Name: "current_address", Label: Label{VI: "Nơi ở hiện tại", EN: "Current address"},
+				Fields: []string{"current_street", "current_commune", "current_district", "current_province"}},
 		},
 	})
 	register(&RecordType{

@@ -77,8 +77,9 @@ type cardField struct {
 	// words, when set, says a coded value in words and returns the code
 	// shown beside it; ok false leaves the value as claimText gives it.
 	words func(v any) (text, code string, ok bool)
-	// join says two claims as one line (validity from … to …).
-	join func(a, b string) string
+	// join says several claims as one line (validity from … to …, an
+	// address); vals holds "" for a claim the record lacks.
+	join func(vals []string) string
 }
 
 // cardLayout is a record type's card.
@@ -120,7 +121,8 @@ var cardLayouts = map[string]cardLayout{
 			one("birth_date", "Ngày, tháng, năm sinh", "Date of birth", Value),
 			one("sex", "Giới tính", "Sex", Words),
 			one("nationality", "Quốc tịch", "Nationality", Words),
-			one("permanent_address", "Nơi cư trú", "Place of residence", Words),
+			{claims: []string{"permanent_street", "permanent_commune", "permanent_district", "permanent_province"},
+				label: wallet.Label{VI: "Nơi cư trú", EN: "Place of residence"}, kind: Words, join: addressLine},
 			one("birth_registration_place", "Nơi đăng ký khai sinh", "Place of birth registration", Words),
 			one("card_issued_on", "Ngày, tháng, năm cấp", "Date of issue", Value),
 			one("card_expires_on", "Ngày, tháng, năm hết hạn", "Date of expiry", Value),
@@ -214,7 +216,7 @@ func CardOf(r wallet.Record) (Card, bool) {
 		line := CardLine{Label: Localized(lf.label), Kind: lf.kind}
 		switch {
 		case lf.join != nil:
-			line.Value = lf.join(vals[0], vals[1])
+			line.Value = lf.join(vals)
 		default:
 			line.Value = vals[0]
 			if lf.words != nil {
@@ -263,7 +265,12 @@ func guessField(name string, v any) wallet.Field {
 func sortedKeys(c wallet.Claims) []string { return slices.Sorted(maps.Keys(c)) }
 
 // fromTo says a validity as the card prints it.
-func fromTo(a, b string) string {
+// addressLine says an address's street, commune, district and province
+// on one line, as the card prints it.
+func addressLine(vals []string) string { return wallet.AddressLine(vals[0], vals[1], vals[2], vals[3]) }
+
+func fromTo(vals []string) string {
+	a, b := vals[0], vals[1]
 	en := isEnglish()
 	switch {
 	case a != "" && b != "":

@@ -62,6 +62,13 @@ func TestCardOf(t *testing.T) {
 			if l := line(c, "Giới tính"); l.Value != "Nam" && l.Value != "Nữ" {
 				t.Errorf("sex said as %q", l.Value)
 			}
+			// The place of residence printed on one line, from the four
+			// members of the permanent address.
+			rt, _ := wallet.LookupType(r.Type)
+			o, _ := rt.ObjectOf("permanent_province")
+			if l := line(c, "Nơi cư trú"); l.Value != o.Line(r.Claims) || !strings.HasPrefix(l.Value, "Số ") || !strings.HasSuffix(l.Value, ", tỉnh Đồng Nai") {
+				t.Errorf("place of residence %q from %v", l.Value, r.Claims)
+			}
 		},
 	}, {
 		typ:   viewmodel.DrivingLicenceType,
@@ -145,6 +152,15 @@ func checkNothingLost(t *testing.T, rt *wallet.RecordType, r wallet.Record, c vi
 	lines := len(c.Lines)
 	if rt.Code == "health.insurance_card" && r.Claims["valid_from"] != nil && r.Claims["valid_to"] != nil {
 		lines++ // from and to on one line
+	}
+	if o, ok := rt.ObjectOf("permanent_street"); ok && rt.Code == "identity.citizen" {
+		n := 0
+		for _, f := range o.Fields {
+			if r.Claims[f] != nil {
+				n++
+			}
+		}
+		lines += max(n-1, 0) // the permanent address on one line
 	}
 	if got, want := lines+len(c.Details), len(r.Claims); got != want {
 		t.Errorf("%s: %d lines + %d details for %d claims", r.Type, len(c.Lines), len(c.Details), want)

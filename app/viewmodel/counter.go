@@ -450,6 +450,14 @@ func newCounterResult(res *consent.Result) *CounterResult {
 	out.fields = fields
 	var g *FieldGroup
 	last := 0
+	// An address's members shown (a structured object, wallet.Object)
+	// are one row of their group, written as one line; the export keeps
+	// them apart (out.fields).
+	type objectRow struct {
+		row    int
+		claims wallet.Claims
+	}
+	var objects map[string]*objectRow // the current group's, by object
 	for _, f := range fields {
 		if f.Record != last {
 			title := f.Type
@@ -463,8 +471,22 @@ func newCounterResult(res *consent.Result) *CounterResult {
 			out.Groups = append(out.Groups, FieldGroup{Title: title, Issuer: issuer})
 			g = &out.Groups[len(out.Groups)-1]
 			last = f.Record
+			objects = map[string]*objectRow{}
 		}
 		cf := counterField(f)
+		if t, ok := wallet.LookupType(f.Type); ok {
+			if o, ok := t.ObjectOf(f.Claim); ok {
+				r := objects[o.Name]
+				if r == nil {
+					r = &objectRow{row: len(g.Fields), claims: wallet.Claims{}}
+					objects[o.Name] = r
+					g.Fields = append(g.Fields, CounterField{Label: Localized(o.Label)})
+				}
+				r.claims[f.Claim] = f.Value
+				g.Fields[r.row].Value = o.Line(r.claims)
+				continue
+			}
+		}
 		g.Fields = append(g.Fields, cf)
 		value := cf.Value
 		switch {

@@ -50,6 +50,24 @@ func Size(r wallet.Record, citizenID string) int {
 	}
 	add(ClaimCitizen, citizenID)
 	add(ClaimRecordID, r.ID)
+	// An object the record has members of is one disclosure more,
+	// ["salt","name",{"_sd":[...]}] with a digest for each of its fields
+	// (members and decoys), and one digest of the payload in place of its
+	// members'.
+	if t, ok := wallet.LookupType(r.Type); ok {
+		for _, o := range t.Objects {
+			n := 0
+			for _, f := range o.Fields {
+				if _, ok := r.Claims[f]; ok {
+					n++
+				}
+			}
+			if n > 0 {
+				disclosures += b64(2+salt+2+jsonLen(o.Name)+1+len(`{"_sd":[]}`)+digest*len(o.Fields)) + 1
+				claims -= n - 1
+			}
+		}
+	}
 	payload := jsonLen(map[string]any{
 		"iss": r.Issuer, "iat": r.IssuedAt.Unix(), "exp": r.IssuedAt.Unix(), "_sd_alg": "sha-256",
 		"vct":       "urn:" + strings.Repeat("x", 20) + ":vct:" + r.Type,                                            // the province's URN

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -93,17 +94,26 @@ func TestCompactRefusesAndFallsBack(t *testing.T) {
 	}
 
 	good, _ := protocol.Compact(cred)
+	// Two placeholders of the payload (the digests of members of an
+	// address object are in its disclosure, not the payload).
+	ph := regexp.MustCompile(`"~[0-9]+"`).FindAllString(good.Payload, 2)
+	if len(ph) < 2 {
+		t.Fatalf("compact payload has %d placeholders: %s", len(ph), good.Payload)
+	}
+	first, second := ph[0], ph[1]
 	edits := map[string]func(c *protocol.CompactCredential){
-		"placeholder out of range": func(c *protocol.CompactCredential) { c.Payload = strings.Replace(c.Payload, `"~0"`, `"~99"`, 1) },
-		"placeholder twice":        func(c *protocol.CompactCredential) { c.Payload = strings.Replace(c.Payload, `"~1"`, `"~0"`, 1) },
-		"placeholder not a number": func(c *protocol.CompactCredential) { c.Payload = strings.Replace(c.Payload, `"~0"`, `"~x"`, 1) },
-		"leading zero":             func(c *protocol.CompactCredential) { c.Payload = strings.Replace(c.Payload, `"~0"`, `"~00"`, 1) },
-		"unterminated":             func(c *protocol.CompactCredential) { c.Payload = c.Payload[:strings.Index(c.Payload, `"~0"`)+3] },
-		"both payload forms":       func(c *protocol.CompactCredential) { c.RawPayload = "e30" },
-		"no payload":               func(c *protocol.CompactCredential) { c.Payload = "" },
-		"no signature":             func(c *protocol.CompactCredential) { c.Signature = "" },
-		"too many disclosures":     func(c *protocol.CompactCredential) { c.Disclosures = make([]string, 300) },
-		"too large":                func(c *protocol.CompactCredential) { c.Header = strings.Repeat("x", 300<<10) },
+		"placeholder out of range": func(c *protocol.CompactCredential) { c.Payload = strings.Replace(c.Payload, first, `"~99"`, 1) },
+		"placeholder twice":        func(c *protocol.CompactCredential) { c.Payload = strings.Replace(c.Payload, second, first, 1) },
+		"placeholder not a number": func(c *protocol.CompactCredential) { c.Payload = strings.Replace(c.Payload, first, `"~x"`, 1) },
+		"leading zero":             func(c *protocol.CompactCredential) { c.Payload = strings.Replace(c.Payload, first, `"~0`+first[2:], 1) },
+		"unterminated": func(c *protocol.CompactCredential) {
+			c.Payload = c.Payload[:strings.Index(c.Payload, first)+len(first)-1]
+		},
+		"both payload forms":   func(c *protocol.CompactCredential) { c.RawPayload = "e30" },
+		"no payload":           func(c *protocol.CompactCredential) { c.Payload = "" },
+		"no signature":         func(c *protocol.CompactCredential) { c.Signature = "" },
+		"too many disclosures": func(c *protocol.CompactCredential) { c.Disclosures = make([]string, 300) },
+		"too large":            func(c *protocol.CompactCredential) { c.Header = strings.Repeat("x", 300<<10) },
 	}
 	for name, edit := range edits {
 		c := good

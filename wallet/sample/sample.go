@@ -107,7 +107,9 @@ var personClaims = map[string]bool{
 	"full_name": true, "holder_name": true, "student_name": true, "candidate_name": true,
 	"birth_date": true, "sex": true, "citizen_id": true, "ethnicity": true, "religion": true,
 	"nationality": true, "hometown": true, "birth_registration_place": true, "birth_place": true,
-	"permanent_address": true, "current_address": true, "residence": true, "address": true,
+	"permanent_address": true, "residence": true, "address": true,
+	"permanent_street": true, "permanent_commune": true, "permanent_district": true, "permanent_province": true,
+	"current_street": true, "current_commune": true, "current_district": true, "current_province": true,
 	"father_name": true, "mother_name": true, "spouse_name": true,
 	"social_insurance_number": true, "card_number": true, "height_cm": true,
 }
@@ -118,8 +120,12 @@ var personClaims = map[string]bool{
 // average and the rating the average earns, a health-insurance card the
 // group and level its code starts with and the end of its validity, a
 // driving licence everything its card prints (an expiry exactly when its
-// class has a term).
+// class has a term), an ID card its whole addresses.
 var onPaper = map[string]bool{
+	"identity.citizen.permanent_street": true, "identity.citizen.permanent_commune": true,
+	"identity.citizen.permanent_district": true, "identity.citizen.permanent_province": true,
+	"identity.citizen.current_street": true, "identity.citizen.current_commune": true,
+	"identity.citizen.current_district": true, "identity.citizen.current_province": true,
 	LicenceType + ".nationality": true, LicenceType + ".residence": true, LicenceType + ".first_issued_on": true, LicenceType + ".expires_on": true,
 	"civil.birth.father_name": true, "civil.birth.mother_name": true,
 	"education.transcript.class_name": true, "education.transcript.gpa": true, "education.transcript.ranking": true, "education.transcript.title": true,
@@ -354,8 +360,13 @@ func (s *sampler) pick(list []string, salt uint) string {
 func (s *sampler) ward(salt uint) string { return s.pick(wards, salt) }
 
 func (s *sampler) address(salt uint) string {
-	return fmt.Sprintf("Số %d, đường %s, khu phố %d, phường %s, tỉnh Đồng Nai",
-		1+(s.n+salt)*17%240, s.pick(streets, salt), 1+(s.n+salt)%9, s.ward(salt))
+	return wallet.AddressLine(s.street(salt), "Phường "+s.ward(salt), "", "Đồng Nai")
+}
+
+// street is a house on a street of a ward ("Số 12, đường Võ Thị Sáu,
+// khu phố 3"), the first part of an address.
+func (s *sampler) street(salt uint) string {
+	return fmt.Sprintf("Số %d, đường %s, khu phố %d", 1+(s.n+salt)*17%240, s.pick(streets, salt), 1+(s.n+salt)%9)
 }
 
 func (s *sampler) oldPlace(salt uint) string {
@@ -443,21 +454,23 @@ func (s *sampler) value(f wallet.Field, claims wallet.Claims) (any, bool) {
 			return s.pick(hospitals, 1) + ", thành phố Biên Hòa, tỉnh Đồng Nai", true
 		}
 		return "Thành phố Biên Hòa, tỉnh Đồng Nai", true
-	case "permanent_address", "current_address", "residence", "last_residence":
+	case "permanent_address", "residence", "last_residence":
 		return s.address(0), true
+	case "permanent_street", "current_street":
+		return s.street(0), true
 	case "employer_address", "work_location":
 		return "KCN Amata, phường Long Bình, tỉnh Đồng Nai", true
-	case "commune":
+	case "commune", "permanent_commune", "current_commune":
 		if ev.Year() < 2025 {
 			return "Phường " + s.pick(oldWards, 0), true
 		}
 		return "Phường " + s.ward(0), true
-	case "district":
+	case "district", "permanent_district", "current_district":
 		if ev.Year() < 2025 {
 			return "Thành phố Biên Hòa", true
 		}
 		return nil, false // districts were abolished on 1 July 2025
-	case "province":
+	case "province", "permanent_province", "current_province":
 		return "Đồng Nai", true
 	case "card_issued_on", "registered_on", "issued_on", "visit_date", "administered_on", "prescribed_on",
 		"assessed_on", "decided_on", "death_date", "start_date":
@@ -586,7 +599,7 @@ func (s *sampler) special(f wallet.Field, claims wallet.Claims) (any, bool) {
 	case LicenceType + ".issued_by":
 		return LicenceIssuer(ev), true
 	case "identity.residence.address":
-		return fmt.Sprintf("Số %d, đường %s, khu phố %d", 1+s.n*17%240, s.pick(streets, 0), 1+s.n%9), true
+		return s.street(0), true
 	case "identity.residence.expires_on":
 		if claims["residence_kind"] == "temporary" {
 			return ymd(ev.AddDate(2, 0, 0)), true

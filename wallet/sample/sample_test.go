@@ -267,6 +267,24 @@ func TestDemoInvariants(t *testing.T) {
 			t.Errorf("transcript %d: title %v with rating %v", i, tr["title"], tr["ranking"])
 		}
 	}
+
+	// An ID card's two addresses are whole: the street, the commune and
+	// the province, and the district exactly when written before 2025.
+	cccd, _ := wallet.LookupType("identity.citizen")
+	for i := 0; i < 200; i++ {
+		r := Record(cccd, i)
+		for _, o := range cccd.Objects {
+			for k, f := range o.Fields {
+				_, has := r.Claims[f]
+				if want := k != 2 || r.IssuedAt.Year() < 2025; has != want {
+					t.Errorf("ID card %d issued %s: %s present %v", i, r.IssuedAt.Format(time.DateOnly), f, has)
+				}
+			}
+			if line := o.Line(r.Claims); !strings.HasSuffix(line, ", tỉnh Đồng Nai") {
+				t.Errorf("ID card %d: %s reads %q", i, o.Name, line)
+			}
+		}
+	}
 }
 
 // checkLicence checks one driving licence of the citizen of Profile(i).

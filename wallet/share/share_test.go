@@ -174,9 +174,17 @@ func TestEveryProcedureEndToEnd(t *testing.T) {
 			t.Errorf("%s: the wallet made %d parts (version ≤ %d); numeric needs %d", p.Code, len(sh.Parts), maxV, num.Parts)
 		}
 		// Every procedure of at most two records fits two QR codes of
-		// version 25-M (three records: see docs/benchmarks.md).
-		if len(records) <= 2 && len(sh.Parts) > 2 {
-			t.Errorf("%s: %d records in %d QR codes; want at most 2", p.Code, len(records), len(sh.Parts))
+		// version 25-M (three records: see docs/benchmarks.md), but
+		// marriage registration: its certificate prints each party's
+		// full current address, four members of the CCCD's address
+		// object, and that costs ≈ 165 B over the old one-line address
+		// (2 045 B compressed, where two codes hold ≈ 1 950).
+		budget := map[string]int{"civil.marriage_registration": 3}[p.Code]
+		if budget == 0 && len(records) <= 2 {
+			budget = 2
+		}
+		if budget > 0 && len(sh.Parts) > budget {
+			t.Errorf("%s: %d records in %d QR codes; want at most %d", p.Code, len(records), len(sh.Parts), budget)
 		}
 		st.Close()
 	}

@@ -275,22 +275,32 @@ func (l *life) renewInsuranceCard() {
 // the form in use when r was issued (district and commune before the
 // reform, the new commune or ward after it).
 func (l *life) localise(r *wallet.Record, home place) {
-	addr := home.address(r.IssuedAt)
-	for _, name := range []string{"permanent_address", "current_address", "residence", "address"} {
-		if _, ok := r.Claims[name]; ok {
-			r.Claims[name] = addr
+	street, commune, district, province := home.parts(r.IssuedAt)
+	t, _ := wallet.LookupType(r.Type)
+	// set writes the place into the address object's fields, named
+	// <street>, <prefix>commune, <prefix>district, <prefix>province.
+	set := func(streetField, prefix string) {
+		if _, ok := r.Claims[streetField]; !ok {
+			return
+		}
+		r.Claims[streetField], r.Claims[prefix+"commune"], r.Claims[prefix+"province"] = street, commune, province
+		delete(r.Claims, prefix+"district")
+		if _, ok := t.Field(prefix + "district"); ok && district != "" {
+			r.Claims[prefix+"district"] = district
 		}
 	}
-	if r.Type == "identity.residence" {
-		r.Claims["province"] = "Đồng Nai"
-		if r.IssuedAt.Before(reform) {
-			r.Claims["commune"] = home.commune
-			r.Claims["district"] = home.district
-		} else {
-			r.Claims["commune"] = home.newUnit
-			delete(r.Claims, "district")
+	switch r.Type {
+	case "identity.residence":
+		set("address", "")
+	case "identity.citizen":
+		set("permanent_street", "permanent_")
+		set("current_street", "current_")
+	default:
+		for _, name := range []string{"permanent_address", "residence", "address"} {
+			if _, ok := r.Claims[name]; ok {
+				r.Claims[name] = home.address(r.IssuedAt)
+			}
 		}
-		r.Claims["address"] = home.street
 	}
 }
 

@@ -131,7 +131,7 @@ func TestProvince(t *testing.T) {
 func checkAddress(t *testing.T, r wallet.Record) {
 	t.Helper()
 	reform := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
-	for _, name := range []string{"permanent_address", "current_address", "residence"} {
+	for _, name := range []string{"permanent_address", "residence"} {
 		v, ok := r.Claims[name].(string)
 		if !ok {
 			continue
@@ -141,10 +141,25 @@ func checkAddress(t *testing.T, r wallet.Record) {
 			t.Errorf("record %s issued %s: %s = %q", r.ID, r.IssuedAt.Format(time.DateOnly), name, v)
 		}
 	}
-	if r.Type == "identity.residence" {
-		_, hasDistrict := r.Claims["district"]
-		if hasDistrict != r.IssuedAt.Before(reform) {
-			t.Errorf("residence %s issued %s: district %v", r.ID, r.IssuedAt.Format(time.DateOnly), r.Claims["district"])
+	// The structured addresses: street, commune, province, and the
+	// district exactly when written before the reform.
+	var objects []string
+	switch r.Type {
+	case "identity.residence":
+		objects = []string{""}
+	case "identity.citizen":
+		objects = []string{"permanent_", "current_"}
+	}
+	for _, prefix := range objects {
+		street := prefix + "street"
+		if prefix == "" {
+			street = "address"
+		}
+		_, hasDistrict := r.Claims[prefix+"district"]
+		if hasDistrict != r.IssuedAt.Before(reform) || r.Claims[prefix+"province"] != "Đồng Nai" ||
+			r.Claims[street] == nil || r.Claims[prefix+"commune"] == nil {
+			t.Errorf("%s %s issued %s: address %v, %v, %v, %v", r.Type, r.ID, r.IssuedAt.Format(time.DateOnly),
+				r.Claims[street], r.Claims[prefix+"commune"], r.Claims[prefix+"district"], r.Claims[prefix+"province"])
 		}
 	}
 }

@@ -2,7 +2,6 @@ package demo
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
@@ -21,21 +20,18 @@ type place struct {
 
 // address is the place written as it was on a document issued at t.
 func (p place) address(t time.Time) string {
-	if t.Before(reform) {
-		return fmt.Sprintf("%s, %s, %s, tỉnh Đồng Nai", p.street, lower(p.commune), lower(p.district))
-	}
-	return fmt.Sprintf("%s, %s, tỉnh Đồng Nai", p.street, lower(p.newUnit))
+	street, commune, district, province := p.parts(t)
+	return wallet.AddressLine(street, commune, district, province)
 }
 
-// lower lowercases the unit word ("Phường Tân Mai" → "phường Tân Mai"),
-// as addresses write it.
-func lower(unit string) string {
-	for _, w := range [][2]string{{"Phường", "phường"}, {"Xã", "xã"}, {"Thị trấn", "thị trấn"}, {"Thành phố", "thành phố"}, {"Huyện", "huyện"}} {
-		if rest, ok := strings.CutPrefix(unit, w[0]+" "); ok {
-			return w[1] + " " + rest
-		}
+// parts is the place as it was at t, in the registry's address fields:
+// the street or hamlet, the commune, the district (before the reform
+// only) and the province.
+func (p place) parts(t time.Time) (street, commune, district, province string) {
+	if t.Before(reform) {
+		return p.street, p.commune, p.district, "Đồng Nai"
 	}
-	return unit
+	return p.street, p.newUnit, "", "Đồng Nai"
 }
 
 // units are communes of Đồng Nai before the reform and the commune or
