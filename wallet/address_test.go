@@ -69,3 +69,28 @@ func TestRegisterRefusesMalformedObjects(t *testing.T) {
 		}
 	}
 }
+
+// TestProposeAddressTravelsWhole: the optional district of an address
+// starts selected with the address's required members, and no other
+// optional field does; with no required member, nothing is selected.
+func TestProposeAddressTravelsWhole(t *testing.T) {
+	r := Record{ID: "cccd-1", Type: "identity.citizen", Status: StatusActive, Claims: Claims{
+		"current_street": "Ấp 2", "current_commune": "Xã Long Hưng", "current_district": "Thành phố Biên Hòa",
+		"current_province": "Đồng Nai", "ethnicity": "Kinh"}}
+	field := func(claim string, required bool) ProcedureField {
+		return ProcedureField{Type: "identity.citizen", Claim: claim, Required: required}
+	}
+	p := Procedure{Code: "test", Fields: []ProcedureField{field("current_street", true), field("current_commune", true),
+		field("current_district", false), field("current_province", true), field("ethnicity", false)}}
+	got := map[string]bool{}
+	for _, f := range Propose(p, []Record{r}).Selected() {
+		got[f.Claim] = true
+	}
+	if len(got) != 4 || !got["current_district"] || got["ethnicity"] {
+		t.Errorf("selected %v; want the four members of the address", got)
+	}
+	p.Fields = []ProcedureField{field("current_commune", false), field("current_district", false), field("current_province", false)}
+	if sel := Propose(p, []Record{r}).Selected(); len(sel) != 0 {
+		t.Errorf("no field required, yet %v selected", sel)
+	}
+}

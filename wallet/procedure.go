@@ -195,7 +195,10 @@ func (it ProposalItem) Available() bool { return it.Source.RecordID != "" }
 // Propose matches a procedure's fields with the citizen's records (latest
 // versions, as Store.Records returns them). Only required fields that
 // are available start selected: nothing beyond the minimum is
-// pre-selected.
+// pre-selected, but that an address travels whole: an optional member of
+// an address (Object) the record has starts selected with the required
+// members of that address (the district of an address written before 1
+// July 2025, with its commune).
 func Propose(p Procedure, recs []Record) Proposal {
 	best := map[string]Record{} // by type: the newest active record
 	for _, r := range recs {
@@ -216,6 +219,19 @@ func Propose(p Procedure, recs []Record) Proposal {
 		}
 		it.Selected = f.Required && it.Available()
 		out.Items = append(out.Items, it)
+	}
+	for i := range out.Items {
+		it := &out.Items[i]
+		if it.Selected || !it.Available() {
+			continue
+		}
+		if t, ok := LookupType(it.Type); ok {
+			if o, ok := t.ObjectOf(it.Claim); ok {
+				it.Selected = slices.ContainsFunc(out.Items, func(other ProposalItem) bool {
+					return other.Type == it.Type && other.Required && other.Selected && slices.Contains(o.Fields, other.Claim)
+				})
+			}
+		}
 	}
 	return out
 }

@@ -241,6 +241,16 @@ func CardOf(r wallet.Record) (Card, bool) {
 		if !has || shown[f.Name] || isBlank(v) {
 			continue
 		}
+		if t != nil {
+			if o, ok := t.ObjectOf(f.Name); ok {
+				// An address: one row, as the document writes it.
+				for _, m := range o.Fields {
+					shown[m] = true
+				}
+				c.Details = append(c.Details, FieldRow{Label: Localized(o.Label), Value: o.Line(r.Claims)})
+				continue
+			}
+		}
 		c.Details = append(c.Details, FieldRow{Label: Localized(f.Label), Value: claimText(f, v), Sensitive: f.Sensitive})
 	}
 	return c, true

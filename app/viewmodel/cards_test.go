@@ -69,6 +69,12 @@ func TestCardOf(t *testing.T) {
 			if l := line(c, "Nơi cư trú"); l.Value != o.Line(r.Claims) || !strings.HasPrefix(l.Value, "Số ") || !strings.HasSuffix(l.Value, ", tỉnh Đồng Nai") {
 				t.Errorf("place of residence %q from %v", l.Value, r.Claims)
 			}
+			// The current address, among the details, on one row too.
+			cur, _ := rt.ObjectOf("current_province")
+			i := slices.IndexFunc(c.Details, func(d viewmodel.FieldRow) bool { return d.Label == "Nơi ở hiện tại" })
+			if i < 0 || c.Details[i].Value != cur.Line(r.Claims) || !strings.HasSuffix(c.Details[i].Value, ", tỉnh Đồng Nai") {
+				t.Errorf("current address among %+v", c.Details)
+			}
 		},
 	}, {
 		typ:   viewmodel.DrivingLicenceType,
@@ -153,14 +159,14 @@ func checkNothingLost(t *testing.T, rt *wallet.RecordType, r wallet.Record, c vi
 	if rt.Code == "health.insurance_card" && r.Claims["valid_from"] != nil && r.Claims["valid_to"] != nil {
 		lines++ // from and to on one line
 	}
-	if o, ok := rt.ObjectOf("permanent_street"); ok && rt.Code == "identity.citizen" {
+	for _, o := range rt.Objects {
 		n := 0
 		for _, f := range o.Fields {
 			if r.Claims[f] != nil {
 				n++
 			}
 		}
-		lines += max(n-1, 0) // the permanent address on one line
+		lines += max(n-1, 0) // an address on one line, or one row of the details
 	}
 	if got, want := lines+len(c.Details), len(r.Claims); got != want {
 		t.Errorf("%s: %d lines + %d details for %d claims", r.Type, len(c.Lines), len(c.Details), want)

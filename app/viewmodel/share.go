@@ -140,7 +140,9 @@ func (d *Draft) SetPurpose(text string) {
 	d.Proposal.Procedure.Purpose.Text = wallet.Label{VI: text, EN: text}
 }
 
-// Items lists the draft's fields.
+// Items lists the draft's fields. An optional member of an address the
+// citizen's record lacks while it has the address (the district of an
+// address written since 1 July 2025) is left out: nothing is missing.
 func (d *Draft) Items() []DraftItem {
 	var out []DraftItem
 	for _, it := range d.Proposal.Items {
@@ -148,11 +150,29 @@ func (d *Draft) Items() []DraftItem {
 		typ := it.Type
 		if t, ok := wallet.LookupType(it.Type); ok {
 			typ = Localized(t.Label)
+			if !it.Available() && !it.Required && d.hasObjectOf(t, it.Claim) {
+				continue
+			}
 		}
 		out = append(out, DraftItem{Type: it.Type, Claim: it.Claim, Label: Localized(f.Label) + " — " + typ, Field: Localized(f.Label), Record: typ, Why: Localized(it.Why),
 			Required: it.Required, Sensitive: f.Sensitive, Available: it.Available(), Selected: it.Selected, NeedsSync: d.stale[it.Source.RecordID] != ""})
 	}
 	return out
+}
+
+// hasObjectOf reports whether the draft can supply another member of
+// the address (wallet.Object) of t that holds claim.
+func (d *Draft) hasObjectOf(t *wallet.RecordType, claim string) bool {
+	o, ok := t.ObjectOf(claim)
+	if !ok {
+		return false
+	}
+	for _, it := range d.Proposal.Items {
+		if it.Type == t.Code && it.Claim != claim && slices.Contains(o.Fields, it.Claim) && it.Available() {
+			return true
+		}
+	}
+	return false
 }
 
 // Set selects or removes a field; false when the wallet cannot supply it.

@@ -178,7 +178,7 @@ func TestEveryProcedureEndToEnd(t *testing.T) {
 		// marriage registration: its certificate prints each party's
 		// full current address, four members of the CCCD's address
 		// object, and that costs ≈ 165 B over the old one-line address
-		// (2 045 B compressed, where two codes hold ≈ 1 950).
+		// (2 043 B compressed, where two codes hold ≈ 1 950).
 		budget := map[string]int{"civil.marriage_registration": 3}[p.Code]
 		if budget == 0 && len(records) <= 2 {
 			budget = 2
