@@ -25,7 +25,7 @@ import (
 // scanner types into, "open image", the verified result, and the
 // counter's log.
 type Counter struct {
-	Scan     *widget.Entry
+	Scan     *ScanField
 	Progress *widget.Label
 	Status   *widget.Label
 	Verdict  *canvas.Text
@@ -71,7 +71,7 @@ type Counter struct {
 // NewCounter builds the counter screen for c in win (for dialogs and the
 // clipboard). It fits a phone held upright as well as a desktop.
 func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
-	v := &Counter{Scan: widget.NewEntry(), Progress: widget.NewLabel(""), Status: widget.NewLabel(""), Reason: widget.NewLabel(""),
+	v := &Counter{Scan: NewScanField(lang.L("Scan the QR code and press Enter")), Progress: widget.NewLabel(""), Status: widget.NewLabel(""), Reason: widget.NewLabel(""),
 		Revocations: widget.NewLabel(""), Withdrawals: widget.NewLabel(""), Groups: container.NewVBox(), win: win}
 	v.Revocations.Wrapping = fyne.TextWrapWord
 	v.Withdrawals.Wrapping = fyne.TextWrapWord
@@ -84,11 +84,7 @@ func NewCounter(c *viewmodel.Counter, win fyne.Window) *Counter {
 	v.Reason.Wrapping = fyne.TextWrapWord
 	v.Status.Wrapping = fyne.TextWrapWord
 	v.Status.SetText(c.Refresh())
-	v.Scan.SetPlaceHolder(lang.L("Scan the QR code and press Enter"))
-	v.Scan.OnSubmitted = func(text string) {
-		v.Scan.SetText("")
-		v.take(c, text)
-	}
+	v.Scan.OnSubmitted = func(text string) { v.take(c, text) }
 	open := newButton(lang.L("Open images…"), func() { v.OpenImages(c, startDir()) })
 	v.OpenCamera = func() (camera.Source, error) { return camera.Open("") }
 	v.Preview = canvas.NewImageFromImage(nil)
