@@ -28,22 +28,20 @@ import (
 // adds nothing to what the store already reveals to whoever reads it:
 // the records themselves are there in the clear. What it must never do
 // is reach a verifier, and it does not: seeds travel only in the device's
-// own feed and re-issue answers.
+// own feed and re-issue answers. It also keys where status-list entries
+// go (statusorder.go), which verifiers must not be able to undo.
 const MetaSeedKey = "issuance-seed-key"
 
 // loadSeedKey reads the seed key, making it on a store's first start.
-// Two processes starting on a new store at once may both make one: the
-// last written wins, and until the other restarts, credentials it issues
-// travel without their seed (CompactSeeded falls back), nothing worse.
+// Processes starting on a new store at once agree on one (CreateMeta):
+// status-list entries are placed by it too (statusorder.go), and two
+// keys would place entries of one list at the same index.
 func (s *Server) loadSeedKey(ctx context.Context) error {
 	k, err := s.st.Meta(ctx, MetaSeedKey)
 	if errors.Is(err, ErrNotFound) {
 		k = make([]byte, 32)
 		rand.Read(k)
-		if err := s.st.PutMeta(ctx, MetaSeedKey, k); err != nil {
-			return fmt.Errorf("issuance-seed key: %w", err)
-		}
-		k, err = s.st.Meta(ctx, MetaSeedKey)
+		k, err = s.st.CreateMeta(ctx, MetaSeedKey, k)
 	}
 	if err != nil {
 		return fmt.Errorf("issuance-seed key: %w", err)

@@ -29,7 +29,8 @@ import (
 //     a record version and every re-issue) gets its own entry in a list
 //     of its agency, given by StatusStore.AllocateStatus in one
 //     transaction that bumps the agency's head row: never given twice,
-//     never reused. Lists have a fixed capacity (Config.StatusListCapacity,
+//     never reused, and placed at a keyed pseudo-random index, not in the
+//     order of issuance (statusorder.go). Lists have a fixed capacity (Config.StatusListCapacity,
 //     2^24 entries by default); a full list is followed by the next, n+1.
 //   - The list's URI is <Config.PublicURL>/status/v1/<agency>/<n>, under
 //     the prefix <PublicURL>/status/v1/<agency>/ the trust list names as
@@ -121,12 +122,17 @@ type StatusToken struct {
 type StatusStore interface {
 	// AllocateStatus gives each slot a new entry of agency's current list,
 	// in one transaction that bumps the agency's head row: entries are
-	// given in order, never twice, and a list holds at most capacity
-	// (the next list, n+1, starts at index 0). An entry starts INVALID
+	// counted in order, never given twice, and a list holds at most
+	// capacity (the next list, n+1, starts again at its first). The n-th
+	// entry of list l is at index order(l, n), which must be a
+	// permutation of [0, capacity) for each l (nil: index n). A list
+	// that had entries before the store placed them by an order (a store
+	// made before the order existed) keeps filling at index n; the
+	// agency's next list is the first in order. An entry starts INVALID
 	// when its record version is withdrawn or a newer version of the
 	// record is stored, and VALID otherwise; it is linked to the record so
 	// that Append can invalidate it. capacity must not change for a store.
-	AllocateStatus(ctx context.Context, agency string, capacity int, slots []StatusSlot) ([]StatusIndex, error)
+	AllocateStatus(ctx context.Context, agency string, capacity int, slots []StatusSlot, order func(list, n int) int) ([]StatusIndex, error)
 	// InvalidateStatus makes the entries INVALID (a replaced credential,
 	// or one that lost a race and was never served). Entries already
 	// INVALID, or never given, are left as they are.
@@ -213,7 +219,7 @@ func (s *Server) allocateStatus(ctx context.Context, citizenID, deviceID string,
 			r := recs[want[k]]
 			slots[j] = StatusSlot{CitizenID: citizenID, DeviceID: deviceID, RecordID: r.ID, Version: r.Version}
 		}
-		idx, err := s.st.AllocateStatus(ctx, a, s.cfg.StatusListCapacity, slots)
+		idx, err := s.st.AllocateStatus(ctx, a, s.cfg.StatusListCapacity, slots, s.statusOrderOf(a))
 		if err != nil {
 			return nil, fmt.Errorf("allocate status entries of %s: %w", a, err)
 		}
@@ -226,6 +232,20 @@ func (s *Server) allocateStatus(ctx context.Context, citizenID, deviceID string,
 		s.kickStatus()
 	}
 	return out, nil
+}
+
+// statusOrderOf is where agency's entries go in its lists
+// (statusorder.go): one permutation per list, made when first used.
+func (s *Server) statusOrderOf(agency string) func(list, n int) int {
+	orders := map[int]*statusOrder{}
+	return func(list, n int) int {
+		o := orders[list]
+		if o == nil {
+			o = newStatusOrder(s.seedKey, agency, list, s.cfg.StatusListCapacity)
+			orders[list] = o
+		}
+		return o.index(n)
+	}
 }
 
 // statusIndexOf reads the status entry of a credential this warehouse

@@ -45,7 +45,7 @@ func BenchmarkStatusWithdraw(b *testing.B) {
 		for k := range slots {
 			slots[k] = warehouse.StatusSlot{CitizenID: cit, DeviceID: fmt.Sprint("dev", k), RecordID: r.ID, Version: 1}
 		}
-		if _, err := st.AllocateStatus(ctx, "vn.bench", 1<<24, slots); err != nil {
+		if _, err := st.AllocateStatus(ctx, "vn.bench", 1<<24, slots, nil); err != nil {
 			b.Fatal(err)
 		}
 		w := r
@@ -68,7 +68,7 @@ func BenchmarkStatusPublish2p24(b *testing.B) {
 	ctx := context.Background()
 	const agency = "vn.bhxh.dongnai"
 	cit := storetest.Citizens(b, st, 100, 1)[0]
-	if _, err := st.AllocateStatus(ctx, agency, 1<<24, []warehouse.StatusSlot{{CitizenID: cit, RecordID: "r", Version: 1}}); err != nil {
+	if _, err := st.AllocateStatus(ctx, agency, 1<<24, []warehouse.StatusSlot{{CitizenID: cit, RecordID: "r", Version: 1}}, nil); err != nil {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))

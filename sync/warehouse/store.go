@@ -206,6 +206,11 @@ type Store interface {
 	// Meta returns ErrNotFound for a name never put.
 	Meta(ctx context.Context, name string) ([]byte, error)
 	PutMeta(ctx context.Context, name string, value []byte) error
+	// CreateMeta stores value under name unless name has a value, and
+	// returns the value name has then: every process that calls it on a
+	// store gets the same, whichever came first (a key made at a store's
+	// first start).
+	CreateMeta(ctx context.Context, name string, value []byte) ([]byte, error)
 
 	// AppendAudit appends e to the audit log and returns it as stored.
 	// The caller gives At (the zero time: the store's clock), Actor,

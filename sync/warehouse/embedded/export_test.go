@@ -37,3 +37,15 @@ func RewriteAudit(s *Store, seq int64, edit func(e *warehouse.AuditEntry)) error
 func DeleteAudit(s *Store, seq int64) error {
 	return s.db.Update(func(txn *badger.Txn) error { return txn.Delete(auditKey(seq)) })
 }
+
+// TruncateStatusHead rewrites agency's status head in the form written
+// before entries had an order (list and next entry, 16 bytes).
+func TruncateStatusHead(s *Store, agency string) error {
+	return s.db.Update(func(txn *badger.Txn) error {
+		v, err := get(txn, key(pStatHead, agency))
+		if err != nil {
+			return err
+		}
+		return txn.Set(key(pStatHead, agency), v[:16])
+	})
+}

@@ -80,3 +80,28 @@ func (s *Store) PutMeta(ctx context.Context, name string, value []byte) error {
 	}
 	return nil
 }
+
+// CreateMeta stores value under name unless name has one, and returns
+// the value name has.
+func (s *Store) CreateMeta(ctx context.Context, name string, value []byte) ([]byte, error) {
+	if name == "" || hasNUL(name) {
+		return nil, fmt.Errorf("embedded: create meta: %w: empty name or NUL in it", errInvalid)
+	}
+	var out []byte
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		v, err := get(txn, key(pMeta, name))
+		switch {
+		case err == nil:
+			out = v
+			return nil
+		case !errors.Is(err, errNotFound):
+			return err
+		}
+		out = append([]byte{}, value...)
+		return txn.Set(key(pMeta, name), out)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: create meta: %w", err)
+	}
+	return out, nil
+}

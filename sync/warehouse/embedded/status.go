@@ -51,7 +51,7 @@ func statRecordKey(cid, rid string, version int, e warehouse.StatusIndex) []byte
 // stripe lock and the citizens' (which Append holds too, so the record's
 // latest version cannot change meanwhile), one transaction reads and
 // bumps the head.
-func (s *Store) AllocateStatus(ctx context.Context, agency string, capacity int, slots []warehouse.StatusSlot) ([]warehouse.StatusIndex, error) {
+func (s *Store) AllocateStatus(ctx context.Context, agency string, capacity int, slots []warehouse.StatusSlot, order func(list, n int) int) ([]warehouse.StatusIndex, error) {
 	if agency == "" || hasNUL(agency) || capacity < 1 {
 		return nil, fmt.Errorf("embedded: allocate status: %w: agency %q, capacity %d", errInvalid, agency, capacity)
 	}
@@ -67,22 +67,37 @@ func (s *Store) AllocateStatus(ctx context.Context, agency string, capacity int,
 	err := s.update(ctx, func(txn *badger.Txn) error {
 		out = make([]warehouse.StatusIndex, len(slots))
 		hk := key(pStatHead, agency)
-		list, next := 0, 0
+		// The head: the list being filled, its next entry, and the first
+		// list in order (a 16-byte head, written before entries had an
+		// order, has none: its list keeps filling at n, the next is the
+		// first in order).
+		list, next, orderedFrom := 0, 0, 0
 		v, err := get(txn, hk)
 		switch {
 		case errors.Is(err, errNotFound):
 		case err != nil:
 			return err
-		case len(v) != 16:
-			return fmt.Errorf("damaged status head of %s", agency)
+		case len(v) == 16 || len(v) == 24:
+			list, next = int(binary.BigEndian.Uint64(v[:8])), int(binary.BigEndian.Uint64(v[8:16]))
+			if orderedFrom = list; len(v) == 24 {
+				orderedFrom = int(binary.BigEndian.Uint64(v[16:]))
+			} else if next > 0 {
+				orderedFrom = list + 1
+			}
 		default:
-			list, next = int(binary.BigEndian.Uint64(v[:8])), int(binary.BigEndian.Uint64(v[8:]))
+			return fmt.Errorf("damaged status head of %s", agency)
 		}
 		for i, sl := range slots {
 			if next >= capacity {
 				list, next = list+1, 0
 			}
-			e := warehouse.StatusIndex{Agency: agency, List: list, Index: next}
+			idx := next
+			if order != nil && list >= orderedFrom {
+				if idx = order(list, next); idx < 0 || idx >= capacity {
+					return fmt.Errorf("the order put entry %d of list %d at %d, out of [0, %d)", next, list, idx, capacity)
+				}
+			}
+			e := warehouse.StatusIndex{Agency: agency, List: list, Index: idx}
 			next++
 			out[i] = e
 			if err := txn.Set(statRecordKey(sl.CitizenID, sl.RecordID, sl.Version, e), nil); err != nil {
@@ -101,7 +116,7 @@ func (s *Store) AllocateStatus(ctx context.Context, agency string, capacity int,
 				}
 			}
 		}
-		return txn.Set(hk, binary.BigEndian.AppendUint64(u64(int64(list)), uint64(next)))
+		return txn.Set(hk, binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(u64(int64(list)), uint64(next)), uint64(orderedFrom)))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded: allocate status: %w", s.tooBig(fmt.Sprintf("%d status entries", len(slots)), err))

@@ -834,3 +834,15 @@ func TestNULRefused(t *testing.T) {
 		t.Fatal("sample citizen id with NUL")
 	}
 }
+
+// TestStatusOrderUpgrade: a store whose status head was written before
+// entries had an order keeps filling that list in order; the next list
+// is in order.
+func TestStatusOrderUpgrade(t *testing.T) {
+	s := open(t, "")
+	storetest.StatusBeforeOrder(t, s, "vn.a")
+	if err := embedded.TruncateStatusHead(s, "vn.a"); err != nil {
+		t.Fatal(err)
+	}
+	storetest.StatusAfterOrder(t, s, "vn.a")
+}

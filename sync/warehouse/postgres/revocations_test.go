@@ -127,3 +127,17 @@ func TestRevocationsMigration(t *testing.T) {
 		t.Fatalf("RevokedSince after the upgrade: %+v, %d, %v", got, head, err)
 	}
 }
+
+// TestStatusOrderMigration: a database made before migration 0005 keeps
+// filling the list that has entries in order; the next list is in order.
+func TestStatusOrderMigration(t *testing.T) {
+	dsn := freshDSN(t)
+	s := openDSN(t, dsn)
+	storetest.StatusBeforeOrder(t, s, "vn.a")
+	s.Close()
+	conn := connect(t, dsn)
+	if _, err := conn.Exec(ctx, `ALTER TABLE status_heads DROP COLUMN ordered_from; DELETE FROM schema_migrations WHERE version = 5`); err != nil {
+		t.Fatal(err)
+	}
+	storetest.StatusAfterOrder(t, openDSN(t, dsn), "vn.a")
+}

@@ -17,7 +17,7 @@ import (
 // same citizen, which holds them FOR UPDATE, is before or after, never
 // between the read of the latest version and the insert), then the
 // status_lists row.
-func (s *Store) AllocateStatus(ctx context.Context, agency string, capacity int, slots []warehouse.StatusSlot) ([]warehouse.StatusIndex, error) {
+func (s *Store) AllocateStatus(ctx context.Context, agency string, capacity int, slots []warehouse.StatusSlot, order func(list, n int) int) ([]warehouse.StatusIndex, error) {
 	const op = "allocate status"
 	if agency == "" || !storable(agency) || capacity < 1 || capacity > 1<<30 {
 		return nil, invalid(op, "agency %q, capacity %d", agency, capacity)
@@ -35,8 +35,8 @@ func (s *Store) AllocateStatus(ctx context.Context, agency string, capacity int,
 		if _, err := tx.Exec(ctx, `INSERT INTO status_heads (agency, list, next) VALUES ($1, 0, 0) ON CONFLICT (agency) DO NOTHING`, agency); err != nil {
 			return err
 		}
-		var list, next int
-		if err := tx.QueryRow(ctx, `SELECT list, next FROM status_heads WHERE agency = $1 FOR UPDATE`, agency).Scan(&list, &next); err != nil {
+		var list, next, orderedFrom int
+		if err := tx.QueryRow(ctx, `SELECT list, next, ordered_from FROM status_heads WHERE agency = $1 FOR UPDATE`, agency).Scan(&list, &next, &orderedFrom); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM citizens WHERE id = ANY($1::text[]) ORDER BY id FOR SHARE`, cs); err != nil {
@@ -62,8 +62,14 @@ func (s *Store) AllocateStatus(ctx context.Context, agency string, capacity int,
 			if next >= capacity {
 				list, next = list+1, 0
 			}
-			out[i] = warehouse.StatusIndex{Agency: agency, List: list, Index: next}
-			lists[i], idxs[i] = int32(list), int32(next)
+			idx := next
+			if order != nil && list >= orderedFrom {
+				if idx = order(list, next); idx < 0 || idx >= capacity {
+					return fmt.Errorf("the order put entry %d of list %d at %d, out of [0, %d)", next, list, idx, capacity)
+				}
+			}
+			out[i] = warehouse.StatusIndex{Agency: agency, List: list, Index: idx}
+			lists[i], idxs[i] = int32(list), int32(idx)
 			next++
 			if lv, ok := latest[recordKey{sl.CitizenID, sl.RecordID}]; ok {
 				var rec struct {

@@ -401,6 +401,25 @@ func (s *Store) Meta(ctx context.Context, name string) ([]byte, error) {
 	return nonNil(v), nil
 }
 
+// CreateMeta stores value under name unless name has one, and returns
+// the value name has: the insert waits for a concurrent one to commit
+// and then does nothing, and the read after it, a statement of its own,
+// sees whichever won.
+func (s *Store) CreateMeta(ctx context.Context, name string, value []byte) ([]byte, error) {
+	const op = "create meta"
+	if name == "" || !storable(name) {
+		return nil, invalid(op, "a meta value needs a name of UTF-8 text without NUL")
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, nonNil(value)); err != nil {
+		return nil, wrap(op, err)
+	}
+	var v []byte
+	if err := s.pool.QueryRow(ctx, `SELECT value FROM meta WHERE name = $1`, name).Scan(&v); err != nil {
+		return nil, wrap(op, err)
+	}
+	return nonNil(v), nil
+}
+
 // PutMeta stores a named value.
 func (s *Store) PutMeta(ctx context.Context, name string, value []byte) error {
 	const op = "put meta"

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -60,6 +61,7 @@ func testWithdrawnOffline(t *testing.T, f *Fixture) {
 	if _, err := c.Sync(ctx, st, nil); err != nil {
 		t.Fatal(err)
 	}
+	checkIndicesPermuted(t, st)
 	card, other := storedOfType(t, st, "health.insurance_card"), storedOfType(t, st, "identity.citizen")
 	ref, err := statuslist.ReferenceFromClaims(claimsOf(t, card.Credential))
 	if err != nil {
@@ -113,6 +115,37 @@ func testWithdrawnOffline(t *testing.T, f *Fixture) {
 	}
 	if res, err := after.Verify(ctx, presentOffline(t, st, other, card.Issuer)); err != nil || !res.Statuses[0].Checked {
 		t.Fatalf("another record of the same citizen: %+v %v", res, err)
+	}
+}
+
+// checkIndicesPermuted: the entries one sync gave a citizen's records in
+// a list are not neighbours (the warehouse places entries at a keyed
+// permutation of their order, statusorder.go).
+func checkIndicesPermuted(t *testing.T, st *badgerstore.Store) {
+	t.Helper()
+	recs, err := st.Records(context.Background(), wallet.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byList := map[string][]int{}
+	for _, r := range recs {
+		if ref, err := statuslist.ReferenceFromClaims(claimsOf(t, r.Credential)); err == nil {
+			byList[ref.URI] = append(byList[ref.URI], ref.Index)
+		}
+	}
+	checked := 0
+	for uri, idx := range byList {
+		if len(idx) < 3 {
+			continue
+		}
+		checked++
+		slices.Sort(idx)
+		if idx[len(idx)-1]-idx[0] == len(idx)-1 {
+			t.Errorf("list %s: one sync's entries are neighbours: %v", uri, idx)
+		}
+	}
+	if checked == 0 {
+		t.Fatalf("no list holds three of the citizen's credentials: %v", byList)
 	}
 }
 

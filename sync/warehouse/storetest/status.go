@@ -57,7 +57,7 @@ func testStatusAllocate(t *testing.T, s warehouse.Store) {
 	slot := warehouse.StatusSlot{CitizenID: cit, DeviceID: "dev", RecordID: r.ID, Version: 1}
 	var got []warehouse.StatusIndex
 	for range 3 {
-		idx, err := s.AllocateStatus(ctx, "vn.a", 1024, []warehouse.StatusSlot{slot, slot})
+		idx, err := s.AllocateStatus(ctx, "vn.a", 1024, []warehouse.StatusSlot{slot, slot}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,12 +68,12 @@ func testStatusAllocate(t *testing.T, s warehouse.Store) {
 			t.Fatalf("entry %d = %+v", i, e)
 		}
 	}
-	other, err := s.AllocateStatus(ctx, "vn.b", 1024, []warehouse.StatusSlot{slot})
+	other, err := s.AllocateStatus(ctx, "vn.b", 1024, []warehouse.StatusSlot{slot}, nil)
 	if err != nil || other[0] != (warehouse.StatusIndex{Agency: "vn.b", List: 0, Index: 0}) {
 		t.Fatalf("another agency: %+v %v", other, err)
 	}
 	// Capacity: a store whose capacity is 4 from the start rolls over.
-	small, err := s.AllocateStatus(ctx, "vn.c", 4, slices.Repeat([]warehouse.StatusSlot{slot}, 6))
+	small, err := s.AllocateStatus(ctx, "vn.c", 4, slices.Repeat([]warehouse.StatusSlot{slot}, 6), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,6 +84,31 @@ func testStatusAllocate(t *testing.T, s warehouse.Store) {
 	if !slices.Equal(small, want) {
 		t.Fatalf("rollover: %+v, want %+v", small, want)
 	}
+	// An order places the n-th entry of each list, rollover included;
+	// an order that leaves the list's range gives nothing and uses
+	// nothing up.
+	bad := func(list, n int) int { return 4 }
+	if got, err := s.AllocateStatus(ctx, "vn.d", 4, []warehouse.StatusSlot{slot}, bad); err == nil {
+		t.Fatalf("an order out of range gave %+v", got)
+	}
+	order := func(list, n int) int { return (3*n + list) % 4 }
+	placed, err := s.AllocateStatus(ctx, "vn.d", 4, slices.Repeat([]warehouse.StatusSlot{slot}, 6), order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = want[:0]
+	for i, idx := range []int{0, 3, 2, 1, 1, 0} {
+		want = append(want, warehouse.StatusIndex{Agency: "vn.d", List: i / 4, Index: idx})
+	}
+	if !slices.Equal(placed, want) {
+		t.Fatalf("in order: %+v, want %+v", placed, want)
+	}
+	if err := s.InvalidateStatus(ctx, []warehouse.StatusIndex{placed[1]}); err != nil {
+		t.Fatal(err)
+	}
+	if inv, _ := invalidSet(t, s, "vn.d", 0); len(inv) != 1 || !inv[3] {
+		t.Fatalf("entry 1 of list 0, at index 3, invalidated: %v", inv)
+	}
 	if inv, _ := invalidSet(t, s, "vn.a", 0); len(inv) != 0 {
 		t.Fatalf("fresh entries INVALID: %v", inv)
 	}
@@ -93,7 +118,7 @@ func testStatusAllocate(t *testing.T, s warehouse.Store) {
 	if _, err := s.Append(ctx, warehouse.Batch{Writes: []warehouse.Write{Write(cit, r2)}}, Check); err != nil {
 		t.Fatal(err)
 	}
-	late, err := s.AllocateStatus(ctx, "vn.a", 1024, []warehouse.StatusSlot{slot, {CitizenID: cit, DeviceID: "dev", RecordID: r.ID, Version: 2}})
+	late, err := s.AllocateStatus(ctx, "vn.a", 1024, []warehouse.StatusSlot{slot, {CitizenID: cit, DeviceID: "dev", RecordID: r.ID, Version: 2}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +140,7 @@ func testStatusAllocate(t *testing.T, s warehouse.Store) {
 	if _, c3 := invalidSet(t, s, "vn.a", 0); c3 < changed2 {
 		t.Fatalf("changed went back: %d -> %d", changed2, c3)
 	}
-	if _, err := s.AllocateStatus(ctx, "vn.\x00a", 1024, []warehouse.StatusSlot{slot}); !errors.Is(err, wallet.ErrInvalid) {
+	if _, err := s.AllocateStatus(ctx, "vn.\x00a", 1024, []warehouse.StatusSlot{slot}, nil); !errors.Is(err, wallet.ErrInvalid) {
 		t.Errorf("NUL in the agency: %v, want wallet.ErrInvalid", err)
 	}
 }
@@ -133,7 +158,7 @@ func testStatusAppend(t *testing.T, s warehouse.Store) {
 		{CitizenID: cit, DeviceID: "d1", RecordID: a.ID, Version: 1},
 		{CitizenID: cit, DeviceID: "d2", RecordID: a.ID, Version: 1},
 		{CitizenID: cit, DeviceID: "d1", RecordID: b.ID, Version: 1},
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +173,7 @@ func testStatusAppend(t *testing.T, s warehouse.Store) {
 		t.Fatalf("after withdrawing %s: invalid %v (entries %+v), changed %d -> %d", a.ID, inv, idx, before, after)
 	}
 	// The tombstone's own credential starts INVALID.
-	tomb, err := s.AllocateStatus(ctx, "vn.x", 1024, []warehouse.StatusSlot{{CitizenID: cit, DeviceID: "d1", RecordID: a.ID, Version: 2}})
+	tomb, err := s.AllocateStatus(ctx, "vn.x", 1024, []warehouse.StatusSlot{{CitizenID: cit, DeviceID: "d1", RecordID: a.ID, Version: 2}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +189,7 @@ func testStatusTokens(t *testing.T, s warehouse.Store) {
 	if _, err := s.StatusToken(ctx, "vn.x", 0); !errors.Is(err, warehouse.ErrNotFound) {
 		t.Fatalf("no token yet: %v, want ErrNotFound", err)
 	}
-	if _, err := s.AllocateStatus(ctx, "vn.x", 1024, []warehouse.StatusSlot{{CitizenID: cit, DeviceID: "d", RecordID: "r", Version: 1}}); err != nil {
+	if _, err := s.AllocateStatus(ctx, "vn.x", 1024, []warehouse.StatusSlot{{CitizenID: cit, DeviceID: "d", RecordID: "r", Version: 1}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	ls, err := s.StatusLists(ctx)
@@ -220,7 +245,7 @@ func testStatusConcurrentAllocate(t *testing.T, s warehouse.Store) {
 				for i := range slots {
 					slots[i] = warehouse.StatusSlot{CitizenID: cit, DeviceID: fmt.Sprint("dev", w), RecordID: fmt.Sprint("r", r), Version: 1}
 				}
-				idx, err := s.AllocateStatus(ctx, "vn.x", capacity, slots)
+				idx, err := s.AllocateStatus(ctx, "vn.x", capacity, slots, nil)
 				if err != nil {
 					errs <- err
 					return
@@ -276,7 +301,7 @@ func testStatusConcurrentWithdraw(t *testing.T, s warehouse.Store) {
 		go func() { // a device syncing: credentials for version 1
 			defer wg.Done()
 			for d := range 3 {
-				idx, err := s.AllocateStatus(ctx, "vn.x", 1<<20, []warehouse.StatusSlot{{CitizenID: cits[i], DeviceID: fmt.Sprint("dev", d), RecordID: recs[i].ID, Version: 1}})
+				idx, err := s.AllocateStatus(ctx, "vn.x", 1<<20, []warehouse.StatusSlot{{CitizenID: cits[i], DeviceID: fmt.Sprint("dev", d), RecordID: recs[i].ID, Version: 1}}, nil)
 				if err != nil {
 					errs <- err
 					return
@@ -311,5 +336,32 @@ func testStatusConcurrentWithdraw(t *testing.T, s warehouse.Store) {
 		if want := g.cit%2 == 0; inv[g.idx.Index] != want {
 			t.Errorf("citizen %d (withdrawn: %v): entry %d INVALID = %v", g.cit, want, g.idx.Index, inv[g.idx.Index])
 		}
+	}
+}
+
+// StatusBeforeOrder gives agency three entries of a list of capacity 4
+// in issuance order, as a store made before entries had an order did:
+// the first half of the upgrade test each store runs (the store then
+// puts its head back in its old form, and StatusAfterOrder checks).
+func StatusBeforeOrder(t *testing.T, s warehouse.Store, agency string) {
+	t.Helper()
+	cit := Citizens(t, s, 0, 1)[0]
+	idx, err := s.AllocateStatus(ctx, agency, 4, slices.Repeat([]warehouse.StatusSlot{{CitizenID: cit, DeviceID: "d", RecordID: "r", Version: 1}}, 3), nil)
+	if err != nil || len(idx) != 3 || idx[2].Index != 2 {
+		t.Fatalf("three entries in order: %+v, %v", idx, err)
+	}
+}
+
+// StatusAfterOrder: after the upgrade, the list that had entries keeps
+// filling at index n (index 3, given by no order), and the next list is
+// in order.
+func StatusAfterOrder(t *testing.T, s warehouse.Store, agency string) {
+	t.Helper()
+	cit := Citizens(t, s, 0, 1)[0]
+	order := func(list, n int) int { return 3 - n }
+	idx, err := s.AllocateStatus(ctx, agency, 4, slices.Repeat([]warehouse.StatusSlot{{CitizenID: cit, DeviceID: "d", RecordID: "r", Version: 1}}, 2), order)
+	want := []warehouse.StatusIndex{{Agency: agency, List: 0, Index: 3}, {Agency: agency, List: 1, Index: 3}}
+	if err != nil || !slices.Equal(idx, want) {
+		t.Fatalf("after the upgrade: %+v, %v; want %+v", idx, err, want)
 	}
 }

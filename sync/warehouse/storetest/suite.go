@@ -1125,6 +1125,34 @@ func testAgenciesAndMeta(t *testing.T, s warehouse.Store) {
 	if v, err := s.Meta(ctx, warehouse.MetaTrustVersion); err != nil || string(v) != "2" {
 		t.Errorf("Meta = %q, %v; want the last value", v, err)
 	}
+	// CreateMeta: the first value stays, whoever asks, however many at
+	// once.
+	if v, err := s.CreateMeta(ctx, warehouse.MetaTrustVersion, []byte("3")); err != nil || string(v) != "2" {
+		t.Errorf("CreateMeta of a name with a value = %q, %v; want the value it had", v, err)
+	}
+	made := make([][]byte, 8)
+	var wg sync.WaitGroup
+	for i := range made {
+		wg.Go(func() {
+			v, err := s.CreateMeta(ctx, "test-key", []byte{byte(i)})
+			if err != nil {
+				t.Error(err)
+			}
+			made[i] = v
+		})
+	}
+	wg.Wait()
+	for i, v := range made {
+		if len(v) != 1 || v[0] != made[0][0] {
+			t.Fatalf("CreateMeta at once: %d made %v, 0 made %v", i, v, made[0])
+		}
+	}
+	if v, err := s.Meta(ctx, "test-key"); err != nil || !bytes.Equal(v, made[0]) {
+		t.Errorf("Meta after CreateMeta = %v, %v; want %v", v, err, made[0])
+	}
+	if _, err := s.CreateMeta(ctx, "", []byte("x")); !errors.Is(err, wallet.ErrInvalid) {
+		t.Errorf("CreateMeta without a name: %v, want wallet.ErrInvalid", err)
+	}
 	as := []warehouse.AgencyInfo{
 		{ID: "vn.dongnai.soyte", Name: wallet.Label{VI: "Sở Y tế", EN: "Department of Health"}, ClientKey: json.RawMessage(`{"kty":"EC"}`),
 			SigningKeys: []warehouse.SigningKey{{KID: "k1", Public: json.RawMessage(`{"kty":"EC","crv":"P-256"}`), NotBefore: t0, NotAfter: t0.Add(time.Hour)}, {KID: "k2", Public: json.RawMessage(`{"kty":"OKP"}`), NotBefore: t0}}},
