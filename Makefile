@@ -52,13 +52,16 @@ run-shared:
 	$(GO) run ./cmd/citizenwallet $(SHARED_WAREHOUSE)
 counter:
 	bash tools/install-fyne-deps.sh
-	$(GO) run ./cmd/citizenwallet -counter $(COUNTER_AGENCY) $(SHARED_WAREHOUSE)
+	$(GO) run ./cmd/citizenwallet -counter $(COUNTER_AGENCY) $(SHARED_WAREHOUSE) -status-ca bin/warehouse/tls/cert.pem
 
 # The reference warehouse with WAREHOUSE_CITIZENS demo citizens, data in
-# bin/warehouse (kept between runs; delete it for a fresh province).
+# bin/warehouse (kept between runs; delete it for a fresh province). It
+# also serves https on 127.0.0.1:8643 with a self-signed certificate
+# (bin/warehouse/tls, which make counter trusts), so its credentials name
+# status lists and counters check withdrawals.
 WAREHOUSE_CITIZENS ?= 1000
 warehouse:
-	$(GO) run ./cmd/warehouse serve -data bin/warehouse -citizens $(WAREHOUSE_CITIZENS)
+	$(GO) run ./cmd/warehouse serve -data bin/warehouse -citizens $(WAREHOUSE_CITIZENS) -https-addr 127.0.0.1:8643
 
 # The same on PostgreSQL: a local cluster in bin/pgdev (tools/postgres.sh;
 # WAREHOUSE_DB names another database instead), keys in bin/warehouse-pg.

@@ -2,14 +2,10 @@ package app_test
 
 import (
 	"context"
-	"io"
-	"log"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,24 +34,9 @@ type statusDemo struct {
 func newStatusDemo(t *testing.T) statusDemo {
 	t.Helper()
 	d := newDemo(t) // the language, the app, the wallet; its warehouse is replaced
-	var mu sync.RWMutex
-	var h http.Handler
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.RLock()
-		defer mu.RUnlock()
-		h.ServeHTTP(w, r)
-	})
-	lists := httptest.NewUnstartedServer(handler)
-	lists.Config.ErrorLog = log.New(io.Discard, "", 0) // the blind counter's refused handshakes
-	lists.StartTLS()
-	t.Cleanup(lists.Close)
-	d.srv = warehousetest.Open(t, warehouse.Config{PublicURL: lists.URL, StatusListCapacity: 1 << 10,
+	var lists *httptest.Server
+	d.srv, d.ts, lists = warehousetest.StartPublic(t, warehouse.Config{StatusListCapacity: 1 << 10,
 		CredentialLifetimes: map[string]time.Duration{"identity.residence": time.Hour}}, d.prov)
-	mu.Lock()
-	h = d.srv.Handler()
-	mu.Unlock()
-	d.ts = httptest.NewServer(handler)
-	t.Cleanup(d.ts.Close)
 	d.w.SetWarehouse(viewmodel.Warehouse{BaseURL: d.ts.URL, RootKey: d.srv.RootKey(), DemoCode: d.srv.EnrolmentCode, DemoCitizen: d.demoCitizen})
 	return statusDemo{demoSetup: d, lists: lists}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/vnwallet/citizenwallet/app"
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
 	"github.com/vnwallet/citizenwallet/assets"
+	"github.com/vnwallet/citizenwallet/cmd/internal/devtls"
 	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/wallet/badgerstore"
 )
@@ -32,6 +33,7 @@ func main() {
 	citizens := flag.Int("demo-citizens", 1000, "citizens of the embedded demo province")
 	counter := flag.String("counter", "", "run as a one-stop counter (verifier) of this agency id, e.g. vn.dongnai.ubnd-tamhiep")
 	counterID := flag.String("counter-id", "", "this counter's id (reported to citizens for online tokens)")
+	statusCA := flag.String("status-ca", "", "with -counter: fetch the agencies' status lists trusting this certificate (PEM) alone, the self-signed one of a warehouse run on this machine (make warehouse: bin/warehouse/tls/cert.pem)")
 	flag.Parse()
 
 	id := "vn.gov.citizenwallet"
@@ -88,8 +90,16 @@ func main() {
 		wh = demoWH
 	}
 	if *counter != "" {
-		c, err := viewmodel.NewCounter(viewmodel.CounterConfig{BaseURL: wh.BaseURL, RootKey: wh.RootKey, Agency: *counter, CounterID: *counterID,
-			Dir: filepath.Join(root, "counter")})
+		cfg := viewmodel.CounterConfig{BaseURL: wh.BaseURL, RootKey: wh.RootKey, Agency: *counter, CounterID: *counterID,
+			Dir: filepath.Join(root, "counter")}
+		if *statusCA != "" {
+			tr, err := devtls.Transport(*statusCA)
+			if err != nil {
+				log.Fatalf("-status-ca: %v", err)
+			}
+			cfg.StatusTransport = tr
+		}
+		c, err := viewmodel.NewCounter(cfg)
 		if err != nil {
 			log.Fatalf("counter: %v", err)
 		}

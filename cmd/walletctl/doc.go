@@ -40,10 +40,13 @@
 //	                      with the device key (share.VerifyProof checks it)
 //	revoke <id>           revoke a consent (uploaded at the next sync)
 //	verify --root-key FILE --audience AGENCY [--warehouse URL] [--replay FILE]
-//	       [--image F.png ...] [QR text ...]
+//	       [--status-ca FILE] [--image F.png ...] [QR text ...]
 //	                      the counter: verify a consent QR offline against the
 //	                      trust list (fetched when the warehouse answers,
-//	                      cached otherwise) and the revocation list (idem);
+//	                      cached otherwise), the revocation list (idem) and
+//	                      each record's agency status list (over https;
+//	                      --status-ca trusts a warehouse's self-signed
+//	                      certificate, make warehouse's bin/warehouse/tls);
 //	                      online tokens are redeemed at the warehouse;
 //	                      QR texts from arguments, images,
 //	                      or standard input one per line (a keyboard-wedge

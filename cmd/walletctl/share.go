@@ -14,6 +14,7 @@ import (
 
 	"github.com/vnwallet/citizenwallet/assets"
 	"github.com/vnwallet/citizenwallet/cmd/internal/cli"
+	"github.com/vnwallet/citizenwallet/cmd/internal/devtls"
 	"github.com/vnwallet/citizenwallet/crypto/consent"
 	"github.com/vnwallet/citizenwallet/crypto/qrtext"
 	"github.com/vnwallet/citizenwallet/sync/client"
@@ -195,8 +196,8 @@ func cmdProcedures(e *env, args []string) error {
 // ---- verify (counter) ----
 
 type verifyArgs struct {
-	rootKey, warehouse, audience, replay, counterID string
-	images                                          listFlag
+	rootKey, warehouse, audience, replay, counterID, statusCA string
+	images                                                    listFlag
 }
 
 func setupVerify(fs *flag.FlagSet) runner {
@@ -207,6 +208,7 @@ func setupVerify(fs *flag.FlagSet) runner {
 	fs.StringVar(&a.replay, "replay", "", "replay cache file (default: in the user cache directory)")
 	fs.StringVar(&a.counterID, "counter", "", "this counter's id (reported to the citizen for online tokens)")
 	fs.Var(&a.images, "image", "read a QR from this image (PNG or JPEG; repeatable)")
+	fs.StringVar(&a.statusCA, "status-ca", "", "fetch the agencies' status lists trusting this certificate (PEM) alone: the self-signed one of a warehouse run on this machine (make warehouse: bin/warehouse/tls/cert.pem)")
 	return func(e *env, args []string) error { return cmdVerify(e, a, args) }
 }
 
@@ -223,8 +225,16 @@ func cmdVerify(e *env, a verifyArgs, args []string) error {
 	if err != nil {
 		cache = os.TempDir()
 	}
-	c, err := counter.Open(counter.Config{BaseURL: a.warehouse, RootKey: root, Agency: a.audience, CounterID: a.counterID,
-		Dir: filepath.Join(cache, "citizenwallet", "counter"), Replay: a.replay, Now: e.now})
+	cfg := counter.Config{BaseURL: a.warehouse, RootKey: root, Agency: a.audience, CounterID: a.counterID,
+		Dir: filepath.Join(cache, "citizenwallet", "counter"), Replay: a.replay, Now: e.now}
+	if a.statusCA != "" {
+		tr, err := devtls.Transport(a.statusCA)
+		if err != nil {
+			return cli.Usagef("--status-ca: %v", err)
+		}
+		cfg.StatusTransport = tr
+	}
+	c, err := counter.Open(cfg)
 	if err != nil {
 		return cli.Usagef("--warehouse %q: %v", a.warehouse, err)
 	}
@@ -251,7 +261,7 @@ func cmdVerify(e *env, a verifyArgs, args []string) error {
 		}
 	}
 	if status == counter.Cached {
-		fmt.Fprintln(e.stdout, "(ngoại tuyến: dùng danh sách tin cậy đã lưu / offline: using the cached trust list)")
+		fmt.Fprintln(e.stdout, "(ngoại tuyến, hoặc không cập nhật được mọi danh sách: dùng bản đã lưu / offline, or not every list could be refreshed: using the cached ones)")
 	}
 	tok, err := qrtext.Decode(parts, qrtext.Limits{})
 	if err != nil {
@@ -269,6 +279,9 @@ func cmdVerify(e *env, a verifyArgs, args []string) error {
 	fmt.Fprintf(e.stdout, "HỢP LỆ / VALID — đồng ý / consent %s, mục đích / purpose %s, thủ tục / procedure %s, hết hạn / expires %s\n",
 		res.ID, res.Purpose, res.Procedure, res.Expires.Local().Format(viDateTime))
 	fmt.Fprintln(e.stdout, revocationNote(c, !strings.Contains(tok, "~"), e.now()))
+	for _, st := range res.Statuses {
+		fmt.Fprintln(e.stdout, withdrawalNote(st))
+	}
 	last := 0
 	for _, f := range res.Fields {
 		if f.Record != last { // the token's records, in order
@@ -300,6 +313,17 @@ func revocationNote(c *counter.Counter, online bool, now time.Time) string {
 			now.Sub(st.AsOf).Round(time.Minute), st.AsOf.Local().Format(viDateTime), now.Sub(st.AsOf).Round(time.Minute), st.AsOf.Local().Format(viDateTime))
 	}
 	return fmt.Sprintf("(danh sách thu hồi lúc / revocation list of %s)", st.AsOf.Local().Format(viDateTime))
+}
+
+// withdrawalNote says how the agency's withdrawal of one record was
+// checked (its Token Status List, offline).
+func withdrawalNote(st consent.CredentialStatus) string {
+	if st.Checked {
+		return fmt.Sprintf("(rút lại: hồ sơ %d còn hiệu lực theo danh sách của %s cập nhật %s trước / withdrawal: record %d valid by the list of %s of %s ago)",
+			st.Record, st.Issuer, st.Age.Round(time.Second), st.Record, st.Issuer, st.Age.Round(time.Second))
+	}
+	return fmt.Sprintf("CẢNH BÁO / WARNING: không kiểm tra được cơ quan %s có rút lại hồ sơ %d không / could not check whether %s withdrew record %d: %s",
+		st.Issuer, st.Record, st.Issuer, st.Record, st.Reason)
 }
 
 func readImageFile(path string) (string, error) {

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vnwallet/citizenwallet/assets"
 	"github.com/vnwallet/citizenwallet/crypto/qrtext"
@@ -36,15 +35,7 @@ func TestShareAndVerify(t *testing.T) {
 		}
 	}
 	p, _ := prov.Citizen(citizen)
-	rootFile := filepath.Join(t.TempDir(), "root.jwk")
-	root, _ := srv.RootKey().MarshalJSON()
-	os.WriteFile(rootFile, root, 0o644)
-	dir := filepath.Join(t.TempDir(), "p")
-	walletctl(t, demoPIN+"\n", "--data", dir, "--pin-stdin", "create", "--citizen-id", p.CitizenID,
-		"--name", p.FullName, "--birth", p.BirthDate.Format(time.DateOnly)).want(t, exitOK)
-	ctl := func(args ...string) result {
-		return walletctl(t, demoPIN+"\n", append([]string{"--data", dir, "--pin-stdin"}, args...)...)
-	}
+	rootFile, ctl := demoProfile(t, srv, p)
 	code, _ := srv.EnrolmentCode(p.CitizenID)
 	ctl("enrol", "--warehouse", ts.URL, "--root-key", rootFile, "--code", code).want(t, exitOK)
 	ctl("sync").want(t, exitOK)
@@ -80,6 +71,11 @@ func TestShareAndVerify(t *testing.T) {
 	r.want(t, exitOK)
 	if !strings.Contains(r.stdout, "HỢP LỆ / VALID") || !strings.Contains(r.stdout, p.FullName) || strings.Contains(r.stdout, "Quốc tịch") {
 		t.Errorf("verify:\n%s", r.stdout)
+	}
+	// This warehouse publishes no status lists: the verdict says the
+	// agency's withdrawal could not be checked.
+	if !strings.Contains(r.stdout, "could not check whether vn.bca.cuc-c06 withdrew record 1") {
+		t.Errorf("verify without status lists says nothing of withdrawals:\n%s", r.stdout)
 	}
 	r = verify("vn.dongnai.ubnd-tamhiep")
 	r.want(t, exitInvalid)

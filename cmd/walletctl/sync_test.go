@@ -1,12 +1,10 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/demo"
@@ -18,18 +16,8 @@ import (
 func TestEnrolAndSync(t *testing.T) {
 	prov, _ := demo.New(20, 3)
 	srv, ts := warehousetest.Start(t, warehouse.Config{}, prov)
-	rootFile := filepath.Join(t.TempDir(), "root-key.jwk")
-	root, _ := srv.RootKey().MarshalJSON()
-	if err := os.WriteFile(rootFile, root, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	p, recs := prov.Citizen(0)
-	dir := filepath.Join(t.TempDir(), "p")
-	walletctl(t, demoPIN+"\n", "--data", dir, "--pin-stdin", "create", "--citizen-id", p.CitizenID,
-		"--name", p.FullName, "--birth", p.BirthDate.Format(time.DateOnly)).want(t, exitOK)
-	ctl := func(args ...string) result {
-		return walletctl(t, demoPIN+"\n", append([]string{"--data", dir, "--pin-stdin"}, args...)...)
-	}
+	rootFile, ctl := demoProfile(t, srv, p)
 
 	r := ctl("sync")
 	r.want(t, exitNotFound)

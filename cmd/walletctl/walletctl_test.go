@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vnwallet/citizenwallet/crypto/kdf"
+	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/wallet"
 )
 
@@ -480,5 +481,22 @@ func checkNoPlaintext(t *testing.T, dir string, secrets ...string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// demoProfile writes srv's root key to a file and creates a profile of
+// citizen p; ctl runs walletctl on that profile with the demo PIN.
+func demoProfile(t *testing.T, srv *warehouse.Server, p wallet.Profile) (rootFile string, ctl func(args ...string) result) {
+	t.Helper()
+	rootFile = filepath.Join(t.TempDir(), "root-key.jwk")
+	root, _ := srv.RootKey().MarshalJSON()
+	if err := os.WriteFile(rootFile, root, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "p")
+	walletctl(t, demoPIN+"\n", "--data", dir, "--pin-stdin", "create", "--citizen-id", p.CitizenID,
+		"--name", p.FullName, "--birth", p.BirthDate.Format(time.DateOnly)).want(t, exitOK)
+	return rootFile, func(args ...string) result {
+		return walletctl(t, demoPIN+"\n", append([]string{"--data", dir, "--pin-stdin"}, args...)...)
 	}
 }

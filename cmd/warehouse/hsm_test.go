@@ -60,23 +60,7 @@ func TestServeWithHSM(t *testing.T) {
 	pinFile := filepath.Join(t.TempDir(), "pin")
 	os.WriteFile(pinFile, []byte("246810\n"), 0o600)
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	ready, adminAddr := make(chan string, 1), make(chan string, 1)
-	done := make(chan error, 1)
-	e := &env{ctx: ctx, stdout: out, stderr: out, getenv: func(string) string { return "" }}
-	go func() {
-		done <- serve(e, serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", data: dir, citizens: 5, seed: 1,
-			hsmModule: module, hsmToken: "province", hsmPINFile: pinFile,
-			ready: func(api, admin string) { ready <- api; adminAddr <- admin }})
-	}()
-	var api string
-	select {
-	case api = <-ready:
-	case err := <-done:
-		t.Fatalf("serve with the HSM: %v\n%s", err, out)
-	}
-	defer func() { cancel(); <-done }()
+	api, admin, out := serveUp(t, serveConfig{data: dir, citizens: 5, seed: 1, hsmModule: module, hsmToken: "province", hsmPINFile: pinFile})
 	if !strings.Contains(out.String(), `PKCS#11 token "province"`) {
 		t.Errorf("the banner does not say where the keys are:\n%s", out)
 	}
@@ -106,7 +90,7 @@ func TestServeWithHSM(t *testing.T) {
 	// A device's records, signed in the token, verify against that list.
 	prov, _ := demo.New(5, 1)
 	citizen := prov.Profile(1).CitizenID
-	p := &proc{api: "http://" + api, admin: "http://" + <-adminAddr, data: dir}
+	p := &proc{api: "http://" + api, admin: "http://" + admin, data: dir}
 	dev, st := enrolDevice(t, p.api, citizen, p.code(t, citizen))
 	if st != 200 {
 		t.Fatalf("enrol: %d", st)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"flag"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vnwallet/citizenwallet/cmd/internal/cli"
+	"github.com/vnwallet/citizenwallet/cmd/internal/devtls"
 	"github.com/vnwallet/citizenwallet/crypto/keys"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/demo"
@@ -52,6 +54,11 @@ type serveConfig struct {
 	// publicURL and statusCapacity configure the status lists.
 	publicURL      string
 	statusCapacity int
+	// httpsAddr, when set, also serves the protocol over https there,
+	// with a self-signed certificate kept in tlsDir (default DATA/tls):
+	// a warehouse on one machine then publishes status lists, and
+	// publicURL defaults to https://<httpsAddr>.
+	httpsAddr, tlsDir string
 	// ready, when set, receives the bound addresses (tests listen on :0).
 	ready func(api, admin string)
 }
@@ -74,6 +81,8 @@ func cmdServe(e *env, args []string) error {
 	fs.StringVar(&c.tokens, "admin-tokens", "", "who may use the admin API (default DATA/"+TokensFile+"; `warehouse admin-token` adds one)")
 	fs.StringVar(&c.publicURL, "public-url", "", "the warehouse's public https base URL (e.g. https://dulieu.dongnai.gov.vn): status lists are published under it at /status/v1/; empty: credentials carry no status")
 	fs.IntVar(&c.statusCapacity, "status-list-capacity", warehouse.DefaultStatusListCapacity, "entries per status list (a multiple of 8; never change it for a store)")
+	fs.StringVar(&c.httpsAddr, "https-addr", "", "also serve over https here, with a self-signed certificate for this machine (status lists, issuer metadata; -public-url defaults to https://ADDR): for a warehouse tried on one machine")
+	fs.StringVar(&c.tlsDir, "tls-dir", "", "where -https-addr keeps its certificate (default DATA/tls; a counter trusts DATA/tls/cert.pem with -status-ca)")
 	fs.StringVar(&c.adminHosts, "admin-host", "", "other Host names the admin API answers, comma-separated (it always answers its loopback address)")
 	if _, err := parse(e, fs, args); err != nil {
 		return err
@@ -152,7 +161,7 @@ func loadKEK(path string) (kek []byte, made bool, err error) {
 
 // serve runs the warehouse until e.ctx is done.
 func serve(e *env, c serveConfig) error {
-	if err := loopbackOnly(c.admin); err != nil {
+	if err := loopbackOnly("-admin", c.admin, "the admin API serves only on loopback (127.0.0.1, ::1); publish it through the province's own proxy"); err != nil {
 		return err
 	}
 	var prov demo.Province
@@ -205,6 +214,33 @@ func serve(e *env, c serveConfig) error {
 		defer closeHSM()
 		ks, keysWhere = hsm, fmt.Sprintf("PKCS#11 token %q (%s)", c.hsmToken, c.hsmModule)
 	}
+	// The https address is bound before the warehouse opens: its address
+	// is the default public URL, which credentials name.
+	var httpsLn net.Listener
+	httpsWhere := ""
+	if c.httpsAddr != "" {
+		if err := loopbackOnly("-https-addr", c.httpsAddr, "its self-signed certificate is for this machine only; a province serves -public-url behind its own TLS front with a real certificate"); err != nil {
+			return err
+		}
+		if c.tlsDir == "" {
+			c.tlsDir = filepath.Join(c.data, "tls")
+		}
+		cert, made, err := devtls.Load(c.tlsDir, time.Now())
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", c.httpsAddr)
+		if err != nil {
+			return err
+		}
+		httpsLn = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		defer httpsLn.Close()
+		if c.publicURL == "" {
+			c.publicURL = "https://" + ln.Addr().String()
+		}
+		httpsWhere = fmt.Sprintf("  https     https://%s   (status lists, issuer and type metadata; self-signed%s: counters trust %s)\n",
+			ln.Addr(), map[bool]string{true: ", made now", false: ""}[made], filepath.Join(c.tlsDir, devtls.CertFile))
+	}
 	srv, err := warehouse.Open(warehouse.Config{Store: st, Keys: ks, Province: demo.Province{}.Province(),
 		PublicURL: c.publicURL, StatusListCapacity: c.statusCapacity})
 	if err != nil {
@@ -247,9 +283,14 @@ func serve(e *env, c serveConfig) error {
 	api := warehouse.NewHTTPServer(srv.Handler())
 	tokens := &tokenSource{path: c.tokens}
 	adm := warehouse.NewHTTPServer(srv.AdminHandler(warehouse.AdminConfig{Tokens: tokens.Tokens, Hosts: adminHosts(adminLn, strings.Split(c.adminHosts, ","))}))
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- api.Serve(warehouse.LimitListener(apiLn, c.maxConns)) }()
 	go func() { errc <- adm.Serve(adminLn) }()
+	var public *http.Server
+	if httpsLn != nil {
+		public = warehouse.NewHTTPServer(srv.Handler())
+		go func() { errc <- public.Serve(warehouse.LimitListener(httpsLn, c.maxConns)) }()
+	}
 
 	fmt.Fprintf(e.stdout, `Kho dữ liệu tham chiếu / reference warehouse (%s), ready in %s
   protocol  http://%s   (wallets, counters, agencies' ingestion)
@@ -258,6 +299,10 @@ func serve(e *env, c serveConfig) error {
   keys      %s
   root key  %s
 `, srv.Province(), time.Since(start).Round(time.Millisecond), apiLn.Addr(), adminLn.Addr(), c.tokens, where, keysWhere, keyPath)
+	fmt.Fprint(e.stdout, httpsWhere)
+	if c.publicURL != "" {
+		fmt.Fprintf(e.stdout, "  public    %s   (credentials' iss and status lists)\n", c.publicURL)
+	}
 	if loaded != nil {
 		fmt.Fprintf(e.stdout, "Demo citizen: %s %s (born %s). Enrolment code: warehouse code %s\n",
 			loaded.CitizenID, loaded.FullName, loaded.BirthDate.Format(time.DateOnly), loaded.CitizenID)
@@ -273,6 +318,9 @@ func serve(e *env, c serveConfig) error {
 	defer cancel()
 	api.Shutdown(ctx)
 	adm.Shutdown(ctx)
+	if public != nil {
+		public.Shutdown(ctx)
+	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -342,21 +390,21 @@ func loadDemo(e *env, srv *warehouse.Server, st warehouse.Store, ks warehouse.Fi
 	return &first, nil
 }
 
-// loopbackOnly refuses an admin address that is not on loopback: the
-// admin API authenticates every request, but it is the province's
-// console, to be published (if at all) behind the province's own access
-// controls, not bound to every interface by a typo.
-func loopbackOnly(addr string) error {
+// loopbackOnly refuses an address (of flag flagName) that is not on
+// loopback, saying why. The admin API authenticates every request, but it
+// is the province's console, to be published (if at all) behind the
+// province's own access controls, not bound to every interface by a
+// typo; the self-signed https address names only this machine.
+func loopbackOnly(flagName, addr, why string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return cli.Usagef("-admin %q: %v", addr, err)
+		return cli.Usagef("%s %q: %v", flagName, addr, err)
 	}
 	if host == "localhost" {
 		return nil
 	}
-	ip := net.ParseIP(host)
-	if ip == nil || !ip.IsLoopback() {
-		return cli.Usagef("-admin %q: the admin API serves only on loopback (127.0.0.1, ::1); publish it through the province's own proxy", addr)
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return cli.Usagef("%s %q: %s", flagName, addr, why)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vnwallet/citizenwallet/cmd/internal/devtls"
 	"github.com/vnwallet/citizenwallet/crypto/keys"
+	"github.com/vnwallet/citizenwallet/sync/protocol"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
 	"github.com/vnwallet/citizenwallet/sync/warehouse/demo"
 	"github.com/vnwallet/citizenwallet/wallet"
@@ -42,22 +46,40 @@ func (s *syncBuffer) String() string {
 // chosen by the system; it stops when the test ends.
 func startServe(t *testing.T, dir string, citizens int, seed int64) (adminURL string, out *syncBuffer) {
 	t.Helper()
+	_, admin, out := serveUp(t, serveConfig{data: dir, citizens: citizens, seed: seed})
+	adminURL = "http://" + admin
+	dataOf.Store(adminURL, dir)
+	return adminURL, out
+}
+
+// serveUp runs serve(c) in the background (its protocol and admin
+// addresses on loopback ports the system chooses unless c names them)
+// until the test ends, and returns them once it is ready, with what it
+// prints.
+func serveUp(t *testing.T, c serveConfig) (api, admin string, out *syncBuffer) {
+	t.Helper()
+	if c.addr == "" {
+		c.addr = "127.0.0.1:0"
+	}
+	if c.admin == "" {
+		c.admin = "127.0.0.1:0"
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	out = &syncBuffer{}
-	ready := make(chan string, 1)
+	type addrs struct{ api, admin string }
+	ready := make(chan addrs, 1)
 	done := make(chan error, 1)
 	e := &env{ctx: ctx, stdout: out, stderr: out, getenv: func(string) string { return "" }}
-	go func() {
-		done <- serve(e, serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", data: dir, citizens: citizens, seed: seed,
-			ready: func(_, admin string) { ready <- admin }})
-	}()
+	c.ready = func(api, admin string) { ready <- addrs{api, admin} }
+	go func() { done <- serve(e, c) }()
 	select {
 	case a := <-ready:
-		adminURL = "http://" + a
-		dataOf.Store(adminURL, dir)
+		api, admin = a.api, a.admin
 	case err := <-done:
+		cancel()
 		t.Fatalf("serve: %v\n%s", err, out)
-	case <-time.After(30 * time.Second):
+	case <-time.After(60 * time.Second):
+		cancel()
 		t.Fatal("serve did not start")
 	}
 	t.Cleanup(func() {
@@ -66,7 +88,7 @@ func startServe(t *testing.T, dir string, citizens int, seed int64) (adminURL st
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return adminURL, out
+	return api, admin, out
 }
 
 // dataOf maps a test server's admin URL to its data directory (where its
@@ -252,22 +274,7 @@ func TestServeRefuses(t *testing.T) {
 // signed with another agency's key is refused.
 func TestAgencyPush(t *testing.T) {
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	e := &env{ctx: ctx, stdout: out, stderr: out, getenv: func(string) string { return "" }}
-	go func() {
-		done <- serve(e, serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", data: dir, citizens: 5, seed: 1,
-			ready: func(api, _ string) { ready <- api }})
-	}()
-	var api string
-	select {
-	case api = <-ready:
-	case err := <-done:
-		t.Fatalf("serve: %v\n%s", err, out)
-	}
-	defer func() { cancel(); <-done }()
+	api, _, _ := serveUp(t, serveConfig{data: dir, citizens: 5, seed: 1})
 	batch := filepath.Join("..", "..", "docs", "examples", "agency-batch.json")
 	push := func(args ...string) (int, string) {
 		var o, e bytes.Buffer
@@ -391,5 +398,63 @@ func TestCompromiseKeyCommand(t *testing.T) {
 	}
 	if code, _, stderr = runCLI(t, admin, "", "compromise-key", "vn.nosuch"); code != 6 {
 		t.Errorf("compromise-key of an unknown agency: exit %d %s; want 6", code, stderr)
+	}
+}
+
+// TestServeHTTPS: serve -https-addr serves the warehouse over https with
+// a self-signed certificate kept in DATA/tls, which a client trusting
+// DATA/tls/cert.pem (a counter's -status-ca) reaches and others refuse;
+// the public URL defaults to it, so the trust list names status lists and
+// issuers under it and the issuer metadata is served there. Off loopback
+// it is refused.
+func TestServeHTTPS(t *testing.T) {
+	dir := t.TempDir()
+	api, _, out := serveUp(t, serveConfig{httpsAddr: "127.0.0.1:0", data: dir, citizens: 5, seed: 1})
+	m := regexp.MustCompile(`https +(https://127\.0\.0\.1:[0-9]+) `).FindStringSubmatch(out.String())
+	if m == nil || !strings.Contains(out.String(), "public    "+m[1]) {
+		t.Fatalf("no https address and public URL in the output:\n%s", out)
+	}
+	public := m[1]
+	tr, err := devtls.Transport(filepath.Join(dir, "tls", devtls.CertFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Transport: tr}
+	agency := "vn.dongnai.soyte"
+	resp, err := client.Get(public + "/.well-known/jwt-vc-issuer/issuers/" + agency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md struct {
+		Issuer string `json:"issuer"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&md)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || md.Issuer != public+"/issuers/"+agency {
+		t.Fatalf("issuer metadata over https: %d %+v %v", resp.StatusCode, md, err)
+	}
+	if _, err := http.Get(public + protocol.PathTrustList); err == nil {
+		t.Error("a client without the certificate trusts it")
+	}
+	resp, err = http.Get("http://" + api + protocol.PathTrustList)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tl struct {
+		TrustList string `json:"trust_list"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&tl)
+	resp.Body.Close()
+	jws, _ := keys.ParseUnverified(tl.TrustList, "trustlist+jwt")
+	if err != nil || jws == nil || !strings.Contains(string(jws.UnverifiedPayload()), `"status_lists":"`+public+`/status/v1/`+agency+`/"`) {
+		t.Errorf("the trust list does not name the status lists under %s (%v)", public, err)
+	}
+
+	for _, addr := range []string{"0.0.0.0:8643", "192.168.1.10:8643"} {
+		err := serve(&env{ctx: context.Background(), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }},
+			serveConfig{addr: "127.0.0.1:0", admin: "127.0.0.1:0", httpsAddr: addr, data: t.TempDir(), citizens: 1, seed: 1})
+		if err == nil || !strings.Contains(err.Error(), "this machine only") {
+			t.Errorf("-https-addr %s: %v", addr, err)
+		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,22 +39,7 @@ func testWithdrawnOffline(t *testing.T, f *Fixture) {
 	// The same warehouse on the same store, with status lists: served
 	// over HTTPS (the lists' URIs) and plain HTTP (wallets, counters, the
 	// agencies' ingestion), both on loopback.
-	var h http.Handler
-	var hmu sync.RWMutex
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hmu.RLock()
-		defer hmu.RUnlock()
-		h.ServeHTTP(w, r)
-	})
-	tlsTS := httptest.NewUnstartedServer(handler)
-	tlsTS.StartTLS()
-	t.Cleanup(tlsTS.Close)
-	srv := warehousetest.Open(t, warehouse.Config{Store: f.Store, Keys: f.Keys, PublicURL: tlsTS.URL, StatusListCapacity: 1 << 20}, nil)
-	hmu.Lock()
-	h = srv.Handler()
-	hmu.Unlock()
-	plain := httptest.NewServer(handler)
-	t.Cleanup(plain.Close)
+	srv, plain, tlsTS := warehousetest.StartPublic(t, warehouse.Config{Store: f.Store, Keys: f.Keys, StatusListCapacity: 1 << 20}, nil)
 
 	st, c := f.newWalletOn(t, 0, srv, plain.URL, nil)
 	if _, err := c.Sync(ctx, st, nil); err != nil {

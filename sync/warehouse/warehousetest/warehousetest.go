@@ -6,8 +6,12 @@ package warehousetest
 
 import (
 	"context"
+	"io"
+	"log"
+	"net/http"
 	"net/http/httptest"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,4 +119,38 @@ func Start(t testing.TB, cfg warehouse.Config, data warehouse.Dataset) (*warehou
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return s, ts
+}
+
+// StartPublic is Start for a warehouse that publishes status lists: its
+// public URL (cfg.PublicURL) is an https server on loopback, with
+// httptest's certificate (public.Client() trusts it), and the protocol is
+// served over plain http too (plain), as `warehouse serve -https-addr`
+// does. The https server does not log refused handshakes (a client that
+// does not trust it is what some tests show). Both close when the test
+// ends.
+func StartPublic(t testing.TB, cfg warehouse.Config, data warehouse.Dataset) (srv *warehouse.Server, plain, public *httptest.Server) {
+	t.Helper()
+	// The public URL must be known before the warehouse opens, so both
+	// servers start first and reach the warehouse's handler once it is
+	// there.
+	var mu sync.RWMutex
+	var h http.Handler = http.NotFoundHandler()
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.RLock()
+		hh := h
+		mu.RUnlock()
+		hh.ServeHTTP(w, r)
+	})
+	public = httptest.NewUnstartedServer(handler)
+	public.Config.ErrorLog = log.New(io.Discard, "", 0)
+	public.StartTLS()
+	t.Cleanup(public.Close)
+	cfg.PublicURL = public.URL
+	srv = Open(t, cfg, data)
+	mu.Lock()
+	h = srv.Handler()
+	mu.Unlock()
+	plain = httptest.NewServer(handler)
+	t.Cleanup(plain.Close)
+	return srv, plain, public
 }
