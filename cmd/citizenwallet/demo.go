@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/vnwallet/citizenwallet/app/viewmodel"
 	"github.com/vnwallet/citizenwallet/sync/warehouse"
@@ -26,7 +30,7 @@ func startDemoWarehouse(dir string, citizens int) (viewmodel.Warehouse, func(), 
 	if err != nil {
 		return viewmodel.Warehouse{}, nil, err
 	}
-	st, err := embedded.Open(filepath.Join(dir, "db"))
+	st, err := openDemoStore(filepath.Join(dir, "db"), fmt.Sprintf("%s seed %d citizens %d", demo.Generator, demoSeed, citizens))
 	if err != nil {
 		return viewmodel.Warehouse{}, nil, err
 	}
@@ -65,4 +69,54 @@ func startDemoWarehouse(dir string, citizens int) (viewmodel.Warehouse, func(), 
 		}
 		return prov.Profile(i), true
 	}}, stop, nil
+}
+
+// metaDemo names the store's record of the demo it holds (as `warehouse
+// serve` keeps it).
+const metaDemo = "demo"
+
+// openDemoStore opens the demo warehouse's store in dir for the demo
+// want names. A store filled by another demo (an older generator, whose
+// records the registry no longer takes, or another size) is moved aside
+// to dir.<its demo>, and a new one is made: its keys, and so the root key
+// the app's profiles trust, stay, but a profile must enrol again, as the
+// log says.
+func openDemoStore(dir, want string) (*embedded.Store, error) {
+	st, err := embedded.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	have, err := st.Meta(context.Background(), metaDemo)
+	if errors.Is(err, warehouse.ErrNotFound) {
+		// No record of its demo: new, or filled before the app kept one.
+		if as, aerr := st.Agencies(context.Background()); aerr != nil || len(as) > 0 {
+			have, err = []byte("older"), aerr
+		}
+	}
+	switch {
+	case errors.Is(err, warehouse.ErrNotFound):
+	case err != nil:
+		st.Close()
+		return nil, err
+	case string(have) == want:
+		return st, nil
+	default:
+		st.Close()
+		aside := dir + "." + strings.NewReplacer(" ", "-", "/", "-").Replace(string(have))
+		if err := os.RemoveAll(aside); err != nil {
+			return nil, err
+		}
+		if err := os.Rename(dir, aside); err != nil {
+			return nil, err
+		}
+		log.Printf("demo warehouse: the data of the demo %q is in %s; a new %q is made: enrol the app's profiles again", have, aside, want)
+		if st, err = embedded.Open(dir); err != nil {
+			return nil, err
+		}
+	}
+	if err := st.PutMeta(context.Background(), metaDemo, []byte(want)); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
 }

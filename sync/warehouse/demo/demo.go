@@ -30,7 +30,12 @@ import (
 // Generator names this generator and its rules; change it whenever a
 // change to this package gives a citizen different records, so a
 // warehouse never mixes stored changes with a different base feed.
-const Generator = "demo-dongnai/3"
+const Generator = "demo-dongnai/4"
+
+// idSpace keys the record ids (recordID): the Generator they were first
+// made under, kept when the records' contents change (demo-dongnai/4
+// split the ID card's addresses), so ids in the docs' examples stay.
+const idSpace = "demo-dongnai/3"
 
 // MaxCitizens is the largest province the generator makes (citizen
 // numbers stay distinct up to it).
@@ -158,7 +163,7 @@ type life struct {
 // their place in the demo (ids used to be "<type>-<citizen>-<k>": a
 // counter that saw one knew the citizen's index).
 func recordID(code string, citizen, k int) string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s record id\x00%s\x00%d\x00%d", Generator, code, citizen, k)))
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s record id\x00%s\x00%d\x00%d", idSpace, code, citizen, k)))
 	return code + "-" + strings.ToLower(base32.StdEncoding.EncodeToString(sum[:10]))
 }
 
