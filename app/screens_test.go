@@ -29,6 +29,9 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	sizes := map[string]fyne.Size{"phone": fyne.NewSize(390, 844), "desktop": fyne.NewSize(1280, 800)}
+	if raceDetector && os.Getenv("CW_SCREENSHOTS") == "" {
+		delete(sizes, "desktop") // the same screens, the same code: see race_test.go
+	}
 	for kind, size := range sizes {
 		sd := newStatusDemo(t) // credentials with status: the counter says how fresh its check is
 		d := sd.demoSetup
