@@ -110,7 +110,7 @@ func TestScreenshots(t *testing.T) {
 		w.Lock()
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "[0-9]*.png")) // large-text-*: TestLargeTextFits
-	if len(files) != 22 {
-		t.Errorf("%d screenshots written, want 22", len(files))
+	if want := 11 * len(sizes); len(files) != want {
+		t.Errorf("%d screenshots written, want %d", len(files), want)
 	}
 }
